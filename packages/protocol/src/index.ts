@@ -1,0 +1,5 @@
+export * from './constants.ts';
+export * from './errors.ts';
+export * from './json.ts';
+export type * from './types.ts';
+export * from './validate.ts';

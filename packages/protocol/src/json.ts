@@ -1,0 +1,81 @@
+/** Checks on JSON values that both sides apply before storing or sending a value. */
+import type { JsonObject } from './types.ts';
+
+/**
+ * Nesting depth of a JSON value, measured without recursion so that a hostile, deeply
+ * nested value cannot overflow the stack. Stops counting once `limit` is exceeded.
+ */
+export function jsonDepthExceeds(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > limit) return true;
+    const children = Array.isArray(node) ? node : Object.values(node);
+    for (const child of children) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/**
+ * Explains why `value` is not a JSON object that survives a round trip through JSON
+ * unchanged (undefined, functions, NaN, Dates, class instances, cycles…), or returns
+ * undefined when it is one. Used by clients to refuse a bad value at write time.
+ */
+export function describeNonJsonObject(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'a record value must be a plain JSON object';
+  }
+  const seen = new Set<object>();
+  const stack: Array<[unknown, string]> = [[value, 'value']];
+  while (stack.length > 0) {
+    const [node, path] = stack.pop()!;
+    switch (typeof node) {
+      case 'string':
+      case 'boolean':
+        continue;
+      case 'number':
+        if (!Number.isFinite(node)) return `${path} is ${node}, which JSON cannot represent`;
+        continue;
+      case 'object': {
+        if (node === null) continue;
+        if (seen.has(node)) return `${path} is a circular reference`;
+        seen.add(node);
+        if (Array.isArray(node)) {
+          for (const [i, child] of node.entries()) stack.push([child, `${path}[${i}]`]);
+          continue;
+        }
+        const proto = Object.getPrototypeOf(node);
+        if (proto !== Object.prototype && proto !== null) {
+          return `${path} is a ${proto?.constructor?.name ?? 'non-plain object'}, not a plain object`;
+        }
+        for (const [k, child] of Object.entries(node)) stack.push([child, `${path}.${k}`]);
+        continue;
+      }
+      default:
+        return `${path} is ${typeof node === 'undefined' ? 'undefined' : `a ${typeof node}`}, which JSON cannot represent`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Applies a patch: top-level fields set, fields set to `null` removed. Own properties are
+ * defined (never assigned), so a `__proto__` key is data, not a prototype change.
+ */
+export function applyPatch(base: JsonObject | null | undefined, patch: JsonObject): JsonObject {
+  const result: JsonObject = {};
+  const define = (k: string, v: JsonObject[string]) =>
+    Object.defineProperty(result, k, {
+      value: v,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  if (base) for (const [k, v] of Object.entries(base)) define(k, v);
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete result[k];
+    else define(k, v);
+  }
+  return result;
+}

@@ -1,0 +1,98 @@
+/** Wire types of protocol v1. Field names here are the JSON field names. */
+
+declare const brand: unique symbol;
+/** A nominal type: a `string` or `number` that has been validated as a particular kind of id. */
+export type Brand<T, Name extends string> = T & { readonly [brand]: Name };
+
+export type ClientId = Brand<string, 'ClientId'>;
+export type SpaceId = Brand<string, 'SpaceId'>;
+export type MutationId = Brand<number, 'MutationId'>;
+export type Version = Brand<number, 'Version'>;
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+export type MutationOp = 'put' | 'patch' | 'delete';
+
+interface MutationBase {
+  id: MutationId;
+  space: SpaceId;
+  collection: string;
+  key: string;
+  /** Apply only if the record's current version equals this; 0 = only if it does not exist. */
+  ifVersion?: number;
+}
+export interface PutMutation extends MutationBase {
+  op: 'put';
+  value: JsonObject;
+}
+export interface PatchMutation extends MutationBase {
+  op: 'patch';
+  /** Top-level fields to set; a field set to `null` is removed. */
+  value: JsonObject;
+}
+export interface DeleteMutation extends MutationBase {
+  op: 'delete';
+}
+export type Mutation = PutMutation | PatchMutation | DeleteMutation;
+
+export interface PushRequest {
+  clientId: ClientId;
+  mutations: Mutation[];
+}
+
+export type MutationResult =
+  | { id: MutationId; status: 'applied'; version: Version }
+  | { id: MutationId; status: 'duplicate' }
+  | {
+      id: MutationId;
+      status: 'rejected';
+      error: { code: import('./errors.ts').RejectionCode; message: string };
+    };
+
+export interface PushResponse {
+  results: MutationResult[];
+  /** The highest mutation id of this client the server has processed (0 if none). */
+  lastMutationId: number;
+}
+
+export interface PullRequest {
+  clientId: ClientId;
+  /** Opaque; `null` means from the beginning. */
+  cursor: string | null;
+  limit?: number;
+  spaces?: SpaceId[];
+}
+
+export interface Change {
+  space: SpaceId;
+  collection: string;
+  key: string;
+  version: Version;
+  /** The record's latest state; `null` means deleted. */
+  value: JsonObject | null;
+}
+
+export interface PullResponse {
+  changes: Change[];
+  cursor: string;
+  hasMore: boolean;
+  lastMutationId: number;
+  /** True when the given cursor could not be served and `changes` start a snapshot from the beginning. */
+  reset?: true;
+}
+
+export interface PokeEvent {
+  version: number;
+}
+
+export interface DevTokenRequest {
+  user: string;
+  spaces?: string[];
+}
+
+export interface DevTokenResponse {
+  token: string;
+}
