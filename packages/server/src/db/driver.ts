@@ -1,0 +1,47 @@
+/**
+ * The one seam between Ferry's query layer and a database. PostgreSQL (through `pg`) and
+ * embedded PGlite implement it; every query Ferry runs is the same SQL on both.
+ */
+
+export type SqlParam = string | number | boolean | null | readonly (string | number | null)[];
+
+export interface Queryable {
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly SqlParam[]): Promise<Row[]>;
+}
+
+export interface Database extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  /** Where the data lives, for logs; never includes a password. */
+  readonly description: string;
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Runs several statements separated by semicolons, without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  /**
+   * Holds a session-level lock for the duration of `work` so that, e.g., two replicas
+   * starting together do not migrate at once. A no-op where only one process can connect.
+   */
+  withExclusiveLock<T>(lockId: number, work: (db: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/**
+ * True for errors that mean "the database is not reachable right now" rather than "this
+ * query is wrong": the server answers those with 503 `unavailable` and a Retry-After.
+ */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    // Node socket errors, and PostgreSQL classes 08 (connection), 53 (resources),
+    // 57P (operator intervention: shutdown, crash recovery).
+    if (
+      ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)
+    )
+      return true;
+    if (code.startsWith('08') || code.startsWith('53') || code.startsWith('57P')) return true;
+  }
+  return /Connection terminated|connection timeout|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(
+    error.message,
+  );
+}

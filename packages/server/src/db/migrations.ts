@@ -1,0 +1,89 @@
+/**
+ * Versioned schema migrations, applied in order at start. Each migration runs in its own
+ * transaction, under a lock so that replicas starting together migrate once. Never edit a
+ * released migration: add a new one.
+ */
+import type { Database, Queryable } from './driver.ts';
+
+interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    statements: [
+      // One row. `head_version` is the highest committed version; every writer locks this
+      // row before assigning versions, so versions become visible in ascending order and a
+      // reader following `version > cursor` never skips a change (invariant I2).
+      `CREATE TABLE ferry_server (
+        id smallint PRIMARY KEY CHECK (id = 1),
+        server_id text NOT NULL,
+        head_version bigint NOT NULL,
+        min_cursor_version bigint NOT NULL DEFAULT 0
+      )`,
+      `INSERT INTO ferry_server (id, server_id, head_version) VALUES (1, replace(gen_random_uuid()::text, '-', ''), 0)`,
+      // A client id belongs to the first user that used it; last_mutation_id moves in the
+      // same transaction as the mutations' effects (invariant I1).
+      `CREATE TABLE ferry_clients (
+        client_id text PRIMARY KEY,
+        user_id text NOT NULL,
+        last_mutation_id bigint NOT NULL DEFAULT 0,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`,
+      // The latest state of every record; value is JSON text, NULL for a tombstone.
+      `CREATE TABLE ferry_records (
+        space text NOT NULL,
+        collection text NOT NULL,
+        key text NOT NULL,
+        value text,
+        version bigint NOT NULL,
+        PRIMARY KEY (space, collection, key)
+      )`,
+      // Pulls are range scans of this index, per space, from the cursor's version.
+      'CREATE INDEX ferry_records_space_version ON ferry_records (space, version)',
+    ],
+  },
+];
+
+/** Arbitrary constant naming Ferry's migration lock among the database's advisory locks. */
+const MIGRATION_LOCK_ID = 0x46_45_52_52; // "FERR"
+
+async function appliedVersions(db: Queryable): Promise<Set<number>> {
+  await db.query(`CREATE TABLE IF NOT EXISTS ferry_migrations (
+    version integer PRIMARY KEY,
+    name text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+  )`);
+  const rows = await db.query<{ version: number }>('SELECT version FROM ferry_migrations');
+  return new Set(rows.map((r) => Number(r.version)));
+}
+
+/** Applies the migrations this database lacks; returns the versions it applied. */
+export async function migrate(database: Database): Promise<number[]> {
+  return database.withExclusiveLock(MIGRATION_LOCK_ID, async (db) => {
+    const applied = await appliedVersions(db);
+    const done: number[] = [];
+    for (const migration of MIGRATIONS) {
+      if (applied.has(migration.version)) continue;
+      await db.query('BEGIN');
+      try {
+        for (const statement of migration.statements) await db.query(statement);
+        await db.query('INSERT INTO ferry_migrations (version, name) VALUES ($1, $2)', [
+          migration.version,
+          migration.name,
+        ]);
+        await db.query('COMMIT');
+      } catch (error) {
+        await db.query('ROLLBACK');
+        throw error;
+      }
+      done.push(migration.version);
+    }
+    return done;
+  });
+}

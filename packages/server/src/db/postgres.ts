@@ -1,0 +1,114 @@
+import pg from 'pg';
+import type { Database, Queryable, SqlParam } from './driver.ts';
+
+export interface PostgresOptions {
+  connectionString: string;
+  /** Schema for Ferry's tables (created if missing); default `public`. */
+  schema?: string;
+  /** Largest number of pooled connections; default 10. */
+  poolSize?: number;
+  /** Give up connecting after this long, so a dead database gives a quick 503; default 5000. */
+  connectTimeoutMs?: number;
+}
+
+const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function redact(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres (unparseable connection string)';
+  }
+}
+
+function wrap(client: pg.Pool | pg.PoolClient): Queryable {
+  return {
+    async query<Row>(sql: string, params?: readonly SqlParam[]) {
+      const result = await client.query(sql, params as unknown[] | undefined);
+      return result.rows as Row[];
+    },
+  };
+}
+
+export function createPostgresDatabase(options: PostgresOptions): Database {
+  const schema = options.schema ?? 'public';
+  if (!SCHEMA_PATTERN.test(schema)) {
+    throw new Error(`schema "${schema}" must be a lower-case SQL identifier`);
+  }
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    // Unqualified table names resolve to Ferry's schema, so one query layer serves any schema.
+    options: `-c search_path=${schema}`,
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => {});
+  let schemaReady: Promise<void> | undefined;
+  const ensureSchema = () => {
+    schemaReady ??= pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`).then(
+      () => undefined,
+      (error: unknown) => {
+        schemaReady = undefined;
+        throw error;
+      },
+    );
+    return schemaReady;
+  };
+  const pooled = wrap(pool);
+
+  return {
+    kind: 'postgres',
+    description: `PostgreSQL ${redact(options.connectionString)} (schema ${schema})`,
+    query: pooled.query,
+    async exec(sql) {
+      await ensureSchema();
+      await pool.query(sql);
+    },
+    async transaction(work) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(wrap(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async withExclusiveLock(lockId, work) {
+      await ensureSchema();
+      const client = await pool.connect();
+      try {
+        await client.query('SELECT pg_advisory_lock($1)', [lockId]);
+        try {
+          return await work(wrap(client));
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1)', [lockId]);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/** Drops a schema and everything in it; for test isolation and tooling. */
+export async function dropPostgresSchema(connectionString: string, schema: string): Promise<void> {
+  if (!SCHEMA_PATTERN.test(schema)) throw new Error(`invalid schema name ${schema}`);
+  const client = new pg.Client({ connectionString });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,58 @@
+/** The Hono app: request ids, metrics, compression, and the error boundary around the routes. */
+import { randomUUID } from 'node:crypto';
+import { FerryError, HEADERS, ROUTES } from '@ferry/protocol';
+import { Hono } from 'hono';
+import { compress } from 'hono/compress';
+import type { Logger } from '../logger.ts';
+import { errorResponse, toFerryError } from './responses.ts';
+import { type RouteContext, registerRoutes } from './routes.ts';
+
+const KNOWN_PATHS = new Set<string>(Object.values(ROUTES));
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function createApp(ctx: RouteContext, logger: Logger): Hono {
+  const app = new Hono();
+
+  app.use(async (c, next) => {
+    const incoming = c.req.header(HEADERS.requestId);
+    const requestId = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+    const started = performance.now();
+    await next();
+    c.res.headers.set(HEADERS.requestId, requestId);
+    const route =
+      c.req.routePath === '/*' || !KNOWN_PATHS.has(c.req.routePath) ? 'unmatched' : c.req.routePath;
+    ctx.metrics.requests.inc({ route, method: c.req.method, status: String(c.res.status) });
+    if (route !== ROUTES.events)
+      ctx.metrics.requestSeconds.observe({ route }, (performance.now() - started) / 1000);
+    logger.debug(
+      { requestId, method: c.req.method, path: c.req.path, status: c.res.status },
+      'request',
+    );
+  });
+
+  const compressJson = compress({ encoding: 'gzip' });
+  app.use(ROUTES.push, compressJson);
+  app.use(ROUTES.pull, compressJson);
+
+  registerRoutes(app, ctx);
+
+  app.notFound((c) => {
+    if (KNOWN_PATHS.has(c.req.path)) {
+      return errorResponse(
+        new FerryError('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}`),
+      );
+    }
+    return errorResponse(new FerryError('not_found', `no route ${c.req.method} ${c.req.path}`));
+  });
+
+  app.onError((error, c) => {
+    const ferryError = toFerryError(error);
+    const fields = { method: c.req.method, path: c.req.path, code: ferryError.code };
+    if (ferryError.status >= 500)
+      logger.error({ ...fields, err: ferryError.cause ?? error }, 'request failed');
+    else logger.debug({ ...fields, message: ferryError.message }, 'request refused');
+    return errorResponse(ferryError);
+  });
+
+  return app;
+}

@@ -1,0 +1,160 @@
+/**
+ * The v1 routes. Each handler authenticates, validates the body once with the protocol's
+ * parsers, and calls into storage; errors are typed at the app's boundary (app.ts).
+ */
+import {
+  ACCESS_TOKEN_PARAM,
+  FerryError,
+  HEADERS,
+  parseDevTokenRequest,
+  parsePullRequest,
+  parsePushRequest,
+  parseSpaceList,
+  ROUTES,
+  SPACES_PARAM,
+} from '@ferry/protocol';
+import type { Hono } from 'hono';
+import { bearerToken, type JwtAuth, type Principal } from '../auth.ts';
+import type { ServerLimits } from '../config.ts';
+import type { Database } from '../db/driver.ts';
+import type { PokeHub } from '../events/hub.ts';
+import { openEventStream } from '../events/stream.ts';
+import type { ServerMetrics } from '../metrics.ts';
+import type { PushQueue } from '../push-queue.ts';
+import { pullChanges } from '../storage/pull.ts';
+import { readJsonBody } from './body.ts';
+import { jsonResponse, UNAVAILABLE_RETRY_AFTER_SECONDS } from './responses.ts';
+
+export interface RouteContext {
+  database: Database;
+  auth: JwtAuth;
+  limits: ServerLimits;
+  metrics: ServerMetrics;
+  hub: PokeHub;
+  pushQueue: PushQueue;
+  heartbeatMs: number;
+  dev: boolean;
+  devTokenTtlSeconds: number;
+  registerStream: (close: () => void) => () => void;
+}
+
+async function authenticate(
+  auth: JwtAuth,
+  request: Request,
+  allowQueryToken = false,
+): Promise<Principal> {
+  let token = bearerToken(request.headers.get(HEADERS.authorization));
+  if (token === undefined && allowQueryToken) {
+    token = new URL(request.url).searchParams.get(ACCESS_TOKEN_PARAM) ?? undefined;
+  }
+  if (token === undefined) throw new FerryError('unauthorized', 'missing bearer token');
+  return auth.verify(token);
+}
+
+/** The spaces a request may read: those it names (all granted), or every granted space. */
+function readableSpaces(
+  principal: Principal,
+  requested: readonly string[] | undefined,
+): readonly string[] {
+  if (requested === undefined) return principal.spaces;
+  const outside = requested.filter((s) => !principal.spaces.includes(s));
+  if (outside.length > 0) {
+    throw new FerryError('forbidden', `spaces not granted to this user: ${outside.join(', ')}`);
+  }
+  return requested;
+}
+
+function clientOwnedElsewhere(clientId: string): FerryError {
+  return new FerryError('forbidden', `clientId "${clientId}" belongs to another user`);
+}
+
+export function registerRoutes(app: Hono, ctx: RouteContext): void {
+  app.post(ROUTES.push, async (c) => {
+    const principal = await authenticate(ctx.auth, c.req.raw);
+    const request = parsePushRequest(
+      await readJsonBody(c.req.raw, ctx.limits.maxBodyBytes),
+      ctx.limits,
+    );
+    const outcome = await ctx.pushQueue.submit({
+      userId: principal.userId,
+      spaces: new Set(principal.spaces),
+      clientId: request.clientId,
+      mutations: request.mutations,
+    });
+    if (!outcome.ok) throw outcome.error;
+    return jsonResponse({ results: outcome.results, lastMutationId: outcome.lastMutationId });
+  });
+
+  app.post(ROUTES.pull, async (c) => {
+    const principal = await authenticate(ctx.auth, c.req.raw);
+    const request = parsePullRequest(
+      await readJsonBody(c.req.raw, ctx.limits.maxBodyBytes),
+      ctx.limits,
+    );
+    const spaces = readableSpaces(principal, request.spaces);
+    const outcome = await pullChanges(ctx.database, {
+      clientId: request.clientId,
+      userId: principal.userId,
+      spaces,
+      cursor: request.cursor,
+      limit: request.limit,
+    });
+    if (!outcome.ok) throw clientOwnedElsewhere(request.clientId);
+    ctx.metrics.pulledChanges.inc(outcome.changeCount);
+    return jsonResponse(outcome.json);
+  });
+
+  app.get(ROUTES.events, async (c) => {
+    const principal = await authenticate(ctx.auth, c.req.raw, true);
+    const param = c.req.query(SPACES_PARAM);
+    const requested =
+      param === undefined ? undefined : parseSpaceList(param.split(','), SPACES_PARAM);
+    const spaces = readableSpaces(principal, requested);
+    return openEventStream({
+      hub: ctx.hub,
+      spaces,
+      heartbeatMs: ctx.heartbeatMs,
+      signal: c.req.raw.signal,
+      onPoke: () => ctx.metrics.pokes.inc(),
+      onOpen: () => ctx.metrics.eventStreams.inc(),
+      onClose: () => ctx.metrics.eventStreams.dec(),
+      register: ctx.registerStream,
+    });
+  });
+
+  if (ctx.dev) {
+    app.post(ROUTES.devToken, async (c) => {
+      const request = parseDevTokenRequest(await readJsonBody(c.req.raw, ctx.limits.maxBodyBytes));
+      const token = await ctx.auth.sign(
+        request.spaces
+          ? { userId: request.user, spaces: request.spaces }
+          : { userId: request.user },
+        ctx.devTokenTtlSeconds,
+      );
+      return jsonResponse({ token });
+    });
+  }
+
+  app.get(ROUTES.healthz, () => jsonResponse({ status: 'ok' }));
+
+  app.get(ROUTES.readyz, async () => {
+    try {
+      await ctx.database.query('SELECT 1');
+      return jsonResponse({ status: 'ready' });
+    } catch {
+      return jsonResponse(
+        {
+          status: 'unavailable',
+          error: { code: 'unavailable', message: 'the database does not answer' },
+        },
+        503,
+        { [HEADERS.retryAfter]: String(UNAVAILABLE_RETRY_AFTER_SECONDS) },
+      );
+    }
+  });
+
+  app.get(ROUTES.metrics, async () => {
+    const text = await ctx.metrics.registry.metrics();
+    return new Response(text, { headers: { 'content-type': ctx.metrics.registry.contentType } });
+  });
+}

@@ -1,0 +1,36 @@
+/** Serving a Ferry server over Node's `http`. */
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { FerryServer } from './server.ts';
+
+export interface Listening {
+  /** Base URL, e.g. `http://127.0.0.1:8787`. */
+  url: string;
+  port: number;
+  /** Stops accepting connections, ends event streams and waits for open requests. */
+  close(): Promise<void>;
+}
+
+export function listen(
+  server: Pick<FerryServer, 'fetch' | 'close'>,
+  options: { port?: number; hostname?: string } = {},
+): Promise<Listening> {
+  const hostname = options.hostname ?? '127.0.0.1';
+  return new Promise((resolve, reject) => {
+    const http = serve(
+      { fetch: server.fetch, port: options.port ?? 0, hostname },
+      (info: AddressInfo) => {
+        const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+        resolve({
+          url: `http://${host}:${info.port}`,
+          port: info.port,
+          close: async () => {
+            await server.close();
+            await new Promise<void>((done) => http.close(() => done()));
+          },
+        });
+      },
+    );
+    http.once('error', reject);
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * `createFerryServer` — Ferry's server as a library: a web-standard `fetch` handler over a
+ * database, to mount in any HTTP framework or serve with `listen`. `ferry serve` is a thin
+ * command over exactly this.
+ */
+import { createJwtAuth, type JwtAuth } from './auth.ts';
+import {
+  DEFAULT_DEV_TOKEN_TTL_SECONDS,
+  DEFAULT_HEARTBEAT_MS,
+  DEFAULT_SERVER_LIMITS,
+  type ServerLimits,
+} from './config.ts';
+import type { Database } from './db/driver.ts';
+import { migrate } from './db/migrations.ts';
+import { PokeHub } from './events/hub.ts';
+import { createApp } from './http/app.ts';
+import { createDefaultLogger, type Logger } from './logger.ts';
+import { createMetrics, type ServerMetrics } from './metrics.ts';
+import { PushQueue } from './push-queue.ts';
+
+export interface FerryServerOptions {
+  /** Where data lives: `createPostgresDatabase(…)` or `await createPGliteDatabase(…)`. Not closed by the server. */
+  database: Database;
+  /** HS256 secret that signs bearer tokens; at least 32 bytes. */
+  jwtSecret: string;
+  /** Enables `POST /v1/dev/token`, which mints tokens for anyone. Never in production. */
+  dev?: boolean;
+  limits?: Partial<ServerLimits>;
+  /** Interval of `: ping` comments on event streams; default 25 000. */
+  heartbeatMs?: number;
+  devTokenTtlSeconds?: number;
+  logger?: Logger;
+  /** Apply pending schema migrations before serving; default true. */
+  migrate?: boolean;
+}
+
+export interface FerryServer {
+  /** Handles one request; mount it under any path prefix that forwards `/v1/...`. */
+  fetch(request: Request): Promise<Response>;
+  readonly metrics: ServerMetrics;
+  readonly auth: JwtAuth;
+  /** Ends open event streams and waits for pushes in flight. The database stays open. */
+  close(): Promise<void>;
+}
+
+async function readHeadVersion(database: Database): Promise<number> {
+  const [row] = await database.query<{ head_version: string | number }>(
+    'SELECT head_version FROM ferry_server WHERE id = 1',
+  );
+  return Number(row?.head_version ?? 0);
+}
+
+export async function createFerryServer(options: FerryServerOptions): Promise<FerryServer> {
+  const { database } = options;
+  const logger = options.logger ?? createDefaultLogger();
+  const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
+  const auth = createJwtAuth(options.jwtSecret);
+  if (options.migrate !== false) {
+    const applied = await migrate(database);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'applied database migrations');
+  }
+  const metrics = createMetrics();
+  const hub = new PokeHub();
+  hub.noteVersion(await readHeadVersion(database));
+  const pushQueue = new PushQueue({
+    database,
+    limits,
+    maxBatchMutations: limits.maxBatchMutations,
+    onCommit: ({ spaces, headVersion }) => hub.publish(spaces, headVersion),
+    onBatch: (outcomes) => {
+      for (const outcome of outcomes) {
+        if (!outcome.ok) continue;
+        for (const result of outcome.results) metrics.mutations.inc({ status: result.status });
+      }
+    },
+  });
+  const openStreams = new Set<() => void>();
+  const app = createApp(
+    {
+      database,
+      auth,
+      limits,
+      metrics,
+      hub,
+      pushQueue,
+      heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+      dev: options.dev ?? false,
+      devTokenTtlSeconds: options.devTokenTtlSeconds ?? DEFAULT_DEV_TOKEN_TTL_SECONDS,
+      registerStream: (close) => {
+        openStreams.add(close);
+        return () => openStreams.delete(close);
+      },
+    },
+    logger,
+  );
+
+  return {
+    fetch: async (request) => app.fetch(request),
+    metrics,
+    auth,
+    async close() {
+      for (const close of [...openStreams]) close();
+      await pushQueue.idle();
+    },
+  };
+}

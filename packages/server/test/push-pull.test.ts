@@ -1,0 +1,189 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DATABASE_KINDS } from './support/databases.ts';
+import { type RunningServer, startServer } from './support/server.ts';
+
+describe.each(DATABASE_KINDS)('push and pull on $name', (kind) => {
+  let server: RunningServer;
+  let alice: string;
+  beforeAll(async () => {
+    server = await startServer(kind);
+    alice = await server.token('alice', ['alice', 'team']);
+  });
+  afterAll(() => server.stop());
+
+  it('applies put, patch and delete in order and pulls the latest state', async () => {
+    const push = await server.post(
+      '/v1/push',
+      {
+        clientId: 'c-basic',
+        mutations: [
+          {
+            id: 1,
+            space: 'alice',
+            collection: 'todos',
+            key: 't1',
+            op: 'put',
+            value: { title: 'milk', done: false },
+          },
+          {
+            id: 2,
+            space: 'alice',
+            collection: 'todos',
+            key: 't1',
+            op: 'patch',
+            value: { done: true, title: null, n: 1 },
+          },
+          {
+            id: 3,
+            space: 'alice',
+            collection: 'todos',
+            key: 't0',
+            op: 'put',
+            value: { title: 'eggs' },
+          },
+          { id: 4, space: 'alice', collection: 'todos', key: 't0', op: 'delete' },
+        ],
+      },
+      alice,
+    );
+    expect(push.status).toBe(200);
+    expect(push.body.lastMutationId).toBe(4);
+    expect(push.body.results.map((r: { status: string }) => r.status)).toEqual([
+      'applied',
+      'applied',
+      'applied',
+      'applied',
+    ]);
+    const versions = push.body.results.map((r: { version: number }) => r.version);
+    expect([...versions].sort((a, b) => a - b)).toEqual(versions);
+
+    const first = await server.post('/v1/pull', { clientId: 'c-basic', cursor: null }, alice);
+    expect(first.status).toBe(200);
+    // A snapshot from the beginning carries live records only.
+    expect(first.body.changes).toEqual([
+      {
+        space: 'alice',
+        collection: 'todos',
+        key: 't1',
+        version: versions[1],
+        value: { done: true, n: 1 },
+      },
+    ]);
+    expect(first.body.hasMore).toBe(false);
+    expect(first.body.lastMutationId).toBe(4);
+
+    await server.post(
+      '/v1/push',
+      {
+        clientId: 'c-basic',
+        mutations: [{ id: 5, space: 'alice', collection: 'todos', key: 't1', op: 'delete' }],
+      },
+      alice,
+    );
+    const next = await server.post(
+      '/v1/pull',
+      { clientId: 'c-basic', cursor: first.body.cursor },
+      alice,
+    );
+    expect(next.body.changes).toEqual([
+      { space: 'alice', collection: 'todos', key: 't1', version: expect.any(Number), value: null },
+    ]);
+    expect(next.body.lastMutationId).toBe(5);
+  });
+
+  it('pages with hasMore and never repeats a change', async () => {
+    const mutations = Array.from({ length: 25 }, (_, i) => ({
+      id: i + 1,
+      space: 'team',
+      collection: 'items',
+      key: `k${String(i).padStart(2, '0')}`,
+      op: 'put',
+      value: { i },
+    }));
+    await server.post('/v1/push', { clientId: 'c-pager', mutations }, alice);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    for (;;) {
+      const page = await server.post(
+        '/v1/pull',
+        { clientId: 'c-pager', cursor, limit: 10, spaces: ['team'] },
+        alice,
+      );
+      expect(page.status).toBe(200);
+      seen.push(...page.body.changes.map((c: { key: string }) => c.key));
+      cursor = page.body.cursor;
+      pages += 1;
+      if (!page.body.hasMore) break;
+    }
+    expect(pages).toBe(3);
+    expect(seen).toEqual(mutations.map((m) => m.key));
+  });
+
+  it('rejects per mutation and still consumes the id', async () => {
+    const push = await server.post(
+      '/v1/push',
+      {
+        clientId: 'c-reject',
+        mutations: [
+          { id: 1, space: 'bob', collection: 'x', key: 'a', op: 'put', value: {} },
+          {
+            id: 2,
+            space: 'alice',
+            collection: 'x',
+            key: 'new',
+            op: 'put',
+            value: { v: 1 },
+            ifVersion: 12345,
+          },
+          {
+            id: 3,
+            space: 'alice',
+            collection: 'x',
+            key: 'new',
+            op: 'put',
+            value: { v: 1 },
+            ifVersion: 0,
+          },
+          {
+            id: 4,
+            space: 'alice',
+            collection: 'x',
+            key: 'new',
+            op: 'put',
+            value: { v: 2 },
+            ifVersion: 0,
+          },
+        ],
+      },
+      alice,
+    );
+    expect(push.status).toBe(200);
+    const [forbidden, conflict, applied, conflictAgain] = push.body.results;
+    expect(forbidden).toMatchObject({ id: 1, status: 'rejected', error: { code: 'forbidden' } });
+    expect(conflict).toMatchObject({ id: 2, status: 'rejected', error: { code: 'conflict' } });
+    expect(applied).toMatchObject({ id: 3, status: 'applied' });
+    expect(conflictAgain).toMatchObject({ id: 4, status: 'rejected', error: { code: 'conflict' } });
+    expect(push.body.lastMutationId).toBe(4);
+
+    const withVersion = await server.post(
+      '/v1/push',
+      {
+        clientId: 'c-reject',
+        mutations: [
+          {
+            id: 5,
+            space: 'alice',
+            collection: 'x',
+            key: 'new',
+            op: 'patch',
+            value: { w: 1 },
+            ifVersion: applied.version,
+          },
+        ],
+      },
+      alice,
+    );
+    expect(withVersion.body.results[0]).toMatchObject({ status: 'applied' });
+  });
+});
