@@ -1,0 +1,39 @@
+import { runStoreAcceptanceTests } from '@ferry/testing';
+import { describe, expect, it } from 'vitest';
+import { FerryClosedError, FerryValidationError } from '../src/errors.ts';
+import { createMemoryStore, createMemoryStoreData, openMemoryStore } from '../src/memory-store.ts';
+
+runStoreAcceptanceTests('memory store', async () => ({ store: createMemoryStore() }));
+
+// The same data opened through a second handle stands in for a durable store reopened
+// after a restart, so the suite's persistence checks run against the memory store too.
+runStoreAcceptanceTests('memory store, reopened over the same data', async () => {
+  const data = createMemoryStoreData();
+  return { store: openMemoryStore(data), reopen: async () => openMemoryStore(data) };
+});
+
+describe('memory store specifics', () => {
+  it('says which part of a refused batch is wrong', async () => {
+    const store = createMemoryStore();
+    const bad = { putRecords: [{ space: 's', collection: 'c', key: 'k', value: [], version: 1 }] };
+    await expect(store.commit(bad as never)).rejects.toThrow(FerryValidationError);
+    await expect(store.commit(bad as never)).rejects.toThrow(/putRecords\[0\]\.value/);
+  });
+
+  it('refuses an outbox id that is already taken, and a meta value that is not JSON', async () => {
+    const store = createMemoryStore();
+    const entry = { id: 1, space: 's', collection: 'c', key: 'k', op: 'delete' } as const;
+    await store.commit({ addOutbox: [entry as never] });
+    await expect(store.commit({ addOutbox: [entry as never] })).rejects.toThrow(/already taken/);
+    await expect(store.commit({ setMeta: { when: new Date() as never } })).rejects.toThrow(
+      /setMeta\.when/,
+    );
+    expect(await store.listOutbox()).toHaveLength(1);
+  });
+
+  it('rejects with FerryClosedError after close()', async () => {
+    const store = createMemoryStore();
+    await store.close();
+    await expect(store.listOutbox()).rejects.toThrow(FerryClosedError);
+  });
+});

@@ -1,0 +1,1 @@
+export { runStoreAcceptanceTests, type StoreSetup } from './store-acceptance.ts';
