@@ -14,6 +14,7 @@ import type { Database } from './db/driver.ts';
 import { migrate } from './db/migrations.ts';
 import { PokeHub } from './events/hub.ts';
 import { createApp } from './http/app.ts';
+import { RateLimiter, type RateLimitOptions } from './http/rate-limit.ts';
 import { createDefaultLogger, type Logger } from './logger.ts';
 import { createMetrics, type ServerMetrics } from './metrics.ts';
 import { PushQueue } from './push-queue.ts';
@@ -30,6 +31,8 @@ export interface FerryServerOptions {
   heartbeatMs?: number;
   devTokenTtlSeconds?: number;
   logger?: Logger;
+  /** Per-user request rate limit (429 beyond it); default none. */
+  rateLimit?: RateLimitOptions;
   /** Apply pending schema migrations before serving; default true. */
   migrate?: boolean;
 }
@@ -86,6 +89,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
       dev: options.dev ?? false,
       devTokenTtlSeconds: options.devTokenTtlSeconds ?? DEFAULT_DEV_TOKEN_TTL_SECONDS,
+      rateLimiter: options.rateLimit ? new RateLimiter(options.rateLimit) : undefined,
       registerStream: (close) => {
         openStreams.add(close);
         return () => openStreams.delete(close);

@@ -14,7 +14,7 @@ import { DATABASE_KINDS, type TestDatabase } from './support/databases.ts';
 const LIMITS = { maxValueBytes: 1 << 20, maxValueDepth: 64 };
 
 function putMutation(space: string, id: number, key: string): Mutation {
-  return { id, space, collection: 'c', key, op: 'put', value: { key } } as Mutation;
+  return { id, space, collection: 'c', key, op: 'put', value: { key } } as unknown as Mutation;
 }
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {

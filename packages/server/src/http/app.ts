@@ -7,11 +7,12 @@ import type { Logger } from '../logger.ts';
 import { errorResponse, toFerryError } from './responses.ts';
 import { type RouteContext, registerRoutes } from './routes.ts';
 
-const KNOWN_PATHS = new Set<string>(Object.values(ROUTES));
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createApp(ctx: RouteContext, logger: Logger): Hono {
   const app = new Hono();
+  // Filled once the routes are registered: a path that exists answers 405, not 404, to a wrong method.
+  const knownPaths = new Set<string>();
 
   app.use(async (c, next) => {
     const incoming = c.req.header(HEADERS.requestId);
@@ -20,7 +21,7 @@ export function createApp(ctx: RouteContext, logger: Logger): Hono {
     await next();
     c.res.headers.set(HEADERS.requestId, requestId);
     const route =
-      c.req.routePath === '/*' || !KNOWN_PATHS.has(c.req.routePath) ? 'unmatched' : c.req.routePath;
+      c.req.routePath === '/*' || !knownPaths.has(c.req.routePath) ? 'unmatched' : c.req.routePath;
     ctx.metrics.requests.inc({ route, method: c.req.method, status: String(c.res.status) });
     if (route !== ROUTES.events)
       ctx.metrics.requestSeconds.observe({ route }, (performance.now() - started) / 1000);
@@ -35,9 +36,10 @@ export function createApp(ctx: RouteContext, logger: Logger): Hono {
   app.use(ROUTES.pull, compressJson);
 
   registerRoutes(app, ctx);
+  for (const route of app.routes) if (route.path !== '/*') knownPaths.add(route.path);
 
   app.notFound((c) => {
-    if (KNOWN_PATHS.has(c.req.path)) {
+    if (knownPaths.has(c.req.path)) {
       return errorResponse(
         new FerryError('method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}`),
       );

@@ -23,6 +23,7 @@ import type { ServerMetrics } from '../metrics.ts';
 import type { PushQueue } from '../push-queue.ts';
 import { pullChanges } from '../storage/pull.ts';
 import { readJsonBody } from './body.ts';
+import type { RateLimiter } from './rate-limit.ts';
 import { jsonResponse, UNAVAILABLE_RETRY_AFTER_SECONDS } from './responses.ts';
 
 export interface RouteContext {
@@ -36,10 +37,11 @@ export interface RouteContext {
   dev: boolean;
   devTokenTtlSeconds: number;
   registerStream: (close: () => void) => () => void;
+  rateLimiter: RateLimiter | undefined;
 }
 
 async function authenticate(
-  auth: JwtAuth,
+  ctx: RouteContext,
   request: Request,
   allowQueryToken = false,
 ): Promise<Principal> {
@@ -48,7 +50,9 @@ async function authenticate(
     token = new URL(request.url).searchParams.get(ACCESS_TOKEN_PARAM) ?? undefined;
   }
   if (token === undefined) throw new FerryError('unauthorized', 'missing bearer token');
-  return auth.verify(token);
+  const principal = await ctx.auth.verify(token);
+  ctx.rateLimiter?.take(principal.userId);
+  return principal;
 }
 
 /** The spaces a request may read: those it names (all granted), or every granted space. */
@@ -70,7 +74,7 @@ function clientOwnedElsewhere(clientId: string): FerryError {
 
 export function registerRoutes(app: Hono, ctx: RouteContext): void {
   app.post(ROUTES.push, async (c) => {
-    const principal = await authenticate(ctx.auth, c.req.raw);
+    const principal = await authenticate(ctx, c.req.raw);
     const request = parsePushRequest(
       await readJsonBody(c.req.raw, ctx.limits.maxBodyBytes),
       ctx.limits,
@@ -86,7 +90,7 @@ export function registerRoutes(app: Hono, ctx: RouteContext): void {
   });
 
   app.post(ROUTES.pull, async (c) => {
-    const principal = await authenticate(ctx.auth, c.req.raw);
+    const principal = await authenticate(ctx, c.req.raw);
     const request = parsePullRequest(
       await readJsonBody(c.req.raw, ctx.limits.maxBodyBytes),
       ctx.limits,
@@ -105,7 +109,7 @@ export function registerRoutes(app: Hono, ctx: RouteContext): void {
   });
 
   app.get(ROUTES.events, async (c) => {
-    const principal = await authenticate(ctx.auth, c.req.raw, true);
+    const principal = await authenticate(ctx, c.req.raw, true);
     const param = c.req.query(SPACES_PARAM);
     const requested =
       param === undefined ? undefined : parseSpaceList(param.split(','), SPACES_PARAM);

@@ -1,0 +1,62 @@
+/**
+ * Per-user token buckets: each user may make `requestsPerSecond` requests on average with
+ * bursts up to `burst`. Over the limit the request is refused with 429 and a Retry-After
+ * that says when a token will be available. Idle buckets are forgotten so memory follows
+ * the active users, not every user ever seen.
+ */
+import { FerryError } from '@ferry/protocol';
+
+export interface RateLimitOptions {
+  requestsPerSecond: number;
+  burst: number;
+}
+
+interface Bucket {
+  tokens: number;
+  updatedAtMs: number;
+}
+
+export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+  private lastSweepMs = 0;
+
+  constructor(
+    private readonly options: RateLimitOptions,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (!(options.requestsPerSecond > 0) || !(options.burst >= 1)) {
+      throw new Error('rate limit needs requestsPerSecond > 0 and burst >= 1');
+    }
+  }
+
+  /** Takes one token for `key` or throws `rate_limited`. */
+  take(key: string): void {
+    const now = this.now();
+    this.sweep(now);
+    const { requestsPerSecond, burst } = this.options;
+    const bucket = this.buckets.get(key) ?? { tokens: burst, updatedAtMs: now };
+    bucket.tokens = Math.min(
+      burst,
+      bucket.tokens + ((now - bucket.updatedAtMs) / 1000) * requestsPerSecond,
+    );
+    bucket.updatedAtMs = now;
+    this.buckets.set(key, bucket);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return;
+    }
+    const waitSeconds = Math.max(1, Math.ceil((1 - bucket.tokens) / requestsPerSecond));
+    throw new FerryError('rate_limited', `too many requests; retry in ${waitSeconds} s`, {
+      retryAfterSeconds: waitSeconds,
+    });
+  }
+
+  private sweep(now: number): void {
+    const fullAfterMs = (this.options.burst / this.options.requestsPerSecond) * 1000;
+    if (now - this.lastSweepMs < fullAfterMs) return;
+    this.lastSweepMs = now;
+    for (const [key, bucket] of this.buckets) {
+      if (now - bucket.updatedAtMs >= fullAfterMs) this.buckets.delete(key);
+    }
+  }
+}
