@@ -1,0 +1,20 @@
+/**
+ * Reconnect delays: exponential, capped, with jitter so that many clients dropped by one
+ * server restart do not all come back in the same instant. Half of each delay is fixed and
+ * half random, so even an unlucky draw never retries in a tight loop.
+ */
+
+export interface BackoffOptions {
+  initialDelayMs: number;
+  maxDelayMs: number;
+  /** Returns a number in [0, 1). */
+  random: () => number;
+}
+
+export const LIVE_BACKOFF = { initialDelayMs: 500, maxDelayMs: 30_000 } as const;
+
+/** The delay before retry number `attempt` (0 for the first retry). */
+export function backoffDelayMs(attempt: number, options: BackoffOptions): number {
+  const ceiling = Math.min(options.maxDelayMs, options.initialDelayMs * 2 ** attempt);
+  return Math.round(ceiling / 2 + (options.random() * ceiling) / 2);
+}

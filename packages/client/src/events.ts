@@ -1,0 +1,204 @@
+/**
+ * The live event stream: `GET /v1/events` read through the client's own fetch stack (not
+ * `EventSource`, so the bearer token travels in the Authorization header everywhere and a
+ * refused token is refreshed like any other request). Each `poke` asks for a sync; the
+ * connection is kept up with jittered exponential backoff until `stop()`.
+ *
+ *   off ──start──▶ connecting ──2xx event stream──▶ open
+ *                   ▲      │ error                    │ ends, fails or goes quiet
+ *                   │      ▼                          │
+ *                   └── backoff wait ◀────────────────┘      (stop: any state ──▶ off)
+ */
+import { EVENTS, HEADERS, SSE_CONTENT_TYPE, SSE_HEARTBEAT_MS } from '@ferry/protocol';
+import { backoffDelayMs, LIVE_BACKOFF } from './backoff.ts';
+import { FerryHttpError, FerryProtocolError } from './errors.ts';
+import { errorFields, type Logger } from './logger.ts';
+import { createSseParser } from './sse-parser.ts';
+import type { LiveState } from './status.ts';
+
+/** Timer functions, injected so tests can drive time. */
+export interface Timers {
+  setTimeout(callback: () => void, delayMs: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export interface LiveStreamOptions {
+  /** The full events URL. */
+  url: string;
+  /** A fetch that authenticates and throws typed errors (`withAuth(withResponseCheck(…))`). */
+  fetch: typeof fetch;
+  onPoke(): void;
+  onStateChange(state: LiveState): void;
+  timers: Timers;
+  random: () => number;
+  logger: Logger;
+  initialDelayMs?: number;
+  maxDelayMs?: number;
+  /** With no bytes (not even a ping) for this long, the connection is presumed dead. */
+  idleTimeoutMs?: number;
+}
+
+export interface LiveStream {
+  start(): void;
+  /** Closes the connection; settles once the connection loop has ended. */
+  stop(): Promise<void>;
+  readonly running: boolean;
+}
+
+/** Two missed heartbeats and a margin. */
+export const DEFAULT_IDLE_TIMEOUT_MS = SSE_HEARTBEAT_MS * 2 + 5_000;
+
+export function createLiveStream(options: LiveStreamOptions): LiveStream {
+  let controller: AbortController | undefined;
+  let loop: Promise<void> = Promise.resolve();
+
+  return {
+    start() {
+      if (controller !== undefined) return;
+      controller = new AbortController();
+      loop = runLoop(options, controller.signal);
+    },
+    async stop() {
+      if (controller !== undefined) {
+        controller.abort();
+        controller = undefined;
+        options.onStateChange('off');
+      }
+      await loop;
+    },
+    get running() {
+      return controller !== undefined;
+    },
+  };
+}
+
+async function runLoop(options: LiveStreamOptions, signal: AbortSignal): Promise<void> {
+  const { logger } = options;
+  // A stopped loop may still be unwinding while a new one starts; only the live one reports.
+  const setState = (state: LiveState) => {
+    if (!signal.aborted) options.onStateChange(state);
+  };
+  let attempt = 0;
+  while (!signal.aborted) {
+    setState('connecting');
+    let retryAfterMs = 0;
+    try {
+      await connectOnce(options, signal, () => {
+        attempt = 0;
+        setState('open');
+      });
+      if (!signal.aborted) logger.info('the event stream ended');
+    } catch (error) {
+      if (signal.aborted) break;
+      if (error instanceof FerryHttpError && error.retryAfterSeconds !== undefined) {
+        retryAfterMs = error.retryAfterSeconds * 1000;
+      }
+      logger.warn('the event stream failed', errorFields(error));
+    }
+    if (signal.aborted) break;
+    setState('connecting');
+    const delayMs = Math.max(
+      retryAfterMs,
+      backoffDelayMs(attempt, {
+        initialDelayMs: options.initialDelayMs ?? LIVE_BACKOFF.initialDelayMs,
+        maxDelayMs: options.maxDelayMs ?? LIVE_BACKOFF.maxDelayMs,
+        random: options.random,
+      }),
+    );
+    attempt += 1;
+    logger.debug('reconnecting the event stream', { delayMs, attempt });
+    await sleep(delayMs, signal, options.timers);
+  }
+}
+
+/** One connection, from request to end of stream. Calls `onOpen` once the stream is up. */
+async function connectOnce(
+  options: LiveStreamOptions,
+  stopSignal: AbortSignal,
+  onOpen: () => void,
+): Promise<void> {
+  // Aborted by stop() or by the idle watchdog, whichever comes first.
+  const connection = new AbortController();
+  const abort = () => connection.abort();
+  stopSignal.addEventListener('abort', abort, { once: true });
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  let watchdog: unknown;
+  const feedWatchdog = () => {
+    if (watchdog !== undefined) options.timers.clearTimeout(watchdog);
+    watchdog = options.timers.setTimeout(() => {
+      options.logger.warn('the event stream went quiet; reconnecting', { idleTimeoutMs });
+      connection.abort();
+    }, idleTimeoutMs);
+  };
+  try {
+    // Also bounds the wait for the response, so a server that never answers is left too.
+    feedWatchdog();
+    const response = await options.fetch(options.url, {
+      headers: { accept: SSE_CONTENT_TYPE },
+      signal: connection.signal,
+    });
+    const type = response.headers.get(HEADERS.contentType) ?? '';
+    if (!type.startsWith(SSE_CONTENT_TYPE) || response.body === null) {
+      await response.body?.cancel().catch(() => {});
+      throw new FerryProtocolError(
+        options.url,
+        `expected an event stream, got ${type || 'no content type'}`,
+      );
+    }
+    onOpen();
+    const parser = createSseParser({
+      onEvent(event) {
+        if (event.event === EVENTS.poke) options.onPoke();
+        else options.logger.debug('ignored an unknown event', { event: event.event });
+      },
+    });
+    await readText(response.body, connection.signal, (text) => {
+      feedWatchdog();
+      parser.push(text);
+    });
+  } finally {
+    if (watchdog !== undefined) options.timers.clearTimeout(watchdog);
+    stopSignal.removeEventListener('abort', abort);
+  }
+}
+
+/** Reads a byte stream as text until it ends or `signal` aborts (which cancels it). */
+async function readText(
+  body: ReadableStream<Uint8Array>,
+  signal: AbortSignal,
+  onText: (text: string) => void,
+): Promise<void> {
+  const reader = body.getReader();
+  // Not every stream errors when its fetch is aborted, so cancel it explicitly.
+  const cancel = () => {
+    reader.cancel().catch(() => {});
+  };
+  if (signal.aborted) cancel();
+  signal.addEventListener('abort', cancel, { once: true });
+  const decoder = new TextDecoder();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      onText(decoder.decode(value, { stream: true }));
+    }
+  } finally {
+    signal.removeEventListener('abort', cancel);
+  }
+}
+
+function sleep(delayMs: number, signal: AbortSignal, timers: Timers): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    };
+    const handle = timers.setTimeout(done, delayMs);
+    const onAbort = () => {
+      timers.clearTimeout(handle);
+      done();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

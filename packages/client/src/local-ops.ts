@@ -1,0 +1,113 @@
+/**
+ * Local reads and writes. Writes are validated first (nothing changes on bad input), then
+ * recorded in the outbox together with the advanced id counter in one store commit, so a
+ * write whose promise resolved survives a crash and its id is never handed out again.
+ */
+import {
+  describeNonJsonObject,
+  isValidKey,
+  type JsonObject,
+  MAX_KEY_LENGTH,
+  type MutationId,
+  type SpaceId,
+} from '@ferry/protocol';
+import type { EngineContext } from './engine-context.ts';
+import { FerryValidationError } from './errors.ts';
+import { META_KEYS } from './local-state.ts';
+import { overlayCollection, overlayRecord, type Row } from './overlay.ts';
+import type { OutboxEntry } from './store.ts';
+
+export interface LocalWrite {
+  space: string;
+  collection: string;
+  key: string;
+  op: 'put' | 'patch' | 'delete';
+  /** The new value (put) or the fields to change (patch). */
+  value?: unknown;
+  ifVersion?: number | undefined;
+}
+
+/** Checks a write before anything changes and returns the mutation it becomes, id aside. */
+export function prepareWrite(write: LocalWrite): (id: MutationId) => OutboxEntry {
+  const where = `${write.op}(${JSON.stringify(write.key)}) in ${write.space}/${write.collection}`;
+  if (!isValidKey(write.key)) {
+    throw new FerryValidationError(
+      `${where}: the key must be a string of 1–${MAX_KEY_LENGTH} characters without U+0000 or lone surrogates.`,
+    );
+  }
+  const { ifVersion } = write;
+  if (
+    ifVersion !== undefined &&
+    (typeof ifVersion !== 'number' || !Number.isSafeInteger(ifVersion) || ifVersion < 0)
+  ) {
+    throw new FerryValidationError(
+      `${where}: ifVersion must be a non-negative integer (a row's version, or 0 for "only if it does not exist").`,
+    );
+  }
+  const base = {
+    space: write.space as SpaceId,
+    collection: write.collection,
+    key: write.key,
+    ...(ifVersion === undefined ? {} : { ifVersion }),
+  };
+  if (write.op === 'delete') return (id) => ({ ...base, id, op: 'delete' });
+  const problem = describeNonJsonObject(write.value);
+  if (problem !== undefined) {
+    const hint = write.op === 'patch' ? ' (use null to remove a field)' : '';
+    throw new FerryValidationError(`${where}: ${problem}${hint}.`);
+  }
+  // A copy, so changing the caller's object later cannot change what is pushed.
+  const value = structuredClone(write.value) as JsonObject;
+  const op = write.op;
+  return (id) => ({ ...base, id, op, value });
+}
+
+/** Records a validated write; resolves once it is in the store. */
+export async function commitWrite(
+  ctx: EngineContext,
+  build: (id: MutationId) => OutboxEntry,
+): Promise<OutboxEntry> {
+  const entry = await ctx.mutex.run(async () => {
+    const local = await ctx.ready;
+    const entry = build(local.nextMutationId as MutationId);
+    await ctx.store.commit({
+      addOutbox: [entry],
+      setMeta: { [META_KEYS.nextMutationId]: entry.id + 1 },
+    });
+    local.nextMutationId = entry.id + 1;
+    local.outbox.add(entry);
+    ctx.outboxChanged(local.outbox.size);
+    return entry;
+  });
+  ctx.changed({
+    cause: 'write',
+    collections: [{ space: entry.space, collection: entry.collection }],
+    spaces: [],
+  });
+  return entry;
+}
+
+export async function readRow(
+  ctx: EngineContext,
+  space: string,
+  collection: string,
+  key: string,
+): Promise<Row | undefined> {
+  return ctx.mutex.run(async () => {
+    const local = await ctx.ready;
+    const base = await ctx.store.getRecord({ space, collection, key });
+    return overlayRecord(key, base, local.outbox.forRecord(space, collection, key));
+  });
+}
+
+export async function readRows(
+  ctx: EngineContext,
+  space: string,
+  collection: string,
+): Promise<Row[]> {
+  return ctx.mutex.run(async () => {
+    const local = await ctx.ready;
+    const base = await ctx.store.listRecords(space, collection);
+    return overlayCollection(base, local.outbox.forCollection(space, collection));
+  });
+}

@@ -1,0 +1,115 @@
+/**
+ * PULL: follow the server's cursor until `hasMore` is false. Each page is one store commit
+ * (records, cursor, and on the last page the outbox entries it confirms), so a crash
+ * between pages resumes from the last committed cursor and never applies a page twice.
+ */
+import { type PullRequest, ROUTES, type SpaceId } from '@ferry/protocol';
+import { collectionsOf } from './changes.ts';
+import type { SyncContext } from './engine-context.ts';
+import { FerryProtocolError } from './errors.ts';
+import { cursorSpacesOf, type LocalState, META_KEYS } from './local-state.ts';
+import { skipIdsSeenByServer } from './push.ts';
+import type { ParsedChange, ParsedPullResponse } from './responses.ts';
+import { parsePullResponse } from './responses.ts';
+import type { RecordAddress, StoreBatch, StoredRecord } from './store.ts';
+
+export interface PullOutcome {
+  /** Changes received and applied. */
+  pulled: number;
+  /** True when the server answered a cursor it could not serve with a fresh snapshot. */
+  reset: boolean;
+}
+
+function addressKey(change: RecordAddress): string {
+  return `${change.space}\u0000${change.collection}\u0000${change.key}`;
+}
+
+/** Puts and deletions for a page; if a record appears twice, its last change wins. */
+function recordWrites(changes: readonly ParsedChange[]) {
+  const latest = new Map<string, ParsedChange>();
+  for (const change of changes) latest.set(addressKey(change), change);
+  const putRecords: StoredRecord[] = [];
+  const deleteRecords: RecordAddress[] = [];
+  for (const { space, collection, key, version, value } of latest.values()) {
+    if (value === null) deleteRecords.push({ space, collection, key });
+    else putRecords.push({ space, collection, key, version, value });
+  }
+  return { putRecords, deleteRecords };
+}
+
+export async function pullChanges(ctx: SyncContext, local: LocalState): Promise<PullOutcome> {
+  const outcome: PullOutcome = { pulled: 0, reset: false };
+  const url = ctx.urlFor(ROUTES.pull);
+  for (;;) {
+    const request: PullRequest = {
+      clientId: local.clientId,
+      cursor: local.cursor,
+      limit: ctx.pullLimit,
+      ...(ctx.spaces === undefined ? {} : { spaces: ctx.spaces as SpaceId[] }),
+    };
+    const page = parsePullResponse(await ctx.post(ROUTES.pull, request), url);
+    if (page.hasMore && page.changes.length === 0 && page.cursor === local.cursor) {
+      throw new FerryProtocolError(url, 'hasMore is true but neither changes nor cursor moved');
+    }
+    // A page answering "from the beginning" is a full snapshot of the requested spaces,
+    // whether the server said reset or the client had no cursor yet.
+    const replaces = page.reset || local.cursor === null;
+    await commitPage(ctx, local, page, replaces);
+    outcome.pulled += page.changes.length;
+    outcome.reset ||= page.reset;
+    if (!page.hasMore) return outcome;
+  }
+}
+
+async function commitPage(
+  ctx: SyncContext,
+  local: LocalState,
+  page: ParsedPullResponse,
+  replaces: boolean,
+): Promise<void> {
+  const replacedSpaces: readonly string[] | 'all' = !replaces
+    ? []
+    : local.replaceAllOnNextPull || ctx.spaces === undefined
+      ? 'all'
+      : ctx.spaces;
+  const confirmed = await ctx.mutex.run(async () => {
+    ctx.assertOpen();
+    const batch: StoreBatch = {
+      ...(replacedSpaces === 'all' ? { clearAll: true } : { clearSpaces: replacedSpaces }),
+      ...recordWrites(page.changes),
+      setMeta: {
+        [META_KEYS.cursor]: page.cursor,
+        [META_KEYS.cursorSpaces]: cursorSpacesOf(ctx.spaces),
+      },
+    };
+    let nextMutationId: number | undefined;
+    if (!page.hasMore) {
+      // The changes pulled so far include every mutation up to lastMutationId, so those
+      // outbox entries are now part of the base and can go.
+      nextMutationId = skipIdsSeenByServer(ctx, local, page.lastMutationId);
+      batch.removeOutboxThrough = page.lastMutationId;
+      batch.setMeta = {
+        ...batch.setMeta,
+        [META_KEYS.lastSuccessAt]: ctx.now(),
+        ...(nextMutationId === undefined ? {} : { [META_KEYS.nextMutationId]: nextMutationId }),
+      };
+    }
+    await ctx.store.commit(batch);
+    local.cursor = page.cursor;
+    local.replaceAllOnNextPull = false;
+    if (page.hasMore) return [];
+    local.lastSuccessAt = batch.setMeta?.[META_KEYS.lastSuccessAt] as number;
+    if (nextMutationId !== undefined) local.nextMutationId = nextMutationId;
+    const confirmed = local.outbox.removeThrough(page.lastMutationId);
+    if (confirmed.length > 0) ctx.outboxChanged(local.outbox.size);
+    return confirmed;
+  });
+  const collections = collectionsOf([...page.changes, ...confirmed]);
+  if (collections.length > 0 || replacedSpaces === 'all' || replacedSpaces.length > 0) {
+    ctx.changed({
+      cause: page.reset ? 'reset' : 'pull',
+      collections,
+      spaces: replacedSpaces,
+    });
+  }
+}

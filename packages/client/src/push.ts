@@ -1,0 +1,98 @@
+/**
+ * PUSH: send every outbox entry the server has not processed yet, in batches. Applied and
+ * duplicate entries stay in the outbox (and in the view) until a pull confirms them;
+ * rejected ones leave it at once, which rolls their local effect back.
+ */
+import { type PushRequest, type RejectionCode, ROUTES } from '@ferry/protocol';
+import { collectionsOf } from './changes.ts';
+import type { SyncContext } from './engine-context.ts';
+import { FerryProtocolError } from './errors.ts';
+import { type LocalState, META_KEYS } from './local-state.ts';
+import { parsePushResponse } from './responses.ts';
+import type { OutboxEntry } from './store.ts';
+
+/** A local mutation the server refused; it has been dropped and its effect rolled back. */
+export interface RejectionEvent {
+  mutation: OutboxEntry;
+  code: RejectionCode | (string & {});
+  message: string;
+}
+
+export interface PushOutcome {
+  /** Mutations the server reported as applied or as duplicates of earlier sends. */
+  pushed: number;
+  rejected: number;
+}
+
+/**
+ * The metadata that moves the id counter past `lastMutationId` when the server has seen
+ * ids this client has not handed out (its store was restored from an older copy): a new
+ * mutation must never be taken for a duplicate and silently dropped.
+ */
+export function skipIdsSeenByServer(
+  ctx: SyncContext,
+  local: LocalState,
+  lastMutationId: number,
+): number | undefined {
+  if (lastMutationId < local.nextMutationId) return undefined;
+  ctx.logger.warn('the server has processed mutation ids this client never handed out', {
+    lastMutationId,
+    nextMutationId: local.nextMutationId,
+  });
+  return lastMutationId + 1;
+}
+
+export async function pushOutbox(ctx: SyncContext, local: LocalState): Promise<PushOutcome> {
+  const outcome: PushOutcome = { pushed: 0, rejected: 0 };
+  const url = ctx.urlFor(ROUTES.push);
+  for (;;) {
+    const batch = local.outbox.after(local.pushedThrough).slice(0, ctx.pushBatchSize);
+    const lastSent = batch.at(-1)?.id;
+    if (lastSent === undefined) return outcome;
+    const request: PushRequest = { clientId: local.clientId, mutations: batch };
+    const response = parsePushResponse(await ctx.post(ROUTES.push, request), url);
+    if (response.lastMutationId < lastSent) {
+      // Resending would get the same answer forever; stop and say so.
+      throw new FerryProtocolError(
+        url,
+        `lastMutationId ${response.lastMutationId} is below the last mutation id sent (${lastSent})`,
+      );
+    }
+
+    const sent = new Set(batch.map((m) => m.id));
+    const rejections = new Map<number, { code: string; message: string }>();
+    for (const result of response.results) {
+      if (!sent.has(result.id)) continue;
+      if (result.status === 'rejected') rejections.set(result.id, result.error);
+      else outcome.pushed += 1;
+    }
+
+    const removed = await ctx.mutex.run(async () => {
+      ctx.assertOpen();
+      const pushedThrough = Math.max(local.pushedThrough, response.lastMutationId);
+      const nextMutationId = skipIdsSeenByServer(ctx, local, response.lastMutationId);
+      await ctx.store.commit({
+        removeOutbox: [...rejections.keys()],
+        setMeta: {
+          [META_KEYS.pushedThrough]: pushedThrough,
+          ...(nextMutationId === undefined ? {} : { [META_KEYS.nextMutationId]: nextMutationId }),
+        },
+      });
+      local.pushedThrough = pushedThrough;
+      if (nextMutationId !== undefined) local.nextMutationId = nextMutationId;
+      const removed = local.outbox.remove(new Set(rejections.keys()));
+      if (removed.length > 0) ctx.outboxChanged(local.outbox.size);
+      return removed;
+    });
+
+    if (removed.length === 0) continue;
+    outcome.rejected += removed.length;
+    ctx.changed({ cause: 'rejection', collections: collectionsOf(removed), spaces: [] });
+    for (const mutation of removed) {
+      const error = rejections.get(mutation.id);
+      if (error === undefined) continue;
+      ctx.logger.warn('the server rejected a mutation', { id: mutation.id, code: error.code });
+      ctx.rejected({ mutation, code: error.code, message: error.message });
+    }
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * Boundary checks of the server's push and pull responses. Whatever passes is trusted by
+ * the engine; whatever does not becomes a `FerryProtocolError` naming the bad field, before
+ * a single byte of it reaches the store.
+ */
+import {
+  isPlainObject,
+  isPositiveSafeInteger,
+  isValidKey,
+  isValidName,
+  type JsonObject,
+  type MutationId,
+  type RejectionCode,
+  type SpaceId,
+  type Version,
+} from '@ferry/protocol';
+import { FerryProtocolError } from './errors.ts';
+
+/**
+ * One push result. The rejection code is kept as a string: v1 allows new codes to be
+ * added, and an unknown one must still roll the mutation back and be reported.
+ */
+export type PushResult =
+  | { id: MutationId; status: 'applied'; version: Version }
+  | { id: MutationId; status: 'duplicate' }
+  | {
+      id: MutationId;
+      status: 'rejected';
+      error: { code: RejectionCode | (string & {}); message: string };
+    };
+
+export interface ParsedPushResponse {
+  results: PushResult[];
+  lastMutationId: number;
+}
+
+export interface ParsedChange {
+  space: SpaceId;
+  collection: string;
+  key: string;
+  version: Version;
+  value: JsonObject | null;
+}
+
+export interface ParsedPullResponse {
+  changes: ParsedChange[];
+  cursor: string;
+  hasMore: boolean;
+  lastMutationId: number;
+  reset: boolean;
+}
+
+function isNonNegativeSafeInteger(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function fail(url: string, path: string, problem: string): never {
+  throw new FerryProtocolError(url, `${path} ${problem}`);
+}
+
+function requireObject(value: unknown, url: string, path: string): Record<string, unknown> {
+  if (!isPlainObject(value)) fail(url, path, 'is not an object');
+  return value;
+}
+
+export function parsePushResponse(body: unknown, url: string): ParsedPushResponse {
+  const b = requireObject(body, url, 'the body');
+  if (!Array.isArray(b.results)) fail(url, 'results', 'is not an array');
+  if (!isNonNegativeSafeInteger(b.lastMutationId)) {
+    fail(url, 'lastMutationId', 'is not a non-negative integer');
+  }
+  const results = b.results.map((raw, i): PushResult => {
+    const path = `results[${i}]`;
+    const r = requireObject(raw, url, path);
+    if (!isPositiveSafeInteger(r.id)) fail(url, `${path}.id`, 'is not a positive integer');
+    const id = r.id as MutationId;
+    switch (r.status) {
+      case 'applied':
+        if (!isPositiveSafeInteger(r.version)) {
+          fail(url, `${path}.version`, 'is not a positive integer');
+        }
+        return { id, status: 'applied', version: r.version as Version };
+      case 'duplicate':
+        return { id, status: 'duplicate' };
+      case 'rejected': {
+        const error = requireObject(r.error, url, `${path}.error`);
+        if (typeof error.code !== 'string') fail(url, `${path}.error.code`, 'is not a string');
+        const message = typeof error.message === 'string' ? error.message : error.code;
+        return { id, status: 'rejected', error: { code: error.code, message } };
+      }
+      default:
+        return fail(url, `${path}.status`, 'is not "applied", "duplicate" or "rejected"');
+    }
+  });
+  return { results, lastMutationId: b.lastMutationId };
+}
+
+export function parsePullResponse(body: unknown, url: string): ParsedPullResponse {
+  const b = requireObject(body, url, 'the body');
+  if (!Array.isArray(b.changes)) fail(url, 'changes', 'is not an array');
+  if (typeof b.cursor !== 'string') fail(url, 'cursor', 'is not a string');
+  if (typeof b.hasMore !== 'boolean') fail(url, 'hasMore', 'is not a boolean');
+  if (!isNonNegativeSafeInteger(b.lastMutationId)) {
+    fail(url, 'lastMutationId', 'is not a non-negative integer');
+  }
+  if (b.reset !== undefined && typeof b.reset !== 'boolean') {
+    fail(url, 'reset', 'is not a boolean');
+  }
+  const changes = b.changes.map((raw, i): ParsedChange => {
+    const path = `changes[${i}]`;
+    const c = requireObject(raw, url, path);
+    if (!isValidName(c.space)) fail(url, `${path}.space`, 'is not a valid space name');
+    if (!isValidName(c.collection)) {
+      fail(url, `${path}.collection`, 'is not a valid collection name');
+    }
+    if (!isValidKey(c.key)) fail(url, `${path}.key`, 'is not a valid key');
+    if (!isPositiveSafeInteger(c.version)) {
+      fail(url, `${path}.version`, 'is not a positive integer');
+    }
+    if (c.value !== null && !isPlainObject(c.value)) {
+      fail(url, `${path}.value`, 'is neither an object nor null');
+    }
+    return {
+      space: c.space as SpaceId,
+      collection: c.collection,
+      key: c.key,
+      version: c.version as Version,
+      value: c.value as JsonObject | null,
+    };
+  });
+  return {
+    changes,
+    cursor: b.cursor,
+    hasMore: b.hasMore,
+    lastMutationId: b.lastMutationId,
+    reset: b.reset === true,
+  };
+}

@@ -1,0 +1,140 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createEmitter } from '../src/emitter.ts';
+import { silentLogger } from '../src/logger.ts';
+import { createMutex } from '../src/mutex.ts';
+import { createStatusHolder, describeError, INITIAL_STATUS } from '../src/status.ts';
+import { createSyncRunner } from '../src/sync-runner.ts';
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+describe('mutex', () => {
+  it('runs tasks one at a time in the order they were queued, even when one fails', async () => {
+    const mutex = createMutex();
+    const log: string[] = [];
+    const first = deferred<void>();
+    const a = mutex.run(async () => {
+      log.push('a start');
+      await first.promise;
+      log.push('a end');
+    });
+    const b = mutex.run(async () => {
+      log.push('b');
+      throw new Error('b failed');
+    });
+    const c = mutex.run(async () => {
+      log.push('c');
+      return 3;
+    });
+    await Promise.resolve();
+    expect(log).toEqual(['a start']);
+    first.resolve();
+    await a;
+    await expect(b).rejects.toThrow('b failed');
+    expect(await c).toBe(3);
+    expect(log).toEqual(['a start', 'a end', 'b', 'c']);
+    await mutex.idle();
+  });
+});
+
+describe('emitter', () => {
+  it('delivers to every listener, isolates one that throws, and unsubscribes', () => {
+    const errors: unknown[] = [];
+    const emitter = createEmitter<{ ping: number }>((error) => errors.push(error));
+    const seen: number[] = [];
+    const off = emitter.on('ping', (n) => seen.push(n));
+    emitter.on('ping', () => {
+      throw new Error('listener bug');
+    });
+    emitter.on('ping', (n) => seen.push(n * 10));
+    emitter.emit('ping', 1);
+    off();
+    emitter.emit('ping', 2);
+    expect(seen).toEqual([1, 10, 20]);
+    expect(errors).toHaveLength(2);
+    expect(emitter.listenerCount('ping')).toBe(2);
+  });
+
+  it('treats the same function subscribed twice as two subscriptions', () => {
+    const emitter = createEmitter<{ ping: number }>(() => {});
+    const listener = vi.fn();
+    const off = emitter.on('ping', listener);
+    emitter.on('ping', listener);
+    off();
+    emitter.emit('ping', 1);
+    expect(listener).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('status holder', () => {
+  it('publishes a new frozen snapshot only when a value changes', () => {
+    const published: unknown[] = [];
+    const status = createStatusHolder((s) => published.push(s));
+    const first = status.get();
+    status.update({ state: 'idle', pendingCount: 0 });
+    expect(status.get()).toBe(first);
+    status.update({ state: 'syncing' });
+    expect(status.get()).not.toBe(first);
+    expect(status.get()).toEqual({ ...INITIAL_STATUS, state: 'syncing' });
+    expect(Object.isFrozen(status.get())).toBe(true);
+    expect(published).toHaveLength(1);
+  });
+
+  it('describes errors with their code when they have one', () => {
+    expect(describeError(Object.assign(new Error('x'), { code: 'forbidden' }))).toEqual({
+      code: 'forbidden',
+      message: 'x',
+    });
+    expect(describeError('plain')).toEqual({ message: 'plain' });
+  });
+});
+
+describe('sync runner', () => {
+  it('shares one run between concurrent callers and starts a fresh one afterwards', async () => {
+    const runs: Array<ReturnType<typeof deferred<number>>> = [];
+    const runner = createSyncRunner(() => {
+      const run = deferred<number>();
+      runs.push(run);
+      return run.promise;
+    }, silentLogger);
+    const a = runner.sync();
+    const b = runner.sync();
+    expect(a).toBe(b);
+    runs[0]?.resolve(1);
+    expect(await a).toBe(1);
+    const c = runner.sync();
+    expect(c).not.toBe(a);
+    runs[1]?.resolve(2);
+    expect(await c).toBe(2);
+    expect(runs).toHaveLength(2);
+  });
+
+  it('folds requests made during a run into a single follow-up run', async () => {
+    const runs: Array<ReturnType<typeof deferred<number>>> = [];
+    const runner = createSyncRunner(() => {
+      const run = deferred<number>();
+      runs.push(run);
+      return run.promise;
+    }, silentLogger);
+    runner.request();
+    runner.request();
+    runner.request();
+    expect(runs).toHaveLength(1);
+    runs[0]?.reject(new Error('offline'));
+    await runs[0]?.promise.catch(() => {});
+    await Promise.resolve();
+    expect(runs).toHaveLength(2);
+    runs[1]?.resolve(1);
+    await runs[1]?.promise;
+    await Promise.resolve();
+    expect(runs).toHaveLength(2);
+    expect(runner.current()).toBeUndefined();
+  });
+});
