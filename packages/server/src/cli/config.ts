@@ -1,0 +1,103 @@
+/**
+ * `ferry serve` configuration from flags and environment variables (flags win). Pure: it
+ * reads nothing but its arguments, so every rule here is unit-tested.
+ */
+import { parseArgs } from 'node:util';
+
+export interface ServeConfig {
+  port: number;
+  host: string;
+  /** PostgreSQL connection string; when absent, embedded PGlite in `dataDir`. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  jwtSecret: string | undefined;
+  dev: boolean;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_DATA_DIR = './.ferry-data';
+
+const TRUE_VALUES = new Set(['1', 'true', 'yes', 'on']);
+const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+export const SERVE_HELP = `Usage: ferry serve [options]
+
+Options (each also read from the environment variable in brackets):
+  --port <n>            port to listen on [PORT] (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host <addr>         address to bind [HOST] (default 127.0.0.1 in dev mode, 0.0.0.0 otherwise)
+  --database-url <url>  PostgreSQL connection string [DATABASE_URL]
+  --data-dir <dir>      embedded PGlite data folder when no database URL is given [FERRY_DATA_DIR]
+                        (default ${DEFAULT_DATA_DIR})
+  --jwt-secret <s>      HS256 secret for bearer tokens, at least 32 bytes [FERRY_JWT_SECRET]
+                        (required in production; dev mode generates one and keeps it in the data folder)
+  --dev                 dev mode: POST /v1/dev/token mints tokens for anyone [FERRY_DEV=1]
+  --log-level <level>   fatal, error, warn, info, debug, trace or silent [LOG_LEVEL] (default info)
+  -h, --help            show this help
+`;
+
+export function parseServeConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): ServeConfig {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'database-url': { type: 'string' },
+        'data-dir': { type: 'string' },
+        'jwt-secret': { type: 'string' },
+        dev: { type: 'boolean' },
+        'log-level': { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new ConfigError(`${(error as Error).message}\n\n${SERVE_HELP}`);
+  }
+  const text = (flag: string, variable: string) => {
+    const value = (values[flag] as string | undefined) ?? env[variable];
+    return value === '' ? undefined : value;
+  };
+
+  const portText = text('port', 'PORT') ?? String(DEFAULT_PORT);
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535)
+    throw new ConfigError(`port must be an integer from 0 to 65535, got "${portText}"`);
+
+  const dev = values.dev === true || TRUE_VALUES.has((env.FERRY_DEV ?? '').toLowerCase());
+  const logLevel = text('log-level', 'LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.has(logLevel))
+    throw new ConfigError(
+      `log level must be one of ${[...LOG_LEVELS].join(', ')}, got "${logLevel}"`,
+    );
+
+  const jwtSecret = text('jwt-secret', 'FERRY_JWT_SECRET');
+  if (!dev && jwtSecret === undefined) {
+    throw new ConfigError(
+      'no JWT secret: set FERRY_JWT_SECRET (or --jwt-secret) to a random string of at least 32 bytes, ' +
+        'e.g. `openssl rand -base64 48`. For local development only, start with --dev to generate one.',
+    );
+  }
+  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
+    throw new ConfigError('the JWT secret must be at least 32 bytes long');
+  }
+
+  return {
+    port,
+    host: text('host', 'HOST') ?? (dev ? '127.0.0.1' : '0.0.0.0'),
+    databaseUrl: text('database-url', 'DATABASE_URL'),
+    dataDir: text('data-dir', 'FERRY_DATA_DIR') ?? DEFAULT_DATA_DIR,
+    jwtSecret,
+    dev,
+    logLevel,
+  };
+}

@@ -1,0 +1,45 @@
+/** `ferry serve`: the library's server on a port, with the database the configuration names. */
+import { join, resolve } from 'node:path';
+import pino from 'pino';
+import type { Database } from '../db/driver.ts';
+import { createPGliteDatabase } from '../db/pglite.ts';
+import { createPostgresDatabase } from '../db/postgres.ts';
+import { listen } from '../node.ts';
+import { createFerryServer } from '../server.ts';
+import type { ServeConfig } from './config.ts';
+import { loadOrCreateDevSecret } from './dev-secret.ts';
+
+export interface Output {
+  line(text: string): void;
+}
+
+async function openDatabase(config: ServeConfig): Promise<Database> {
+  if (config.databaseUrl) return createPostgresDatabase({ connectionString: config.databaseUrl });
+  return createPGliteDatabase({ dataDir: join(resolve(config.dataDir), 'pg') });
+}
+
+export async function serve(config: ServeConfig, out: Output): Promise<{ stop(): Promise<void> }> {
+  const logger = pino({ level: config.logLevel, base: { service: 'ferry' } });
+  let jwtSecret = config.jwtSecret;
+  if (jwtSecret === undefined) {
+    const dev = loadOrCreateDevSecret(resolve(config.dataDir));
+    jwtSecret = dev.secret;
+    out.line(
+      `${dev.created ? 'Generated' : 'Using'} the dev-mode JWT secret in ${join(resolve(config.dataDir), 'dev-jwt-secret')}`,
+    );
+  }
+  const database = await openDatabase(config);
+  out.line(`Database: ${database.description}`);
+  const server = await createFerryServer({ database, jwtSecret, dev: config.dev, logger });
+  const http = await listen(server, { port: config.port, hostname: config.host });
+  const shown = config.host === '0.0.0.0' ? http.url.replace('0.0.0.0', 'localhost') : http.url;
+  out.line(
+    `Ferry is listening on ${shown}${config.dev ? ' (dev mode: POST /v1/dev/token mints tokens)' : ''}`,
+  );
+  return {
+    async stop() {
+      await http.close();
+      await database.close();
+    },
+  };
+}
