@@ -45,8 +45,14 @@ export function skipIdsSeenByServer(
 export async function pushOutbox(ctx: SyncContext, local: LocalState): Promise<PushOutcome> {
   const outcome: PushOutcome = { pushed: 0, rejected: 0 };
   const url = ctx.urlFor(ROUTES.push);
+  // Writes made while this push runs wait for the next sync, so a steady stream of writes
+  // cannot keep one sync pushing forever.
+  const lastIdAtStart = local.outbox.lastId;
   for (;;) {
-    const batch = local.outbox.after(local.pushedThrough).slice(0, ctx.pushBatchSize);
+    const batch = local.outbox
+      .after(local.pushedThrough)
+      .filter((m) => m.id <= lastIdAtStart)
+      .slice(0, ctx.pushBatchSize);
     const lastSent = batch.at(-1)?.id;
     if (lastSent === undefined) return outcome;
     const request: PushRequest = { clientId: local.clientId, mutations: batch };
