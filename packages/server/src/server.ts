@@ -33,6 +33,11 @@ export interface FerryServerOptions {
   logger?: Logger;
   /** Per-user request rate limit (429 beyond it); default none. */
   rateLimit?: RateLimitOptions;
+  /**
+   * Path prefix the handler is mounted under, e.g. `/sync` to serve `/sync/v1/push`; the
+   * client's `url` then ends with it. Default: none.
+   */
+  basePath?: string;
   /** Apply pending schema migrations before serving; default true. */
   migrate?: boolean;
 }
@@ -44,6 +49,14 @@ export interface FerryServer {
   readonly auth: JwtAuth;
   /** Ends open event streams and waits for pushes in flight. The database stays open. */
   close(): Promise<void>;
+}
+
+function normaliseBasePath(basePath: string | undefined): string {
+  if (basePath === undefined || basePath === '' || basePath === '/') return '';
+  if (!/^\/[A-Za-z0-9._~/-]*$/.test(basePath)) {
+    throw new Error(`basePath must be a URL path such as "/sync", got "${basePath}"`);
+  }
+  return basePath.replace(/\/+$/, '');
 }
 
 async function readHeadVersion(database: Database): Promise<number> {
@@ -96,6 +109,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       },
     },
     logger,
+    normaliseBasePath(options.basePath),
   );
 
   return {

@@ -9,8 +9,8 @@ import { type RouteContext, registerRoutes } from './routes.ts';
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function createApp(ctx: RouteContext, logger: Logger): Hono {
-  const app = new Hono();
+export function createApp(ctx: RouteContext, logger: Logger, basePath = ''): Hono {
+  const app = basePath ? new Hono().basePath(basePath) : new Hono();
   // Filled once the routes are registered: a path that exists answers 405, not 404, to a wrong method.
   const knownPaths = new Set<string>();
 
@@ -23,7 +23,7 @@ export function createApp(ctx: RouteContext, logger: Logger): Hono {
     const route =
       c.req.routePath === '/*' || !knownPaths.has(c.req.routePath) ? 'unmatched' : c.req.routePath;
     ctx.metrics.requests.inc({ route, method: c.req.method, status: String(c.res.status) });
-    if (route !== ROUTES.events)
+    if (!route.endsWith(ROUTES.events))
       ctx.metrics.requestSeconds.observe({ route }, (performance.now() - started) / 1000);
     logger.debug(
       { requestId, method: c.req.method, path: c.req.path, status: c.res.status },
