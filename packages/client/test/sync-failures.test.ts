@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FerryHttpError, FerryNetworkError, FerryProtocolError } from '../src/index.ts';
-import { setup, type Todo } from './support/harness.ts';
+import { setup } from './support/harness.ts';
 import { pushBodies } from './support/requests.ts';
 
 describe('sync: failures and retries', () => {
@@ -8,14 +8,14 @@ describe('sync: failures and retries', () => {
     const { client, server, store } = setup();
     const todos = client.collection('todos');
     await todos.put('t1', { title: 'milk' });
-    await todos.patch('t1', { count: 1 } as Partial<Todo>);
+    await todos.patch('t1', { note: 'oat' });
     server.losePushResponses = 1;
 
     await expect(client.sync()).rejects.toThrow(FerryNetworkError);
     expect(server.version).toBe(2);
     expect(client.getStatus().state).toBe('error');
     expect(await store.listOutbox()).toHaveLength(2);
-    expect(await todos.get('t1')).toEqual({ title: 'milk', count: 1 });
+    expect(await todos.get('t1')).toEqual({ title: 'milk', note: 'oat' });
 
     const result = await client.sync();
     expect(result).toMatchObject({ pushed: 2, rejected: 0 });
@@ -25,7 +25,7 @@ describe('sync: failures and retries', () => {
       [1, 2],
     ]);
     expect(await todos.query()).toEqual([
-      { key: 't1', value: { title: 'milk', count: 1 }, version: 2, pending: false },
+      { key: 't1', value: { title: 'milk', note: 'oat' }, version: 2, pending: false },
     ]);
     expect(client.getStatus()).toMatchObject({ state: 'idle', lastError: null, pendingCount: 0 });
   });

@@ -70,6 +70,9 @@ export class FakeServer {
   readonly records = new Map<string, ServerRecord>();
   readonly clients = new Map<string, { user: string; lastMutationId: number }>();
   readonly tokens = new Map<string, { user: string; spaces: string[] }>();
+  /** Mutations that took effect, and mutations refused, over the server's life. */
+  appliedCount = 0;
+  rejectedCount = 0;
   /** Every request, in arrival order. */
   readonly requests: Array<{
     route: Route | 'other';
@@ -228,44 +231,51 @@ export class FakeServer {
     const results: MutationResult[] = request.mutations.map((m): MutationResult => {
       if (m.id <= client.lastMutationId) return { id: m.id, status: 'duplicate' };
       client.lastMutationId = m.id;
-      if (!principal.spaces.includes(m.space)) {
-        return { id: m.id, status: 'rejected', error: { code: 'forbidden', message: 'space' } };
-      }
-      const rejection = this.rejectWhen(m);
-      if (rejection !== undefined) {
-        return { id: m.id, status: 'rejected', error: rejection as never };
-      }
-      const key = keyOf(m.space, m.collection, m.key);
-      const current = this.records.get(key);
-      const currentVersion = current?.value == null ? 0 : current.version;
-      if (m.ifVersion !== undefined && m.ifVersion !== currentVersion) {
-        return {
-          id: m.id,
-          status: 'rejected',
-          error: { code: 'conflict', message: `version is ${currentVersion}` },
-        };
-      }
-      this.version += 1;
-      const base = current?.value ?? undefined;
-      const value =
-        m.op === 'delete'
-          ? null
-          : m.op === 'put'
-            ? m.value
-            : Object.fromEntries(
-                Object.entries({ ...base, ...m.value }).filter(([, v]) => v !== null),
-              );
-      this.records.set(key, {
-        space: m.space,
-        collection: m.collection,
-        key: m.key,
-        value: value as JsonObject | null,
-        version: this.version,
-      });
-      return { id: m.id, status: 'applied', version: this.version as never };
+      const result = this.#apply(m, principal);
+      if (result.status === 'applied') this.appliedCount += 1;
+      else this.rejectedCount += 1;
+      return result;
     });
     if (results.some((r) => r.status === 'applied')) this.poke();
     return { results, lastMutationId: client.lastMutationId };
+  }
+
+  #apply(m: Mutation, principal: { spaces: string[] }): MutationResult {
+    if (!principal.spaces.includes(m.space)) {
+      return { id: m.id, status: 'rejected', error: { code: 'forbidden', message: 'space' } };
+    }
+    const rejection = this.rejectWhen(m);
+    if (rejection !== undefined) {
+      return { id: m.id, status: 'rejected', error: rejection as never };
+    }
+    const key = keyOf(m.space, m.collection, m.key);
+    const current = this.records.get(key);
+    const currentVersion = current?.value == null ? 0 : current.version;
+    if (m.ifVersion !== undefined && m.ifVersion !== currentVersion) {
+      return {
+        id: m.id,
+        status: 'rejected',
+        error: { code: 'conflict', message: `version is ${currentVersion}` },
+      };
+    }
+    this.version += 1;
+    const base = current?.value ?? undefined;
+    const value =
+      m.op === 'delete'
+        ? null
+        : m.op === 'put'
+          ? m.value
+          : Object.fromEntries(
+              Object.entries({ ...base, ...m.value }).filter(([, v]) => v !== null),
+            );
+    this.records.set(key, {
+      space: m.space,
+      collection: m.collection,
+      key: m.key,
+      value: value as JsonObject | null,
+      version: this.version,
+    });
+    return { id: m.id, status: 'applied', version: this.version as never };
   }
 
   #pull(body: unknown, principal: { user: string; spaces: string[] }): PullResponse {
