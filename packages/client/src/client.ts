@@ -222,6 +222,7 @@ export function createClient<
       closing ??= (async () => {
         subscriptions.clear();
         await live.stop();
+        runner.stopRequests();
         lifetime.abort();
         await runner.current()?.catch(() => {});
         await mutex.idle();

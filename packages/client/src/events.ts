@@ -13,14 +13,9 @@ import { EVENTS, HEADERS, SSE_CONTENT_TYPE, SSE_HEARTBEAT_MS } from '@ferry/prot
 import { backoffDelayMs, LIVE_BACKOFF } from './backoff.ts';
 import { FerryHttpError, FerryProtocolError } from './errors.ts';
 import { errorFields, type Logger } from './logger.ts';
+import type { Timers } from './options.ts';
 import { createSseParser } from './sse-parser.ts';
 import type { LiveState } from './status.ts';
-
-/** Timer functions, injected so tests can drive time. */
-export interface Timers {
-  setTimeout(callback: () => void, delayMs: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
 
 export interface LiveStreamOptions {
   /** The full events URL. */

@@ -70,11 +70,13 @@ export async function commitWrite(
   const entry = await ctx.mutex.run(async () => {
     const local = await ctx.ready;
     const entry = build(local.nextMutationId as MutationId);
+    // Advanced before the commit: should the commit fail in a way that leaves doubt about
+    // whether it landed, this id is skipped rather than risked twice (gaps are allowed).
+    local.nextMutationId = entry.id + 1;
     await ctx.store.commit({
       addOutbox: [entry],
       setMeta: { [META_KEYS.nextMutationId]: entry.id + 1 },
     });
-    local.nextMutationId = entry.id + 1;
     local.outbox.add(entry);
     ctx.outboxChanged(local.outbox.size);
     return entry;

@@ -5,7 +5,6 @@
  */
 import { DEFAULT_LIMITS, isValidName } from '@ferry/protocol';
 import { FerryConfigError } from './errors.ts';
-import type { Timers } from './events.ts';
 import type { TokenProvider } from './fetch.ts';
 import { type Logger, silentLogger } from './logger.ts';
 import type { Store } from './store.ts';
@@ -18,7 +17,7 @@ export interface ClientOptions {
   /** Returns the bearer token; called with `refresh: true` after the server refused one. */
   getToken: TokenProvider;
   /** The spaces to pull; omitted means every space the token grants. */
-  spaces?: string[];
+  spaces?: readonly string[];
   /** The space of collections opened without one. */
   defaultSpace?: string;
   fetch?: typeof fetch;
@@ -37,6 +36,12 @@ export interface ClientOptions {
   live?: boolean;
   /** Default: 22 random characters of [A-Za-z0-9_-] from `crypto.getRandomValues`. */
   generateClientId?: () => string;
+}
+
+/** Timer functions, injected so tests can drive time. */
+export interface Timers {
+  setTimeout(callback: () => void, delayMs: number): unknown;
+  clearTimeout(handle: unknown): void;
 }
 
 export interface ResolvedOptions {

@@ -82,23 +82,24 @@ async function commitPage(
         [META_KEYS.cursorSpaces]: cursorSpacesOf(ctx.spaces),
       },
     };
+    const finished = page.hasMore ? undefined : { at: ctx.now() };
     let nextMutationId: number | undefined;
-    if (!page.hasMore) {
+    if (finished !== undefined) {
       // The changes pulled so far include every mutation up to lastMutationId, so those
       // outbox entries are now part of the base and can go.
       nextMutationId = skipIdsSeenByServer(ctx, local, page.lastMutationId);
       batch.removeOutboxThrough = page.lastMutationId;
       batch.setMeta = {
         ...batch.setMeta,
-        [META_KEYS.lastSuccessAt]: ctx.now(),
+        [META_KEYS.lastSuccessAt]: finished.at,
         ...(nextMutationId === undefined ? {} : { [META_KEYS.nextMutationId]: nextMutationId }),
       };
     }
     await ctx.store.commit(batch);
     local.cursor = page.cursor;
     local.replaceAllOnNextPull = false;
-    if (page.hasMore) return [];
-    local.lastSuccessAt = batch.setMeta?.[META_KEYS.lastSuccessAt] as number;
+    if (finished === undefined) return [];
+    local.lastSuccessAt = finished.at;
     if (nextMutationId !== undefined) local.nextMutationId = nextMutationId;
     const confirmed = local.outbox.removeThrough(page.lastMutationId);
     if (confirmed.length > 0) ctx.outboxChanged(local.outbox.size);

@@ -12,6 +12,8 @@ export interface SyncRunner<Result> {
   request(): void;
   /** The running sync, if any. */
   current(): Promise<Result> | undefined;
+  /** Drops a wanted follow-up and ignores later requests; `sync()` still works. */
+  stopRequests(): void;
 }
 
 export function createSyncRunner<Result>(
@@ -20,6 +22,7 @@ export function createSyncRunner<Result>(
 ): SyncRunner<Result> {
   let inFlight: Promise<Result> | undefined;
   let followUpWanted = false;
+  let requestsStopped = false;
 
   const settled = () => {
     inFlight = undefined;
@@ -40,6 +43,7 @@ export function createSyncRunner<Result>(
   };
 
   function request(): void {
+    if (requestsStopped) return;
     if (inFlight !== undefined) {
       followUpWanted = true;
       return;
@@ -49,5 +53,13 @@ export function createSyncRunner<Result>(
     });
   }
 
-  return { sync, request, current: () => inFlight };
+  return {
+    sync,
+    request,
+    current: () => inFlight,
+    stopRequests() {
+      requestsStopped = true;
+      followUpWanted = false;
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import {
   createClient,
   createMemoryStore,
@@ -282,5 +282,26 @@ describe('close', () => {
     expect(() => client.on('change', () => {})).toThrow(FerryClosedError);
     expect(client.getStatus().pendingCount).toBe(1);
     await client.close();
+  });
+});
+
+describe('typing by schema', () => {
+  it('gives each collection the value type of its schema entry', () => {
+    const { client } = setup();
+    const todos = client.collection('todos');
+    expectTypeOf(todos.get).returns.resolves.toEqualTypeOf<Todo | undefined>();
+    expectTypeOf(todos.query).returns.resolves.toEqualTypeOf<Row<Todo>[]>();
+    expectTypeOf(client.collection('notes').put).parameter(1).toEqualTypeOf<{ text: string }>();
+    expectTypeOf(todos.patch).parameter(1).toMatchTypeOf<{ title?: string | null }>();
+    // @ts-expect-error: not a collection of the schema
+    expect(() => client.collection('nope')).not.toThrow();
+    const untyped = createClient({
+      url: BASE_URL,
+      store: createMemoryStore(),
+      getToken: () => 't',
+    });
+    expectTypeOf(untyped.collection('anything', { space: 's' }).get).returns.resolves.toEqualTypeOf<
+      import('@ferry/protocol').JsonObject | undefined
+    >();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FerryNetworkError } from '../src/index.ts';
-import { createServer, setup } from './support/harness.ts';
+import { FerryNetworkError, type Row } from '../src/index.ts';
+import { createServer, recorder, settle, setup, type Todo } from './support/harness.ts';
 import { pullBodies } from './support/requests.ts';
 
 describe('sync: pull pages and resets', () => {
@@ -117,5 +117,23 @@ describe('sync: pull pages and resets', () => {
     expect(pullBodies(server).at(-1)).toMatchObject({ cursor: null, spaces: ['alice'] });
     expect(await first.store.listRecords('team', 'todos')).toEqual([]);
     expect((await first.store.listRecords('alice', 'todos')).map((r) => r.key)).toEqual(['mine']);
+  });
+
+  it('tells subscribers when a reset removes records', async () => {
+    const { client, server, store } = setup();
+    await client.sync();
+    await store.commit({
+      putRecords: [
+        { space: 'alice', collection: 'todos', key: 'stale', value: { title: 'x' }, version: 9 },
+      ],
+    });
+    const rows = recorder<Row<Todo>[]>();
+    client.collection('todos').subscribe(rows.listener);
+    await settle();
+    expect(rows.last()?.map((r) => r.key)).toEqual(['stale']);
+    server.resetNextPull = true;
+    await client.sync();
+    await settle();
+    expect(rows.last()).toEqual([]);
   });
 });
