@@ -143,6 +143,11 @@ export function createClient<
       logger.debug('sync finished', { ...result });
       return result;
     } catch (error) {
+      if (closing !== undefined) {
+        // Cancelled by close(): not a failure worth showing.
+        status.update({ state: 'idle' });
+        throw error;
+      }
       status.update({ state: 'error', lastError: describeError(error) });
       logger.warn('sync failed', errorFields(error));
       throw error;

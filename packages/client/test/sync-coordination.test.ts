@@ -121,5 +121,6 @@ describe('sync: one at a time, auth, status, close', () => {
       (e) => e instanceof FerryNetworkError || e instanceof FerryClosedError,
     );
     expect(await store.getMeta('cursor')).toBeUndefined();
+    expect(client.getStatus()).toMatchObject({ state: 'idle', lastError: null });
   });
 });
