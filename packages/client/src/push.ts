@@ -70,6 +70,8 @@ export async function pushOutbox(ctx: SyncContext, local: LocalState): Promise<P
     for (const result of response.results) {
       if (!sent.has(result.id)) continue;
       if (result.status === 'rejected') rejections.set(result.id, result.error);
+      else if (result.status === 'duplicate' && result.error)
+        rejections.set(result.id, result.error);
       else outcome.pushed += 1;
     }
 

@@ -20,14 +20,12 @@ import { FerryProtocolError } from './errors.ts';
  * One push result. The rejection code is kept as a string: v1 allows new codes to be
  * added, and an unknown one must still roll the mutation back and be reported.
  */
+type Rejection = { code: RejectionCode | (string & {}); message: string };
+
 export type PushResult =
   | { id: MutationId; status: 'applied'; version: Version }
-  | { id: MutationId; status: 'duplicate' }
-  | {
-      id: MutationId;
-      status: 'rejected';
-      error: { code: RejectionCode | (string & {}); message: string };
-    };
+  | { id: MutationId; status: 'duplicate'; error?: Rejection }
+  | { id: MutationId; status: 'rejected'; error: Rejection };
 
 export interface ParsedPushResponse {
   results: PushResult[];
@@ -81,18 +79,25 @@ export function parsePushResponse(body: unknown, url: string): ParsedPushRespons
         }
         return { id, status: 'applied', version: r.version as Version };
       case 'duplicate':
-        return { id, status: 'duplicate' };
-      case 'rejected': {
-        const error = requireObject(r.error, url, `${path}.error`);
-        if (typeof error.code !== 'string') fail(url, `${path}.error.code`, 'is not a string');
-        const message = typeof error.message === 'string' ? error.message : error.code;
-        return { id, status: 'rejected', error: { code: error.code, message } };
-      }
+        // A duplicate of a mutation that was rejected when first processed carries the
+        // original rejection, so a lost response cannot hide it.
+        return r.error === undefined
+          ? { id, status: 'duplicate' }
+          : { id, status: 'duplicate', error: parseRejection(r.error, url, `${path}.error`) };
+      case 'rejected':
+        return { id, status: 'rejected', error: parseRejection(r.error, url, `${path}.error`) };
       default:
         return fail(url, `${path}.status`, 'is not "applied", "duplicate" or "rejected"');
     }
   });
   return { results, lastMutationId: b.lastMutationId };
+}
+
+function parseRejection(raw: unknown, url: string, path: string): Rejection {
+  const error = requireObject(raw, url, path);
+  if (typeof error.code !== 'string') fail(url, `${path}.code`, 'is not a string');
+  const message = typeof error.message === 'string' ? error.message : error.code;
+  return { code: error.code, message };
 }
 
 export function parsePullResponse(body: unknown, url: string): ParsedPullResponse {

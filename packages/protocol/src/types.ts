@@ -45,7 +45,15 @@ export interface PushRequest {
 
 export type MutationResult =
   | { id: MutationId; status: 'applied'; version: Version }
-  | { id: MutationId; status: 'duplicate' }
+  | {
+      id: MutationId;
+      status: 'duplicate';
+      /**
+       * Present when the mutation was rejected when first processed (an addition to v1): a
+       * client whose earlier response was lost still learns of the rejection.
+       */
+      error?: { code: import('./errors.ts').RejectionCode; message: string };
+    }
   | {
       id: MutationId;
       status: 'rejected';

@@ -16,6 +16,7 @@ import { PokeHub } from './events/hub.ts';
 import { createApp } from './http/app.ts';
 import { RateLimiter, type RateLimitOptions } from './http/rate-limit.ts';
 import { createDefaultLogger, type Logger } from './logger.ts';
+import { createRejectionPruner } from './maintenance.ts';
 import { createMetrics, type ServerMetrics } from './metrics.ts';
 import { PushQueue } from './push-queue.ts';
 
@@ -38,6 +39,8 @@ export interface FerryServerOptions {
    * client's `url` then ends with it. Default: none.
    */
   basePath?: string;
+  /** How long a rejection is remembered for resends after a lost response; default 30 days. */
+  rejectionRetentionMs?: number;
   /** Apply pending schema migrations before serving; default true. */
   migrate?: boolean;
 }
@@ -50,6 +53,9 @@ export interface FerryServer {
   /** Ends open event streams and waits for pushes in flight. The database stays open. */
   close(): Promise<void>;
 }
+
+const DEFAULT_REJECTION_RETENTION_MS = 30 * 24 * 3600 * 1000;
+const REJECTION_PRUNE_INTERVAL_MS = 3600 * 1000;
 
 function normaliseBasePath(basePath: string | undefined): string {
   if (basePath === undefined || basePath === '' || basePath === '/') return '';
@@ -78,12 +84,19 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
   const metrics = createMetrics();
   const hub = new PokeHub();
   hub.noteVersion(await readHeadVersion(database));
+  const pruneRejections = createRejectionPruner({
+    database,
+    retentionMs: options.rejectionRetentionMs ?? DEFAULT_REJECTION_RETENTION_MS,
+    intervalMs: REJECTION_PRUNE_INTERVAL_MS,
+    logger,
+  });
   const pushQueue = new PushQueue({
     database,
     limits,
     maxBatchMutations: limits.maxBatchMutations,
     onCommit: ({ spaces, headVersion }) => hub.publish(spaces, headVersion),
     onBatch: (outcomes) => {
+      pruneRejections();
       for (const outcome of outcomes) {
         if (!outcome.ok) continue;
         for (const result of outcome.results) metrics.mutations.inc({ status: result.status });

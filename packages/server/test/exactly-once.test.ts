@@ -140,4 +140,36 @@ describe.each(DATABASE_KINDS)('exactly once on $name', (kind) => {
       for (let id = 1; id <= body.lastMutationId; id++) expect(keys.has(`a${id}`)).toBe(true);
     }
   });
+
+  it('a resent rejected mutation is a duplicate that still carries its rejection', async () => {
+    const clientId = 'c-rejected-resend';
+    const conflicting = {
+      id: 1,
+      space: 'eve',
+      collection: 'notes',
+      key: 'exists',
+      op: 'put',
+      value: {},
+      ifVersion: 999,
+    };
+    const first = await server.post(
+      '/v1/push',
+      { clientId, mutations: [conflicting, put(2, 'fine', { ok: 1 })] },
+      token,
+    );
+    expect(first.body.results[0]).toMatchObject({
+      status: 'rejected',
+      error: { code: 'conflict' },
+    });
+    // The response was lost: the client sends both again.
+    const again = await server.post(
+      '/v1/push',
+      { clientId, mutations: [conflicting, put(2, 'fine', { ok: 1 })] },
+      token,
+    );
+    expect(again.body.results).toEqual([
+      { id: 1, status: 'duplicate', error: first.body.results[0].error },
+      { id: 2, status: 'duplicate' },
+    ]);
+  });
 });

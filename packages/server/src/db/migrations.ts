@@ -48,6 +48,23 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX ferry_records_space_version ON ferry_records (space, version)',
     ],
   },
+  {
+    version: 2,
+    name: 'remembered rejections',
+    statements: [
+      // Why a mutation was rejected, so that a resend after a lost response (a duplicate)
+      // still reports the rejection. Kept for a retention period, then pruned.
+      `CREATE TABLE ferry_rejections (
+        client_id text NOT NULL,
+        mutation_id bigint NOT NULL,
+        code text NOT NULL,
+        message text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (client_id, mutation_id)
+      )`,
+      'CREATE INDEX ferry_rejections_created_at ON ferry_rejections (created_at)',
+    ],
+  },
 ];
 
 /** Arbitrary constant naming Ferry's migration lock among the database's advisory locks. */

@@ -19,6 +19,7 @@ import {
 } from '@ferry/protocol';
 import type { Queryable } from '../db/driver.ts';
 import { claimClients } from './clients.ts';
+import { loadRejections, type RejectionRow, rejectionKey, saveRejections } from './rejections.ts';
 
 export interface PushJob {
   userId: string;
@@ -135,6 +136,27 @@ function decide(
   return { kind: 'apply', text, parsed: next };
 }
 
+interface PendingDuplicate {
+  clientId: string;
+  mutationId: number;
+  result: Extract<MutationResult, { status: 'duplicate' }>;
+}
+
+/** A duplicate of a mutation that was rejected carries that rejection. */
+async function attachRememberedRejections(
+  db: Queryable,
+  duplicates: readonly PendingDuplicate[],
+  rejectedNow: readonly RejectionRow[],
+): Promise<void> {
+  if (duplicates.length === 0) return;
+  const known = await loadRejections(db, duplicates);
+  for (const r of rejectedNow) known.set(rejectionKey(r.clientId, r.mutationId), r);
+  for (const d of duplicates) {
+    const rejection = known.get(rejectionKey(d.clientId, d.mutationId));
+    if (rejection) d.result.error = { code: rejection.code, message: rejection.message };
+  }
+}
+
 export async function commitPushBatch(
   db: Queryable,
   jobs: readonly PushJob[],
@@ -164,6 +186,8 @@ export async function commitPushBatch(
   const dirty = new Map<string, { space: string; collection: string; key: string }>();
   const touchedSpaces = new Set<string>();
   const movedClients = new Map<string, number>();
+  const newRejections: RejectionRow[] = [];
+  const duplicates: PendingDuplicate[] = [];
 
   const outcomes = jobs.map((job): PushOutcome => {
     const client = clients.get(job.clientId);
@@ -177,7 +201,9 @@ export async function commitPushBatch(
     for (const m of job.mutations) {
       const id = m.id as MutationId;
       if (m.id <= client.lastMutationId) {
-        results.push({ id, status: 'duplicate' });
+        const result = { id, status: 'duplicate' as const };
+        duplicates.push({ clientId: client.clientId, mutationId: m.id, result });
+        results.push(result);
         continue;
       }
       client.lastMutationId = m.id;
@@ -185,11 +211,9 @@ export async function commitPushBatch(
       const address = addressOf(m);
       const decision = decide(m, records.get(address), job, limits);
       if (decision.kind === 'reject') {
-        results.push({
-          id,
-          status: 'rejected',
-          error: { code: decision.code, message: decision.message },
-        });
+        const error = { code: decision.code, message: decision.message };
+        results.push({ id, status: 'rejected', error });
+        newRejections.push({ clientId: client.clientId, mutationId: m.id, ...error });
         continue;
       }
       head += 1;
@@ -201,6 +225,8 @@ export async function commitPushBatch(
     return { ok: true, results, lastMutationId: client.lastMutationId };
   });
 
+  await attachRememberedRejections(db, duplicates, newRejections);
+  await saveRejections(db, newRejections);
   if (dirty.size > 0) {
     const addresses = [...dirty.entries()];
     await db.query(
