@@ -14,6 +14,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   client: ['@ferry/protocol'],
   server: ['@ferry/protocol'],
   testing: ['@ferry/protocol', '@ferry/client'],
+  node: ['@ferry/protocol', '@ferry/client'],
 };
 
 function sourceFiles(dir: string): string[] {
