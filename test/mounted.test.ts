@@ -27,7 +27,7 @@ describe('mounted under a prefix', () => {
     try {
       expect(await (await fetch(`${base}/`)).text()).toBe('host app');
       expect((await fetch(`${base}/v1/pull`, { method: 'POST' })).status).toBe(404);
-      const token = await ferry.auth.sign({ userId: 'mia' }, 60);
+      const token = await ferry.signToken({ userId: 'mia' }, 60);
       const client = createClient<{ notes: { t: string } }>({
         url: `${base}/sync`,
         store: createMemoryStore(),

@@ -1,4 +1,12 @@
-export { type JwtAuth, MIN_SECRET_BYTES, type Principal } from './auth.ts';
+export { type AuthenticateRequest, customAuth } from './auth/custom.ts';
+export {
+  createJwtAuth,
+  type JwtAuthenticator,
+  type JwtAuthOptions,
+  MIN_SECRET_BYTES,
+} from './auth/jwt.ts';
+export type { AuthContext, Authenticator, Principal } from './auth/principal.ts';
+export { SpacesCache, type SpacesCacheOptions } from './auth/spaces-cache.ts';
 export { DEFAULT_SERVER_LIMITS, type ServerLimits } from './config.ts';
 export type { Database, Queryable } from './db/driver.ts';
 export { createPGliteDatabase, type PGliteOptions } from './db/pglite.ts';

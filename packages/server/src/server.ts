@@ -3,7 +3,8 @@
  * database, to mount in any HTTP framework or serve with `listen`. `ferry serve` is a thin
  * command over exactly this.
  */
-import { createJwtAuth, type JwtAuth } from './auth.ts';
+import { createJwtAuth, type JwtAuthenticator, type JwtAuthOptions } from './auth/jwt.ts';
+import type { Authenticator } from './auth/principal.ts';
 import {
   DEFAULT_DEV_TOKEN_TTL_SECONDS,
   DEFAULT_HEARTBEAT_MS,
@@ -23,9 +24,15 @@ import { PushQueue } from './push-queue.ts';
 export interface FerryServerOptions {
   /** Where data lives: `createPostgresDatabase(…)` or `await createPGliteDatabase(…)`. Not closed by the server. */
   database: Database;
-  /** HS256 secret that signs bearer tokens; at least 32 bytes. */
-  jwtSecret: string;
-  /** Enables `POST /v1/dev/token`, which mints tokens for anyone. Never in production. */
+  /**
+   * Who is calling: JWT options (`{ secret }`, `{ publicKey, algorithms }` or
+   * `{ jwksUrl }`, with optional `resolveSpaces`), or any `Authenticator`, e.g.
+   * `customAuth(request => …)` for session cookies. Give this or `jwtSecret`.
+   */
+  auth?: JwtAuthOptions | Authenticator;
+  /** Shorthand for `auth: { secret }`: HS256 with a secret of at least 32 bytes. */
+  jwtSecret?: string;
+  /** Enables `POST /v1/dev/token`, which mints tokens for anyone (needs an HS256 secret). Never in production. */
   dev?: boolean;
   limits?: Partial<ServerLimits>;
   /** Interval of `: ping` comments on event streams; default 25 000. */
@@ -49,13 +56,27 @@ export interface FerryServer {
   /** Handles one request; mount it under any path prefix that forwards `/v1/...`. */
   fetch(request: Request): Promise<Response>;
   readonly metrics: ServerMetrics;
-  readonly auth: JwtAuth;
+  readonly auth: Authenticator;
+  /** Mints a token for a user; only when authenticating with an HS256 secret. */
+  signToken(
+    principal: { userId: string; spaces?: readonly string[] },
+    ttlSeconds: number,
+  ): Promise<string>;
   /** Ends open event streams and waits for pushes in flight. The database stays open. */
   close(): Promise<void>;
 }
 
 const DEFAULT_REJECTION_RETENTION_MS = 30 * 24 * 3600 * 1000;
 const REJECTION_PRUNE_INTERVAL_MS = 3600 * 1000;
+
+async function createAuthenticator(options: FerryServerOptions): Promise<Authenticator> {
+  const { auth, jwtSecret } = options;
+  if ((auth === undefined) === (jwtSecret === undefined)) {
+    throw new Error('give exactly one of auth and jwtSecret');
+  }
+  if (auth === undefined) return createJwtAuth({ secret: jwtSecret! });
+  return 'authenticate' in auth ? auth : createJwtAuth(auth);
+}
 
 function normaliseBasePath(basePath: string | undefined): string {
   if (basePath === undefined || basePath === '' || basePath === '/') return '';
@@ -76,7 +97,10 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
   const { database } = options;
   const logger = options.logger ?? createDefaultLogger();
   const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
-  const auth = createJwtAuth(options.jwtSecret);
+  const auth = await createAuthenticator(options);
+  const signToken = 'sign' in auth ? (auth as JwtAuthenticator).sign : undefined;
+  if (options.dev && !signToken)
+    throw new Error('dev mode mints tokens and needs an HS256 secret (jwtSecret)');
   if (options.migrate !== false) {
     const applied = await migrate(database);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied database migrations');
@@ -108,6 +132,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
     {
       database,
       auth,
+      signToken,
       limits,
       metrics,
       hub,
@@ -129,6 +154,11 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
     fetch: async (request) => app.fetch(request),
     metrics,
     auth,
+    signToken(principal, ttlSeconds) {
+      if (!signToken)
+        throw new Error('signToken needs an HS256 secret (jwtSecret or auth: { secret })');
+      return signToken(principal, ttlSeconds);
+    },
     async close() {
       for (const close of [...openStreams]) close();
       await pushQueue.idle();

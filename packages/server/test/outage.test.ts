@@ -42,7 +42,7 @@ describe.each(DATABASE_KINDS.filter((k) => k.name === 'postgres'))(
         logger: pino({ level: 'silent' }),
       });
       http = await listen(server);
-      token = await server.auth.sign({ userId: 'olga' }, 600);
+      token = await server.signToken({ userId: 'olga' }, 600);
       close = async () => {
         await http.close();
         await database.close();

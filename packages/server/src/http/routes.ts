@@ -3,7 +3,6 @@
  * parsers, and calls into storage; errors are typed at the app's boundary (app.ts).
  */
 import {
-  ACCESS_TOKEN_PARAM,
   FerryError,
   HEADERS,
   parseDevTokenRequest,
@@ -14,7 +13,8 @@ import {
   SPACES_PARAM,
 } from '@ferry/protocol';
 import type { Hono } from 'hono';
-import { bearerToken, type JwtAuth, type Principal } from '../auth.ts';
+import type { JwtAuthenticator } from '../auth/jwt.ts';
+import type { Authenticator, Principal } from '../auth/principal.ts';
 import type { ServerLimits } from '../config.ts';
 import type { Database } from '../db/driver.ts';
 import type { PokeHub } from '../events/hub.ts';
@@ -28,7 +28,9 @@ import { jsonResponse, UNAVAILABLE_RETRY_AFTER_SECONDS } from './responses.ts';
 
 export interface RouteContext {
   database: Database;
-  auth: JwtAuth;
+  auth: Authenticator;
+  /** Present in dev mode: mints tokens for `POST /v1/dev/token`. */
+  signToken: JwtAuthenticator['sign'];
   limits: ServerLimits;
   metrics: ServerMetrics;
   hub: PokeHub;
@@ -45,12 +47,7 @@ async function authenticate(
   request: Request,
   allowQueryToken = false,
 ): Promise<Principal> {
-  let token = bearerToken(request.headers.get(HEADERS.authorization));
-  if (token === undefined && allowQueryToken) {
-    token = new URL(request.url).searchParams.get(ACCESS_TOKEN_PARAM) ?? undefined;
-  }
-  if (token === undefined) throw new FerryError('unauthorized', 'missing bearer token');
-  const principal = await ctx.auth.verify(token);
+  const principal = await ctx.auth.authenticate(request, { allowQueryToken });
   ctx.rateLimiter?.take(principal.userId);
   return principal;
 }
@@ -126,10 +123,11 @@ export function registerRoutes(app: Hono, ctx: RouteContext): void {
     });
   });
 
-  if (ctx.dev) {
+  const { signToken } = ctx;
+  if (ctx.dev && signToken) {
     app.post(ROUTES.devToken, async (c) => {
       const request = parseDevTokenRequest(await readJsonBody(c.req.raw, ctx.limits.maxBodyBytes));
-      const token = await ctx.auth.sign(
+      const token = await signToken(
         request.spaces
           ? { userId: request.user, spaces: request.spaces }
           : { userId: request.user },

@@ -35,7 +35,7 @@ export async function startServer(
   const listening = await listen(server);
   return {
     ...listening,
-    token: (userId, spaces) => server.auth.sign(spaces ? { userId, spaces } : { userId }, 3600),
+    token: (userId, spaces) => server.signToken(spaces ? { userId, spaces } : { userId }, 3600),
     async post(path, body, token) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (token) headers.authorization = `Bearer ${token}`;

@@ -1,0 +1,153 @@
+/**
+ * Bearer-token authentication with JWTs: HS256 with a shared secret, RS256/ES256 (or other
+ * asymmetric algorithms) with a public key, or keys from a JWKS URL (cached, refetched when
+ * a token names an unknown key, so key rotation needs no restart). Only the configured
+ * algorithms are accepted, so `alg: none` and algorithm-switching tokens fail.
+ *
+ * Claims: `sub` (the user), `spaces` (what the user may read and write; default `[sub]`),
+ * `exp`; optionally `iss` and `aud` when configured. Spaces may instead come from the app's
+ * own data through `resolveSpaces`, cached with a bound.
+ */
+import { isValidName, isValidUserId } from '@ferry/protocol';
+import {
+  type CryptoKey,
+  createRemoteJWKSet,
+  importSPKI,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  errors as joseErrors,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
+import { type Authenticator, type Principal, requestToken, unauthorized } from './principal.ts';
+import { SpacesCache, type SpacesCacheOptions } from './spaces-cache.ts';
+
+/** HS256 keys shorter than this are brute-forceable. */
+export const MIN_SECRET_BYTES = 32;
+
+interface CommonJwtOptions {
+  /** Required `iss` claim, when set. */
+  issuer?: string;
+  /** Required `aud` claim, when set. */
+  audience?: string;
+  /**
+   * Spaces from the app's data instead of the token's `spaces` claim (e.g. team
+   * membership). Results are cached per user (see `spacesCache`).
+   */
+  resolveSpaces?: (user: { userId: string; claims: JWTPayload }) => Promise<readonly string[]>;
+  spacesCache?: SpacesCacheOptions;
+}
+
+export type JwtAuthOptions = CommonJwtOptions &
+  (
+    | { secret: string }
+    | { publicKey: string | CryptoKey; algorithms: string[] }
+    | { jwksUrl: string | URL; algorithms?: string[] }
+  );
+
+export interface JwtAuthenticator extends Authenticator {
+  verify(token: string): Promise<Principal>;
+  /** Mints a token; only with a shared secret (HS256). */
+  sign?(
+    principal: { userId: string; spaces?: readonly string[] },
+    ttlSeconds: number,
+  ): Promise<string>;
+  /** Forgets cached spaces (all, or one user's). */
+  invalidateSpaces(userId?: string): void;
+}
+
+const HS256 = 'HS256';
+
+function explain(error: unknown): string {
+  if (error instanceof joseErrors.JWTExpired) return 'token has expired';
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed)
+    return 'token signature does not verify';
+  if (error instanceof joseErrors.JOSEAlgNotAllowed)
+    return 'token is signed with an algorithm this server does not accept';
+  if (error instanceof joseErrors.JWTClaimValidationFailed)
+    return `token claim "${error.claim}" is invalid`;
+  if (error instanceof joseErrors.JWKSNoMatchingKey)
+    return 'token is signed with a key the server does not know';
+  return 'token is malformed';
+}
+
+function spacesFromClaims(userId: string, claims: JWTPayload): readonly string[] {
+  const { spaces } = claims;
+  if (spaces === undefined) return isValidName(userId) ? [userId] : [];
+  if (!Array.isArray(spaces) || !spaces.every(isValidName)) {
+    throw unauthorized('token claim "spaces" must be an array of space names');
+  }
+  return [...new Set(spaces as string[])];
+}
+
+async function keyFor(
+  options: JwtAuthOptions,
+): Promise<{ key: Uint8Array | CryptoKey | JWTVerifyGetKey; algorithms: string[] }> {
+  if ('secret' in options) {
+    if (Buffer.byteLength(options.secret, 'utf8') < MIN_SECRET_BYTES) {
+      throw new Error(`the JWT secret must be at least ${MIN_SECRET_BYTES} bytes long`);
+    }
+    return { key: new TextEncoder().encode(options.secret), algorithms: [HS256] };
+  }
+  if ('publicKey' in options) {
+    if (options.algorithms.length === 0)
+      throw new Error('publicKey authentication needs the accepted algorithms, e.g. ["RS256"]');
+    const key =
+      typeof options.publicKey === 'string'
+        ? await importSPKI(options.publicKey, options.algorithms[0]!)
+        : options.publicKey;
+    return { key, algorithms: options.algorithms };
+  }
+  return {
+    key: createRemoteJWKSet(new URL(options.jwksUrl)),
+    algorithms: options.algorithms ?? ['RS256', 'ES256'],
+  };
+}
+
+export async function createJwtAuth(options: JwtAuthOptions): Promise<JwtAuthenticator> {
+  const { key, algorithms } = await keyFor(options);
+  const cache = new SpacesCache(options.spacesCache);
+  const verifyOptions = {
+    algorithms,
+    ...(options.issuer === undefined ? {} : { issuer: options.issuer }),
+    ...(options.audience === undefined ? {} : { audience: options.audience }),
+  };
+
+  async function verify(token: string): Promise<Principal> {
+    let claims: JWTPayload;
+    try {
+      // jose takes either a key or a key-resolving function; the overloads differ only in that.
+      ({ payload: claims } = await jwtVerify(token, key as Uint8Array, verifyOptions));
+    } catch (error) {
+      throw unauthorized(explain(error));
+    }
+    const userId = claims.sub;
+    if (!isValidUserId(userId)) throw unauthorized('token has no valid "sub" claim');
+    const resolve = options.resolveSpaces;
+    const spaces = resolve
+      ? await cache.get(userId, () => resolve({ userId, claims }))
+      : spacesFromClaims(userId, claims);
+    return { userId, spaces };
+  }
+
+  const authenticator: JwtAuthenticator = {
+    verify,
+    async authenticate(request, context) {
+      const token = requestToken(request, context);
+      if (token === undefined) throw unauthorized('missing bearer token');
+      return verify(token);
+    },
+    invalidateSpaces: (userId) => cache.invalidate(userId),
+  };
+  if ('secret' in options) {
+    const secretKey = key as Uint8Array;
+    authenticator.sign = ({ userId, spaces }, ttlSeconds) =>
+      new SignJWT(spaces ? { spaces: [...spaces] } : {})
+        .setProtectedHeader({ alg: HS256, typ: 'JWT' })
+        .setSubject(userId)
+        .setIssuedAt()
+        .setExpirationTime(`${ttlSeconds}s`)
+        .sign(secretKey);
+  }
+  return authenticator;
+}
