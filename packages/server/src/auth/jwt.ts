@@ -42,7 +42,14 @@ export type JwtAuthOptions = CommonJwtOptions &
   (
     | { secret: string }
     | { publicKey: string | CryptoKey; algorithms: string[] }
-    | { jwksUrl: string | URL; algorithms?: string[] }
+    | {
+        jwksUrl: string | URL;
+        algorithms?: string[];
+        /** Fewest milliseconds between two key-set fetches (a token with an unknown key triggers one); default 30 000. */
+        jwksCooldownMs?: number;
+        /** Key sets older than this are refetched; default 600 000. */
+        jwksMaxAgeMs?: number;
+      }
   );
 
 export interface JwtAuthenticator extends Authenticator {
@@ -98,10 +105,11 @@ async function keyFor(
         : options.publicKey;
     return { key, algorithms: options.algorithms };
   }
-  return {
-    key: createRemoteJWKSet(new URL(options.jwksUrl)),
-    algorithms: options.algorithms ?? ['RS256', 'ES256'],
-  };
+  const jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
+    ...(options.jwksCooldownMs === undefined ? {} : { cooldownDuration: options.jwksCooldownMs }),
+    ...(options.jwksMaxAgeMs === undefined ? {} : { cacheMaxAge: options.jwksMaxAgeMs }),
+  });
+  return { key: jwks, algorithms: options.algorithms ?? ['RS256', 'ES256'] };
 }
 
 export async function createJwtAuth(options: JwtAuthOptions): Promise<JwtAuthenticator> {
