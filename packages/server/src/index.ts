@@ -13,4 +13,15 @@ export { createPGliteDatabase, type PGliteOptions } from './db/pglite.ts';
 export { createPostgresDatabase, dropPostgresSchema, type PostgresOptions } from './db/postgres.ts';
 export type { Logger } from './logger.ts';
 export { type Listening, listen } from './node.ts';
-export { createFerryServer, type FerryServer, type FerryServerOptions } from './server.ts';
+export type { FerryServer, FerryServerOptions } from './options.ts';
+export type {
+  CollectionSchemas,
+  CommittedChange,
+  ProposedWrite,
+  Rules,
+  WriteContext,
+  WriteDecision,
+  WriteOrigin,
+} from './rules.ts';
+export { createFerryServer } from './server.ts';
+export type { ServerWrite, ServerWriteOptions, ServerWriteResult } from './server-writes.ts';

@@ -1,7 +1,7 @@
 /** Serving a Ferry server over Node's `http`. */
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import type { FerryServer } from './server.ts';
+import type { FerryServer } from './options.ts';
 
 export interface Listening {
   /** Base URL, e.g. `http://127.0.0.1:8787`. */

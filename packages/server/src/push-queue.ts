@@ -5,10 +5,10 @@
  */
 import { type Database, isConnectionError } from './db/driver.ts';
 import {
+  type BatchOptions,
   commitPushBatch,
   type PushJob,
   type PushOutcome,
-  type ValueLimits,
 } from './storage/push.ts';
 
 export interface CommittedChanges {
@@ -24,7 +24,8 @@ interface Waiting {
 
 export interface PushQueueOptions {
   database: Database;
-  limits: ValueLimits;
+  /** Limits, schemas and rules every batch is decided by. */
+  batch: BatchOptions;
   /** Most mutations in one transaction; requests are never split. */
   maxBatchMutations: number;
   onCommit: (changes: CommittedChanges) => void;
@@ -86,13 +87,10 @@ export class PushQueue {
   }
 
   private async run(batch: Waiting[]): Promise<void> {
-    const { database, limits } = this.options;
+    const { database } = this.options;
+    const jobs = batch.map((w) => w.job);
     const result = await database.transaction((tx) =>
-      commitPushBatch(
-        tx,
-        batch.map((w) => w.job),
-        limits,
-      ),
+      commitPushBatch(tx, jobs, this.options.batch),
     );
     for (const [i, outcome] of result.outcomes.entries()) batch[i]!.resolve(outcome);
     this.options.onBatch?.(result.outcomes);

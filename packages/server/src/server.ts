@@ -3,8 +3,8 @@
  * database, to mount in any HTTP framework or serve with `listen`. `ferry serve` is a thin
  * command over exactly this.
  */
-import { createJwtAuth, type JwtAuthenticator, type JwtAuthOptions } from './auth/jwt.ts';
-import type { Authenticator } from './auth/principal.ts';
+import { AfterCommitDispatcher } from './after-commit.ts';
+import { createAuthenticator } from './auth/create.ts';
 import {
   DEFAULT_DEV_TOKEN_TTL_SECONDS,
   DEFAULT_HEARTBEAT_MS,
@@ -15,68 +15,16 @@ import type { Database } from './db/driver.ts';
 import { migrate } from './db/migrations.ts';
 import { PokeHub } from './events/hub.ts';
 import { createApp } from './http/app.ts';
-import { RateLimiter, type RateLimitOptions } from './http/rate-limit.ts';
-import { createDefaultLogger, type Logger } from './logger.ts';
+import { RateLimiter } from './http/rate-limit.ts';
+import { createDefaultLogger } from './logger.ts';
 import { createRejectionPruner } from './maintenance.ts';
-import { createMetrics, type ServerMetrics } from './metrics.ts';
+import { createMetrics } from './metrics.ts';
+import type { FerryServer, FerryServerOptions } from './options.ts';
 import { PushQueue } from './push-queue.ts';
-
-export interface FerryServerOptions {
-  /** Where data lives: `createPostgresDatabase(…)` or `await createPGliteDatabase(…)`. Not closed by the server. */
-  database: Database;
-  /**
-   * Who is calling: JWT options (`{ secret }`, `{ publicKey, algorithms }` or
-   * `{ jwksUrl }`, with optional `resolveSpaces`), or any `Authenticator`, e.g.
-   * `customAuth(request => …)` for session cookies. Give this or `jwtSecret`.
-   */
-  auth?: JwtAuthOptions | Authenticator;
-  /** Shorthand for `auth: { secret }`: HS256 with a secret of at least 32 bytes. */
-  jwtSecret?: string;
-  /** Enables `POST /v1/dev/token`, which mints tokens for anyone (needs an HS256 secret). Never in production. */
-  dev?: boolean;
-  limits?: Partial<ServerLimits>;
-  /** Interval of `: ping` comments on event streams; default 25 000. */
-  heartbeatMs?: number;
-  devTokenTtlSeconds?: number;
-  logger?: Logger;
-  /** Per-user request rate limit (429 beyond it); default none. */
-  rateLimit?: RateLimitOptions;
-  /**
-   * Path prefix the handler is mounted under, e.g. `/sync` to serve `/sync/v1/push`; the
-   * client's `url` then ends with it. Default: none.
-   */
-  basePath?: string;
-  /** How long a rejection is remembered for resends after a lost response; default 30 days. */
-  rejectionRetentionMs?: number;
-  /** Apply pending schema migrations before serving; default true. */
-  migrate?: boolean;
-}
-
-export interface FerryServer {
-  /** Handles one request; mount it under any path prefix that forwards `/v1/...`. */
-  fetch(request: Request): Promise<Response>;
-  readonly metrics: ServerMetrics;
-  readonly auth: Authenticator;
-  /** Mints a token for a user; only when authenticating with an HS256 secret. */
-  signToken(
-    principal: { userId: string; spaces?: readonly string[] },
-    ttlSeconds: number,
-  ): Promise<string>;
-  /** Ends open event streams and waits for pushes in flight. The database stays open. */
-  close(): Promise<void>;
-}
+import { serverWrite } from './server-writes.ts';
 
 const DEFAULT_REJECTION_RETENTION_MS = 30 * 24 * 3600 * 1000;
 const REJECTION_PRUNE_INTERVAL_MS = 3600 * 1000;
-
-async function createAuthenticator(options: FerryServerOptions): Promise<Authenticator> {
-  const { auth, jwtSecret } = options;
-  if ((auth === undefined) === (jwtSecret === undefined)) {
-    throw new Error('give exactly one of auth and jwtSecret');
-  }
-  if (auth === undefined) return createJwtAuth({ secret: jwtSecret! });
-  return 'authenticate' in auth ? auth : createJwtAuth(auth);
-}
 
 function normaliseBasePath(basePath: string | undefined): string {
   if (basePath === undefined || basePath === '' || basePath === '/') return '';
@@ -94,20 +42,29 @@ async function readHeadVersion(database: Database): Promise<number> {
 }
 
 export async function createFerryServer(options: FerryServerOptions): Promise<FerryServer> {
-  const { database } = options;
+  const { database, rules } = options;
   const logger = options.logger ?? createDefaultLogger();
   const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
-  const auth = await createAuthenticator(options);
-  const signToken = 'sign' in auth ? (auth as JwtAuthenticator).sign : undefined;
-  if (options.dev && !signToken)
+  const { auth, sign } = await createAuthenticator(options);
+  if (options.dev && !sign)
     throw new Error('dev mode mints tokens and needs an HS256 secret (jwtSecret)');
+  const basePath = normaliseBasePath(options.basePath);
   if (options.migrate !== false) {
     const applied = await migrate(database);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied database migrations');
   }
+
   const metrics = createMetrics();
   const hub = new PokeHub();
   hub.noteVersion(await readHeadVersion(database));
+  const afterCommit = rules?.afterCommit
+    ? new AfterCommitDispatcher({
+        database,
+        deliver: rules.afterCommit,
+        logger,
+        ...options.afterCommitDelivery,
+      })
+    : undefined;
   const pruneRejections = createRejectionPruner({
     database,
     retentionMs: options.rejectionRetentionMs ?? DEFAULT_REJECTION_RETENTION_MS,
@@ -116,9 +73,17 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
   });
   const pushQueue = new PushQueue({
     database,
-    limits,
+    batch: {
+      limits,
+      collections: options.collections,
+      beforeWrite: rules?.beforeWrite,
+      recordCommits: afterCommit !== undefined,
+    },
     maxBatchMutations: limits.maxBatchMutations,
-    onCommit: ({ spaces, headVersion }) => hub.publish(spaces, headVersion),
+    onCommit: ({ spaces, headVersion }) => {
+      hub.publish(spaces, headVersion);
+      afterCommit?.nudge();
+    },
     onBatch: (outcomes) => {
       pruneRejections();
       for (const outcome of outcomes) {
@@ -127,12 +92,14 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       }
     },
   });
+  afterCommit?.start();
+
   const openStreams = new Set<() => void>();
   const app = createApp(
     {
       database,
       auth,
-      signToken,
+      signToken: sign,
       limits,
       metrics,
       hub,
@@ -147,21 +114,22 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       },
     },
     logger,
-    normaliseBasePath(options.basePath),
+    basePath,
   );
 
   return {
     fetch: async (request) => app.fetch(request),
+    write: (writes, writeOptions) => serverWrite(pushQueue, writes, writeOptions),
     metrics,
     auth,
     signToken(principal, ttlSeconds) {
-      if (!signToken)
-        throw new Error('signToken needs an HS256 secret (jwtSecret or auth: { secret })');
-      return signToken(principal, ttlSeconds);
+      if (!sign) throw new Error('signToken needs an HS256 secret (jwtSecret or auth: { secret })');
+      return sign(principal, ttlSeconds);
     },
     async close() {
       for (const close of [...openStreams]) close();
       await pushQueue.idle();
+      await afterCommit?.close();
     },
   };
 }

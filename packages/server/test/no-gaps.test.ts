@@ -11,7 +11,7 @@ import { pullChanges } from '../src/storage/pull.ts';
 import { commitPushBatch } from '../src/storage/push.ts';
 import { DATABASE_KINDS, type TestDatabase } from './support/databases.ts';
 
-const LIMITS = { maxValueBytes: 1 << 20, maxValueDepth: 64 };
+const BATCH = { limits: { maxValueBytes: 1 << 20, maxValueDepth: 64 }, recordCommits: false };
 
 function putMutation(space: string, id: number, key: string): Mutation {
   return { id, space, collection: 'c', key, op: 'put', value: { key } } as unknown as Mutation;
@@ -66,13 +66,14 @@ function ferryWrite(
       tx,
       [
         {
+          origin: 'client',
           userId: clientId,
           spaces: new Set([space]),
           clientId,
           mutations: [putMutation(space, id, key)],
         },
       ],
-      LIMITS,
+      BATCH,
     );
     await hold;
   });

@@ -65,6 +65,22 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX ferry_rejections_created_at ON ferry_rejections (created_at)',
     ],
   },
+  {
+    version: 3,
+    name: 'commit events',
+    statements: [
+      // The outbox of committed changes awaiting the app's afterCommit hook.
+      `CREATE TABLE ferry_commit_events (
+        id bigserial PRIMARY KEY,
+        changes text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        attempts integer NOT NULL DEFAULT 0,
+        next_attempt_at timestamptz NOT NULL DEFAULT now(),
+        claimed_until timestamptz,
+        last_error text
+      )`,
+    ],
+  },
 ];
 
 /** Arbitrary constant naming Ferry's migration lock among the database's advisory locks. */

@@ -77,6 +77,7 @@ export function registerRoutes(app: Hono, ctx: RouteContext): void {
       ctx.limits,
     );
     const outcome = await ctx.pushQueue.submit({
+      origin: 'client',
       userId: principal.userId,
       spaces: new Set(principal.spaces),
       clientId: request.clientId,

@@ -1,31 +1,28 @@
 /**
- * Applies push requests inside one transaction ("group commit": a batch may hold requests
- * from many clients). The transaction first locks the single `ferry_server` row, so writers
- * take versions one transaction at a time and commits become visible in version order
- * (I2); each client's `last_mutation_id` moves in the same transaction as the effects of
- * its mutations (I1). Reads and writes are a fixed number of set-based statements per
- * batch, whatever its size.
+ * Applies writes inside one transaction ("group commit": a batch may hold the pushes of
+ * many clients and the app's own server writes). The transaction first locks the single
+ * `ferry_server` row, so writers take versions one transaction at a time and commits become
+ * visible in version order (I2); each client's `last_mutation_id` moves in the same
+ * transaction as the effects of its mutations (I1). Reads and writes are a fixed number of
+ * set-based statements per batch, whatever its size.
  */
 import {
-  applyPatch,
   FerryError,
-  type JsonObject,
-  jsonDepthExceeds,
   type Mutation,
   type MutationId,
   type MutationResult,
-  type RejectionCode,
   type Version,
 } from '@ferry/protocol';
 import type { Queryable } from '../db/driver.ts';
-import { claimClients } from './clients.ts';
+import type { CommittedChange } from '../rules.ts';
+import { type ClientRow, claimClients } from './clients.ts';
+import { appendCommitEvent } from './commit-events.ts';
+import { decide, type WritePolicy, type Writer } from './decide.ts';
+import { addressOf, loadRecords, type RecordAddress, writeRecords } from './records.ts';
 import { loadRejections, type RejectionRow, rejectionKey, saveRejections } from './rejections.ts';
 
-export interface PushJob {
-  userId: string;
-  /** Spaces the user may write. */
-  spaces: ReadonlySet<string>;
-  clientId: string;
+/** A client's push (with a client id: duplicates are detected) or a server write (without). */
+export interface PushJob extends Writer {
   mutations: readonly Mutation[];
 }
 
@@ -33,107 +30,15 @@ export type PushOutcome =
   | { ok: true; results: MutationResult[]; lastMutationId: number }
   | { ok: false; error: FerryError };
 
-export interface ValueLimits {
-  maxValueBytes: number;
-  maxValueDepth: number;
-}
-
 export interface PushBatchResult {
   outcomes: PushOutcome[];
   /** Spaces that received changes, and the head version after the batch; null if nothing changed. */
   committed: { spaces: Set<string>; headVersion: number } | null;
 }
 
-interface RecordState {
-  /** JSON text, null for a tombstone. */
-  text: string | null;
-  /** Parsed value, filled lazily when a patch needs it. */
-  parsed?: JsonObject | null;
-  version: number;
-}
-
-const addressOf = (m: { space: string; collection: string; key: string }) =>
-  JSON.stringify([m.space, m.collection, m.key]);
-
-async function loadRecords(
-  db: Queryable,
-  mutations: readonly Mutation[],
-): Promise<Map<string, RecordState>> {
-  const unique = new Map<string, Mutation>();
-  for (const m of mutations) unique.set(addressOf(m), m);
-  const records = new Map<string, RecordState>();
-  if (unique.size === 0) return records;
-  const list = [...unique.values()];
-  const rows = await db.query<{
-    space: string;
-    collection: string;
-    key: string;
-    value: string | null;
-    version: string | number;
-  }>(
-    `SELECT r.space, r.collection, r.key, r.value, r.version
-     FROM unnest($1::text[], $2::text[], $3::text[]) AS a(space, collection, key)
-     JOIN ferry_records r ON r.space = a.space AND r.collection = a.collection AND r.key = a.key`,
-    [list.map((m) => m.space), list.map((m) => m.collection), list.map((m) => m.key)],
-  );
-  for (const r of rows) records.set(addressOf(r), { text: r.value, version: Number(r.version) });
-  return records;
-}
-
-function currentValue(state: RecordState | undefined): JsonObject | null {
-  if (!state || state.text === null) return null;
-  state.parsed ??= JSON.parse(state.text) as JsonObject;
-  return state.parsed;
-}
-
-type Decision =
-  | { kind: 'reject'; code: RejectionCode; message: string }
-  | { kind: 'apply'; text: string | null; parsed: JsonObject | null };
-
-function decide(
-  m: Mutation,
-  state: RecordState | undefined,
-  job: PushJob,
-  limits: ValueLimits,
-): Decision {
-  if (!job.spaces.has(m.space)) {
-    return {
-      kind: 'reject',
-      code: 'forbidden',
-      message: `space "${m.space}" is not granted to this user`,
-    };
-  }
-  if (m.ifVersion !== undefined) {
-    const exists = state !== undefined && state.text !== null;
-    const matches = m.ifVersion === 0 ? !exists : exists && state.version === m.ifVersion;
-    if (!matches) {
-      const actual = exists ? `version ${state.version}` : 'no record';
-      return {
-        kind: 'reject',
-        code: 'conflict',
-        message: `ifVersion ${m.ifVersion} does not match: found ${actual}`,
-      };
-    }
-  }
-  if (m.op === 'delete') return { kind: 'apply', text: null, parsed: null };
-  if (jsonDepthExceeds(m.value, limits.maxValueDepth)) {
-    return {
-      kind: 'reject',
-      code: 'too_large',
-      message: `value is nested deeper than ${limits.maxValueDepth} levels`,
-    };
-  }
-  const next = m.op === 'put' ? m.value : applyPatch(currentValue(state), m.value);
-  const text = JSON.stringify(next);
-  const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > limits.maxValueBytes) {
-    return {
-      kind: 'reject',
-      code: 'too_large',
-      message: `value is ${bytes} bytes; the limit is ${limits.maxValueBytes}`,
-    };
-  }
-  return { kind: 'apply', text, parsed: next };
+export interface BatchOptions extends WritePolicy {
+  /** Write the batch's changes to the afterCommit outbox. */
+  recordCommits: boolean;
 }
 
 interface PendingDuplicate {
@@ -157,10 +62,23 @@ async function attachRememberedRejections(
   }
 }
 
+async function claimJobClients(
+  db: Queryable,
+  jobs: readonly PushJob[],
+): Promise<Map<string, ClientRow>> {
+  const firstUser = new Map<string, string>();
+  for (const j of jobs) {
+    if (j.clientId !== null && j.userId !== null && !firstUser.has(j.clientId))
+      firstUser.set(j.clientId, j.userId);
+  }
+  if (firstUser.size === 0) return new Map();
+  return claimClients(db, [...firstUser.keys()], [...firstUser.values()]);
+}
+
 export async function commitPushBatch(
   db: Queryable,
   jobs: readonly PushJob[],
-  limits: ValueLimits,
+  options: BatchOptions,
 ): Promise<PushBatchResult> {
   const [server] = await db.query<{ head_version: string | number }>(
     'SELECT head_version FROM ferry_server WHERE id = 1 FOR UPDATE',
@@ -169,51 +87,50 @@ export async function commitPushBatch(
   let head = Number(server.head_version);
   const startHead = head;
 
-  const clientIds = [...new Set(jobs.map((j) => j.clientId))];
-  const firstUser = new Map<string, string>();
-  for (const j of jobs) if (!firstUser.has(j.clientId)) firstUser.set(j.clientId, j.userId);
-  const clients = await claimClients(
-    db,
-    clientIds,
-    clientIds.map((id) => firstUser.get(id)!),
-  );
-
-  const owned = (j: PushJob) => clients.get(j.clientId)?.userId === j.userId;
+  const clients = await claimJobClients(db, jobs);
+  const clientOf = (job: PushJob) =>
+    job.clientId === null ? undefined : clients.get(job.clientId);
+  const allowed = (job: PushJob) => job.clientId === null || clientOf(job)?.userId === job.userId;
   const records = await loadRecords(
     db,
-    jobs.filter(owned).flatMap((j) => j.mutations),
+    jobs.filter(allowed).flatMap((j) => j.mutations),
   );
-  const dirty = new Map<string, { space: string; collection: string; key: string }>();
+  const dirty = new Map<string, RecordAddress>();
   const touchedSpaces = new Set<string>();
   const movedClients = new Map<string, number>();
   const newRejections: RejectionRow[] = [];
   const duplicates: PendingDuplicate[] = [];
+  const committed: CommittedChange[] = [];
 
-  const outcomes = jobs.map((job): PushOutcome => {
-    const client = clients.get(job.clientId);
-    if (!client || client.userId !== job.userId) {
-      return {
+  const outcomes: PushOutcome[] = [];
+  for (const job of jobs) {
+    if (!allowed(job)) {
+      outcomes.push({
         ok: false,
         error: new FerryError('forbidden', `clientId "${job.clientId}" belongs to another user`),
-      };
+      });
+      continue;
     }
+    const client = clientOf(job);
     const results: MutationResult[] = [];
     for (const m of job.mutations) {
       const id = m.id as MutationId;
-      if (m.id <= client.lastMutationId) {
+      if (client && m.id <= client.lastMutationId) {
         const result = { id, status: 'duplicate' as const };
         duplicates.push({ clientId: client.clientId, mutationId: m.id, result });
         results.push(result);
         continue;
       }
-      client.lastMutationId = m.id;
-      movedClients.set(client.clientId, m.id);
+      if (client) {
+        client.lastMutationId = m.id;
+        movedClients.set(client.clientId, m.id);
+      }
       const address = addressOf(m);
-      const decision = decide(m, records.get(address), job, limits);
+      const decision = await decide(m, records.get(address), job, options, db);
       if (decision.kind === 'reject') {
         const error = { code: decision.code, message: decision.message };
         results.push({ id, status: 'rejected', error });
-        newRejections.push({ clientId: client.clientId, mutationId: m.id, ...error });
+        if (client) newRejections.push({ clientId: client.clientId, mutationId: m.id, ...error });
         continue;
       }
       head += 1;
@@ -221,27 +138,31 @@ export async function commitPushBatch(
       dirty.set(address, m);
       touchedSpaces.add(m.space);
       results.push({ id, status: 'applied', version: head as Version });
+      if (options.recordCommits) {
+        const { space, collection, key, op } = m;
+        const { origin, userId, clientId } = job;
+        committed.push({
+          space,
+          collection,
+          key,
+          op,
+          version: head,
+          value: decision.parsed,
+          origin,
+          userId,
+          clientId,
+        });
+      }
     }
-    return { ok: true, results, lastMutationId: client.lastMutationId };
-  });
+    outcomes.push({ ok: true, results, lastMutationId: client?.lastMutationId ?? 0 });
+  }
 
   await attachRememberedRejections(db, duplicates, newRejections);
   await saveRejections(db, newRejections);
-  if (dirty.size > 0) {
-    const addresses = [...dirty.entries()];
-    await db.query(
-      `INSERT INTO ferry_records (space, collection, key, value, version)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
-       ON CONFLICT (space, collection, key) DO UPDATE SET value = excluded.value, version = excluded.version`,
-      [
-        addresses.map(([, a]) => a.space),
-        addresses.map(([, a]) => a.collection),
-        addresses.map(([, a]) => a.key),
-        addresses.map(([address]) => records.get(address)!.text),
-        addresses.map(([address]) => records.get(address)!.version),
-      ],
-    );
-  }
+  await writeRecords(
+    db,
+    [...dirty.entries()].map(([address, a]) => ({ ...a, state: records.get(address)! })),
+  );
   if (movedClients.size > 0) {
     await db.query(
       `UPDATE ferry_clients c SET last_mutation_id = m.id, updated_at = now()
@@ -250,9 +171,9 @@ export async function commitPushBatch(
       [[...movedClients.keys()], [...movedClients.values()]],
     );
   }
-  if (head !== startHead) {
+  await appendCommitEvent(db, committed);
+  if (head !== startHead)
     await db.query('UPDATE ferry_server SET head_version = $1 WHERE id = 1', [head]);
-  }
   return {
     outcomes,
     committed: head === startHead ? null : { spaces: touchedSpaces, headVersion: head },

@@ -1,0 +1,71 @@
+/** What `createFerryServer` takes and returns. */
+import type { AfterCommitOptions } from './after-commit.ts';
+import type { JwtAuthOptions } from './auth/jwt.ts';
+import type { Authenticator } from './auth/principal.ts';
+import type { ServerLimits } from './config.ts';
+import type { Database } from './db/driver.ts';
+import type { RateLimitOptions } from './http/rate-limit.ts';
+import type { Logger } from './logger.ts';
+import type { ServerMetrics } from './metrics.ts';
+import type { CollectionSchemas, Rules } from './rules.ts';
+import type { ServerWrite, ServerWriteOptions, ServerWriteResult } from './server-writes.ts';
+
+export interface FerryServerOptions {
+  /** Where data lives: `createPostgresDatabase(…)` or `await createPGliteDatabase(…)`. Not closed by the server. */
+  database: Database;
+  /**
+   * Who is calling: JWT options (`{ secret }`, `{ publicKey, algorithms }` or
+   * `{ jwksUrl }`, with optional `resolveSpaces`), or any `Authenticator`, e.g.
+   * `customAuth(request => …)` for session cookies. Give this or `jwtSecret`.
+   */
+  auth?: JwtAuthOptions | Authenticator;
+  /** Shorthand for `auth: { secret }`: HS256 with a secret of at least 32 bytes. */
+  jwtSecret?: string;
+  /**
+   * A Standard Schema (zod, valibot, …) per collection. Values that fail are rejected per
+   * mutation with code `invalid` and a message naming the field; collections not listed
+   * are refused. Omitted: any collection, any JSON object.
+   */
+  collections?: CollectionSchemas;
+  /** `beforeWrite` inside the write's transaction; `afterCommit` after it, at least once. */
+  rules?: Rules;
+  /** Timing of `afterCommit` deliveries (poll interval, lease, retry backoff). */
+  afterCommitDelivery?: Pick<AfterCommitOptions, 'pollMs' | 'leaseMs' | 'retryMs' | 'maxRetryMs'>;
+  /** Enables `POST /v1/dev/token`, which mints tokens for anyone (needs an HS256 secret). Never in production. */
+  dev?: boolean;
+  limits?: Partial<ServerLimits>;
+  /** Interval of `: ping` comments on event streams; default 25 000. */
+  heartbeatMs?: number;
+  devTokenTtlSeconds?: number;
+  logger?: Logger;
+  /** Per-user request rate limit (429 beyond it); default none. */
+  rateLimit?: RateLimitOptions;
+  /**
+   * Path prefix the handler is mounted under, e.g. `/sync` to serve `/sync/v1/push`; the
+   * client's `url` then ends with it. Default: none.
+   */
+  basePath?: string;
+  /** How long a rejection is remembered for resends after a lost response; default 30 days. */
+  rejectionRetentionMs?: number;
+  /** Apply pending schema migrations before serving; default true. */
+  migrate?: boolean;
+}
+
+export interface FerryServer {
+  /** Handles one request; mount it under `basePath` in any framework that speaks `Request`/`Response`. */
+  fetch(request: Request): Promise<Response>;
+  /**
+   * Writes from the app's own backend: validated, versioned, ruled and poked like client
+   * writes, in one transaction. Server writes may touch any space.
+   */
+  write(writes: readonly ServerWrite[], options?: ServerWriteOptions): Promise<ServerWriteResult[]>;
+  readonly metrics: ServerMetrics;
+  readonly auth: Authenticator;
+  /** Mints a token for a user; only when authenticating with an HS256 secret. */
+  signToken(
+    principal: { userId: string; spaces?: readonly string[] },
+    ttlSeconds: number,
+  ): Promise<string>;
+  /** Ends open event streams, waits for writes in flight and stops afterCommit delivery. The database stays open. */
+  close(): Promise<void>;
+}
