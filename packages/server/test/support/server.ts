@@ -2,6 +2,7 @@
 import pino from 'pino';
 import {
   createFerryServer,
+  type FerryServer,
   type FerryServerOptions,
   type Listening,
   listen,
@@ -11,6 +12,8 @@ import type { TestDatabaseKind } from './databases.ts';
 export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256!';
 
 export interface RunningServer extends Listening {
+  /** The server's own write API (`ferry.write`). */
+  write: FerryServer['write'];
   token(userId: string, spaces?: string[]): Promise<string>;
   /** POSTs JSON with a bearer token; returns status and parsed body. */
   post(
@@ -35,6 +38,7 @@ export async function startServer(
   const listening = await listen(server);
   return {
     ...listening,
+    write: server.write,
     token: (userId, spaces) => server.signToken(spaces ? { userId, spaces } : { userId }, 3600),
     async post(path, body, token) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
