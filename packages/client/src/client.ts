@@ -119,7 +119,9 @@ export function createClient<
     outboxChanged: (size) => status.update({ pendingCount: size }),
   };
 
-  const authedFetch = withAuth(withResponseCheck(options.fetch, { now }), options.getToken);
+  const checkedFetch = withResponseCheck(options.fetch, { now });
+  // Without getToken the request carries whatever credentials the platform adds (cookies).
+  const authedFetch = options.getToken ? withAuth(checkedFetch, options.getToken) : checkedFetch;
   const urlFor = (route: string) => joinUrl(options.url, route);
   const syncCtx: SyncContext = {
     ...ctx,

@@ -14,8 +14,11 @@ export interface ClientOptions {
   url: string;
   /** Where data, outbox and sync state live. Owned by the caller: `close()` leaves it open. */
   store: Store;
-  /** Returns the bearer token; called with `refresh: true` after the server refused one. */
-  getToken: TokenProvider;
+  /**
+   * Returns the bearer token; called with `refresh: true` after the server refused one.
+   * Omit it when the server authenticates requests otherwise, e.g. by a session cookie.
+   */
+  getToken?: TokenProvider;
   /** The spaces to pull; omitted means every space the token grants. */
   spaces?: readonly string[];
   /** The space of collections opened without one. */
@@ -47,7 +50,7 @@ export interface Timers {
 export interface ResolvedOptions {
   url: string;
   store: Store;
-  getToken: TokenProvider;
+  getToken: TokenProvider | undefined;
   spaces: readonly string[] | undefined;
   defaultSpace: string | undefined;
   fetch: typeof fetch;
@@ -125,14 +128,14 @@ function checkSpaces(spaces: unknown): readonly string[] | undefined {
 export function resolveOptions(options: ClientOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
     throw new FerryConfigError(
-      'createClient needs an options object with url, store and getToken.',
+      'createClient needs an options object with url and store (and getToken for bearer tokens).',
     );
   }
   if (typeof options.store !== 'object' || options.store === null) {
     throw new FerryConfigError('store is required, e.g. createMemoryStore().');
   }
-  if (typeof options.getToken !== 'function') {
-    throw new FerryConfigError('getToken is required: a function returning the bearer token.');
+  if (options.getToken !== undefined && typeof options.getToken !== 'function') {
+    throw new FerryConfigError('getToken must be a function returning the bearer token.');
   }
   const spaces = checkSpaces(options.spaces);
   const { defaultSpace } = options;

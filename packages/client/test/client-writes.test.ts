@@ -182,7 +182,7 @@ describe('client options', () => {
       [{ defaultSpace: 'a', spaces: ['b'] }, /defaultSpace "a" is not among spaces/],
       [{ pullLimit: 0 }, /pullLimit must be an integer from 1 to 5000/],
       [{ pushBatchSize: 1001 }, /pushBatchSize must be an integer from 1 to 1000/],
-      [{ getToken: 'token' }, /getToken is required/],
+      [{ getToken: 'token' }, /getToken must be a function/],
     ];
     for (const [options, message] of bad) {
       expect(() => createClient({ ...base, ...options } as never)).toThrow(message);
