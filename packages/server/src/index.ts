@@ -11,8 +11,8 @@ export { DEFAULT_SERVER_LIMITS, type ServerLimits } from './config.ts';
 export type { Database, Queryable } from './db/driver.ts';
 export { createPGliteDatabase, type PGliteOptions } from './db/pglite.ts';
 export { createPostgresDatabase, dropPostgresSchema, type PostgresOptions } from './db/postgres.ts';
-export type { Logger } from './logger.ts';
-export { type Listening, listen } from './node.ts';
+export { createDefaultLogger as createLogger, type Logger } from './logger.ts';
+export { type Listening, listen, nodeListener } from './node.ts';
 export type { FerryServer, FerryServerOptions } from './options.ts';
 export type {
   CollectionSchemas,

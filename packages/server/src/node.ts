@@ -1,6 +1,8 @@
 /** Serving a Ferry server over Node's `http`. */
+
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { getRequestListener, serve } from '@hono/node-server';
 import type { FerryServer } from './options.ts';
 
 export interface Listening {
@@ -33,4 +35,19 @@ export function listen(
     );
     http.once('error', reject);
   });
+}
+
+/**
+ * A Node `(req, res)` listener for frameworks built on `node:http` (Express, Fastify's
+ * raw handlers, Koa): `app.use('/sync', nodeListener(ferry))`. Such frameworks strip the
+ * mount path from `req.url`, so the server then needs no `basePath`. Do not put a body
+ * parser in front of it: Ferry reads and limits request bodies itself.
+ */
+export function nodeListener(
+  server: Pick<FerryServer, 'fetch'>,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const listener = getRequestListener((request) => server.fetch(request));
+  return (req, res) => {
+    void listener(req, res);
+  };
 }

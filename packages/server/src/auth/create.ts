@@ -10,7 +10,11 @@ export async function createAuthenticator(options: {
   if ((auth === undefined) === (jwtSecret === undefined)) {
     throw new Error('give exactly one of auth and jwtSecret');
   }
-  if (auth !== undefined && 'authenticate' in auth) return { auth, sign: undefined };
+  if (auth !== undefined && 'authenticate' in auth) {
+    // An authenticator made with createJwtAuth({ secret }) can still mint tokens.
+    const sign = (auth as Partial<JwtAuthenticator>).sign;
+    return { auth, sign: sign?.bind(auth) };
+  }
   const jwt = await createJwtAuth(auth ?? { secret: jwtSecret! });
   return { auth: jwt, sign: jwt.sign };
 }
