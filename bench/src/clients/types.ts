@@ -1,0 +1,58 @@
+/** What every system's client side offers the workloads. */
+import type { BenchRecord } from '../types.ts';
+
+/** Where a client connects, as whom, and which space (or database) it follows. */
+export interface Target {
+  url: string;
+  credential: string;
+  space: string;
+}
+
+/** A local copy of one space. */
+export interface Replica {
+  /** Pulls until the copy has everything the server had when the pull began. */
+  sync(): Promise<void>;
+  /** Records held locally. */
+  count(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** `beginning`: an empty copy that pulls everything; `head`: an empty copy that starts where the server is now. */
+export type ReplicaStart = { from: 'beginning' } | { from: 'head'; head: unknown };
+
+/** One push request of a raw-protocol load generator (W3). */
+export interface PushRequest {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface Writer {
+  /** Makes a local write and starts sending it; resolves when it has been handed over. */
+  write(record: BenchRecord): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ClientSystem {
+  openReplica(target: Target, start: ReplicaStart): Promise<Replica>;
+  /** Creates what the target needs on the server first (PouchDB: its database). */
+  prepare?(target: Target): Promise<void>;
+  pushRequest(
+    target: Target,
+    clientId: string,
+    firstId: number,
+    records: BenchRecord[],
+  ): PushRequest;
+  /** Checks a push response: returns how many records it acknowledged as newly applied. */
+  acknowledged(status: number, text: string, sent: number): number;
+  /** The URL path and headers of an event stream (or changes feed) for `target`. */
+  eventStream(target: Target): { path: string; headers: Record<string, string> };
+  openWriter(target: Target): Promise<Writer>;
+  /** Calls `onSeen(key)` once a record written elsewhere is visible locally. */
+  openWatcher(target: Target, onSeen: (key: string) => void): Promise<{ close(): Promise<void> }>;
+  /**
+   * W7: a local store holding `records` records, a subscribed query on it, then `samples`
+   * local writes; returns the milliseconds from each write to the query showing it.
+   */
+  localLatency(records: BenchRecord[], samples: BenchRecord[]): Promise<number[]>;
+}

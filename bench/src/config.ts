@@ -1,0 +1,180 @@
+/**
+ * Profiles and sizes. `full` uses the sizes of the benchmark issue; `quick` runs every
+ * workload at CI size, checking correctness without asserting any time; `smoke` is the
+ * smallest, for the test suite. Any size can be overridden with `--set name=value`.
+ */
+import type { StorageName, SystemName } from './types.ts';
+
+export interface Sizes {
+  /** W1: records in the initial sync, and the size of each value in bytes. */
+  w1Records: number;
+  w1ValueBytes: number;
+  /** W2: the small and the large data set, and the no-op pulls timed on each. */
+  w2SmallRecords: number;
+  w2LargeRecords: number;
+  w2Pulls: number;
+  /** Value size of the W2 and W8 data sets. */
+  largeValueBytes: number;
+  /** W3: clients, mutations per second per client, seconds of load. */
+  w3Clients: number;
+  w3RatePerClient: number;
+  w3Seconds: number;
+  /** W4: connected clients (writer and watcher included) and timed writes. */
+  w4Clients: number;
+  w4Samples: number;
+  /** W5: idle event streams. */
+  w5Streams: number;
+  /** W7: records already in the collection (one run per entry) and timed writes. */
+  w7Records: number[];
+  w7Samples: number;
+  /** W8: changes to catch up on; the data set is W2's large one. */
+  w8Changes: number;
+}
+
+export type ProfileName = 'quick' | 'full' | 'smoke';
+
+export const PROFILES: Record<ProfileName, Sizes> = {
+  full: {
+    w1Records: 100_000,
+    w1ValueBytes: 1024,
+    w2SmallRecords: 1_000,
+    w2LargeRecords: 1_000_000,
+    w2Pulls: 1_000,
+    largeValueBytes: 200,
+    w3Clients: 1_000,
+    w3RatePerClient: 10,
+    w3Seconds: 60,
+    w4Clients: 1_000,
+    w4Samples: 200,
+    w5Streams: 10_000,
+    w7Records: [1_000, 10_000],
+    w7Samples: 200,
+    w8Changes: 10_000,
+  },
+  quick: {
+    w1Records: 5_000,
+    w1ValueBytes: 1024,
+    w2SmallRecords: 1_000,
+    w2LargeRecords: 20_000,
+    w2Pulls: 200,
+    largeValueBytes: 200,
+    w3Clients: 50,
+    w3RatePerClient: 10,
+    w3Seconds: 3,
+    w4Clients: 50,
+    w4Samples: 20,
+    w5Streams: 500,
+    w7Records: [1_000],
+    w7Samples: 50,
+    w8Changes: 1_000,
+  },
+  smoke: {
+    w1Records: 300,
+    w1ValueBytes: 1024,
+    w2SmallRecords: 50,
+    w2LargeRecords: 500,
+    w2Pulls: 10,
+    largeValueBytes: 200,
+    w3Clients: 5,
+    w3RatePerClient: 10,
+    w3Seconds: 1,
+    w4Clients: 4,
+    w4Samples: 3,
+    w5Streams: 10,
+    w7Records: [20],
+    w7Samples: 5,
+    w8Changes: 100,
+  },
+};
+
+export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W7', 'W8'] as const;
+export type WorkloadName = (typeof WORKLOADS)[number];
+
+export const SYSTEMS: readonly SystemName[] = ['ferry', 'floor', 'rxdb', 'pouchdb'];
+export const DATABASES: readonly StorageName[] = ['postgres', 'pglite'];
+
+export interface RunOptions {
+  profile: ProfileName;
+  sizes: Sizes;
+  workloads: WorkloadName[];
+  systems: SystemName[];
+  databases: StorageName[];
+  /** Run hosts in this process instead of child processes (tests; no memory figures). */
+  inProcess: boolean;
+  /** Where to write the report; undefined writes none. */
+  out: string | undefined;
+  postgresUrl: string;
+}
+
+/** The storages a system runs on: PouchDB's server keeps its own, whatever the database asked for. */
+export function storagesOf(system: SystemName, databases: readonly StorageName[]): StorageName[] {
+  if (system === 'pouchdb') return ['leveldb'];
+  return databases.filter((d) => d !== 'leveldb');
+}
+
+function parseList<T extends string>(value: string, allowed: readonly T[], flag: string): T[] {
+  const items = value.split(',').map((v) => v.trim());
+  for (const item of items) {
+    if (!allowed.includes(item as T)) {
+      throw new Error(`${flag}: "${item}" is not one of ${allowed.join(', ')}`);
+    }
+  }
+  return items as T[];
+}
+
+function applySetting(sizes: Sizes, setting: string): void {
+  const [name, value] = setting.split('=');
+  if (name === undefined || value === undefined || !(name in sizes)) {
+    throw new Error(
+      `--set ${setting}: expected name=value with name one of ${Object.keys(sizes).join(', ')}`,
+    );
+  }
+  const key = name as keyof Sizes;
+  if (key === 'w7Records') sizes.w7Records = value.split(',').map(Number);
+  else sizes[key] = Number(value);
+}
+
+export const USAGE = `npm run bench -- [--quick | --full | --profile quick|full|smoke]
+  [--only W1,W3] [--systems ferry,floor,rxdb,pouchdb] [--databases postgres,pglite]
+  [--set name=value ...] [--out docs/benchmarks.md | --no-report]
+Sizes (--set): ${Object.keys(PROFILES.full).join(', ')}`;
+
+export function parseArgs(argv: readonly string[], defaultOut: string): RunOptions {
+  let profile: ProfileName = 'full';
+  const settings: string[] = [];
+  let workloads: WorkloadName[] = [...WORKLOADS];
+  let systems: SystemName[] = [...SYSTEMS];
+  let databases: StorageName[] = [...DATABASES];
+  let out: string | undefined = defaultOut;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = () => {
+      const value = argv[++i];
+      if (value === undefined) throw new Error(`${arg} needs a value`);
+      return value;
+    };
+    if (arg === '--quick') profile = 'quick';
+    else if (arg === '--full') profile = 'full';
+    else if (arg === '--profile') profile = parseList(next(), ['quick', 'full', 'smoke'], arg)[0]!;
+    else if (arg === '--only') workloads = parseList(next().toUpperCase(), WORKLOADS, arg);
+    else if (arg === '--systems') systems = parseList(next(), SYSTEMS, arg);
+    else if (arg === '--databases') databases = parseList(next(), DATABASES, arg);
+    else if (arg === '--set') settings.push(next());
+    else if (arg === '--out') out = next();
+    else if (arg === '--no-report') out = undefined;
+    else throw new Error(`unknown argument ${arg}\n${USAGE}`);
+  }
+  if (!systems.includes('ferry')) systems.unshift('ferry');
+  const sizes = structuredClone(PROFILES[profile]);
+  for (const setting of settings) applySetting(sizes, setting);
+  return {
+    profile,
+    sizes,
+    workloads,
+    systems,
+    databases,
+    inProcess: false,
+    out,
+    postgresUrl: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * The client side of a measurement, in a process of its own: replicas, load, streams and
+ * local latency, for whichever system the orchestrator names.
+ */
+import { ferryClient } from '../clients/ferry.ts';
+import { floorClient } from '../clients/floor.ts';
+import { type OpenStream, openStream } from '../clients/http.ts';
+import { type LoadOptions, runPushLoad } from '../clients/load.ts';
+import { pouchClient } from '../clients/pouchdb.ts';
+import { rxdbClient } from '../clients/rxdb.ts';
+import type { ClientSystem, Replica, ReplicaStart, Target } from '../clients/types.ts';
+import { makeRecord } from '../data.ts';
+import { sampleRss, settledMemory, sleep } from '../stats.ts';
+import type { SystemName } from '../types.ts';
+import type { Handlers, NoArgs } from './rpc.ts';
+
+const SYSTEMS: Record<SystemName, ClientSystem> = {
+  ferry: ferryClient,
+  floor: floorClient,
+  rxdb: rxdbClient,
+  pouchdb: pouchClient,
+};
+
+const replicas = new Map<number, Replica>();
+let nextReplica = 1;
+let streams: OpenStream[] = [];
+
+function replica(id: number): Replica {
+  const found = replicas.get(id);
+  if (!found) throw new Error(`no replica ${id}`);
+  return found;
+}
+
+/** Runs `work` over `items` with at most `limit` at once. */
+async function pooled<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+export const clientHandlers = {
+  async replicaOpen(args: { system: SystemName; target: Target; start: ReplicaStart }) {
+    const id = nextReplica++;
+    replicas.set(id, await SYSTEMS[args.system].openReplica(args.target, args.start));
+    return id;
+  },
+  /** One sync, timed, with the peak RSS of this process during it. */
+  async replicaSync(args: { id: number }) {
+    const peak = sampleRss();
+    const started = performance.now();
+    await replica(args.id).sync();
+    const ms = performance.now() - started;
+    return { ms, peakRss: peak.stop() };
+  },
+  /** `count` syncs one after another (W2: no-op pulls); their durations. */
+  async replicaSyncs(args: { id: number; count: number }) {
+    const r = replica(args.id);
+    const latencies: number[] = [];
+    for (let i = 0; i < args.count; i++) {
+      const started = performance.now();
+      await r.sync();
+      latencies.push(performance.now() - started);
+    }
+    return latencies;
+  },
+  replicaCount: (args: { id: number }) => replica(args.id).count(),
+  async replicaClose(args: { id: number }) {
+    await replica(args.id).close();
+    replicas.delete(args.id);
+  },
+  async pushLoad(args: { system: SystemName; targets: Target[]; options: LoadOptions }) {
+    const system = SYSTEMS[args.system];
+    const seen = new Set<string>();
+    for (const target of args.targets) {
+      if (seen.has(target.space)) continue;
+      seen.add(target.space);
+      await system.prepare?.(target);
+    }
+    return runPushLoad(system, args.targets, args.options);
+  },
+  /** Opens idle event streams (W4's bystanders, W5); returns how many answered 200. */
+  async streamsOpen(args: { system: SystemName; target: Target; count: number }) {
+    const system = SYSTEMS[args.system];
+    await system.prepare?.(args.target);
+    const { path, headers } = system.eventStream(args.target);
+    const indices = Array.from({ length: args.count }, (_, i) => i);
+    const failures: string[] = [];
+    await pooled(indices, 100, async () => {
+      try {
+        streams.push(await openStream(args.target.url + path, headers));
+      } catch (error) {
+        if (failures.length < 5) failures.push(String(error));
+      }
+    });
+    return { opened: streams.length, failures };
+  },
+  async streamsClose(_args: NoArgs) {
+    for (const stream of streams) stream.close();
+    streams = [];
+  },
+  /** W4: `samples` writes on one client, each timed until another client shows it. */
+  async writeToVisible(args: {
+    system: SystemName;
+    writer: Target;
+    watcher: Target;
+    samples: number;
+    valueBytes: number;
+  }) {
+    const system = SYSTEMS[args.system];
+    const waiters = new Map<string, () => void>();
+    const seen = new Set<string>();
+    const watcher = await system.openWatcher(args.watcher, (key) => {
+      seen.add(key);
+      waiters.get(key)?.();
+    });
+    const writer = await system.openWriter(args.writer);
+    const latencies: number[] = [];
+    let timeouts = 0;
+    try {
+      for (let i = 0; i < args.samples; i++) {
+        const record = makeRecord('w4-', i, args.valueBytes);
+        const visible = new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), 10_000);
+          waiters.set(record.key, () => {
+            clearTimeout(timer);
+            resolve(true);
+          });
+        });
+        const started = performance.now();
+        await writer.write(record);
+        if (await visible) latencies.push(performance.now() - started);
+        else timeouts += 1;
+        waiters.delete(record.key);
+        await sleep(5);
+      }
+    } finally {
+      await writer.close();
+      await watcher.close();
+    }
+    return { latencies, timeouts, seen: seen.size };
+  },
+  async localLatency(args: {
+    system: SystemName;
+    records: number;
+    samples: number;
+    valueBytes: number;
+  }) {
+    const records = Array.from({ length: args.records }, (_, i) =>
+      makeRecord('base-', i, args.valueBytes),
+    );
+    const samples = Array.from({ length: args.samples }, (_, i) =>
+      makeRecord('new-', i, args.valueBytes),
+    );
+    return SYSTEMS[args.system].localLatency(records, samples);
+  },
+  memory: (_args: NoArgs) => settledMemory(),
+} satisfies Handlers;

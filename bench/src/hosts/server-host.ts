@@ -1,0 +1,77 @@
+/**
+ * The server side of a measurement, run in a process of its own so its memory is its
+ * own: starts one system on one storage and answers the orchestrator's requests.
+ */
+import { recordChunks } from '../data.ts';
+import { type BenchDatabase, openDatabase } from '../servers/database.ts';
+import { startFerryServer } from '../servers/ferry.ts';
+import { startFloorServer } from '../servers/floor.ts';
+import { startPouchServer } from '../servers/pouchdb.ts';
+import { startRxdbEndpoint } from '../servers/rxdb-endpoint.ts';
+import type { ServerSystem } from '../servers/types.ts';
+import { sampleRss, settledMemory } from '../stats.ts';
+import type { StorageName, SystemName } from '../types.ts';
+import type { Handlers, NoArgs } from './rpc.ts';
+
+export interface SeedArgs {
+  space: string;
+  prefix: string;
+  from: number;
+  count: number;
+  valueBytes: number;
+}
+
+let system: ServerSystem | undefined;
+let database: BenchDatabase | undefined;
+let peak: { stop(): number } | undefined;
+
+function running(): ServerSystem {
+  if (!system) throw new Error('no server started');
+  return system;
+}
+
+export const serverHandlers = {
+  async start(args: { system: SystemName; storage: StorageName; postgresUrl: string }) {
+    if (args.system === 'pouchdb') {
+      system = await startPouchServer();
+    } else {
+      if (args.storage === 'leveldb') throw new Error(`${args.system} does not run on LevelDB`);
+      database = await openDatabase(args.storage, args.postgresUrl);
+      const start = { ferry: startFerryServer, floor: startFloorServer, rxdb: startRxdbEndpoint }[
+        args.system
+      ];
+      system = await start(database.database);
+    }
+    return { url: system.url };
+  },
+  async seed(args: SeedArgs) {
+    const started = performance.now();
+    const chunks = recordChunks(args.prefix, args.from, args.count, args.valueBytes, 1000);
+    await running().seed(args.space, chunks);
+    return { ms: performance.now() - started };
+  },
+  count: (args: { spaces: string[] }) => running().count(args.spaces),
+  head: (args: { space: string }) => running().head(args.space),
+  credential: (args: { user: string; spaces: string[] }) =>
+    running().credential(args.user, args.spaces),
+  async credentials(args: { users: { user: string; spaces: string[] }[] }) {
+    const out: string[] = [];
+    for (const { user, spaces } of args.users) out.push(await running().credential(user, spaces));
+    return out;
+  },
+  memory: (_args: NoArgs) => settledMemory(),
+  async peakStart(_args: NoArgs) {
+    peak = sampleRss();
+  },
+  async peakStop(_args: NoArgs) {
+    const value = peak?.stop() ?? 0;
+    peak = undefined;
+    return value;
+  },
+  async stop(_args: NoArgs) {
+    await system?.close();
+    await database?.dispose();
+    system = undefined;
+    database = undefined;
+  },
+} satisfies Handlers;

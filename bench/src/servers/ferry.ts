@@ -1,0 +1,70 @@
+/** Ferry's server, exactly as an app would run it: `createFerryServer` served by `listen`. */
+import { ROUTES } from '@ferry/protocol';
+import { createFerryServer, type Database, type Logger, listen } from '@ferry/server';
+import type { BenchRecord } from '../types.ts';
+import type { ServerSystem } from './types.ts';
+
+export const BENCH_SECRET = 'bench-secret-long-enough-for-hs256-signatures!';
+
+const ignore = () => {};
+const silent: Logger = { debug: ignore, info: ignore, warn: ignore, error: ignore };
+
+/** Parallel push lanes while seeding, each with its own client id, so group commit can batch them. */
+const SEED_LANES = 4;
+
+export async function startFerryServer(database: Database): Promise<ServerSystem> {
+  const ferry = await createFerryServer({ database, jwtSecret: BENCH_SECRET, logger: silent });
+  const listening = await listen(ferry);
+  const sign = (user: string, spaces: readonly string[]) =>
+    ferry.signToken({ userId: user, spaces: [...spaces] }, 24 * 3600);
+  let seedRuns = 0;
+
+  return {
+    url: listening.url,
+    async seed(space, chunks) {
+      const token = await sign(`seeder-${space}`, [space]);
+      const run = ++seedRuns;
+      const lanes = Array.from({ length: SEED_LANES }, (_, lane) => ({
+        clientId: `seed-${run}-${lane}`,
+        nextId: 1,
+      }));
+      const iterator = chunks[Symbol.iterator]();
+      const pushLane = async (lane: (typeof lanes)[number]) => {
+        for (let next = iterator.next(); !next.done; next = iterator.next()) {
+          const mutations = next.value.map((r: BenchRecord) => ({
+            id: lane.nextId++,
+            space,
+            collection: 'items',
+            key: r.key,
+            op: 'put',
+            value: r.value,
+          }));
+          // In-process, through the same fetch handler the HTTP server uses.
+          const response = await ferry.fetch(
+            new Request(listening.url + ROUTES.push, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+              body: JSON.stringify({ clientId: lane.clientId, mutations }),
+            }),
+          );
+          if (!response.ok) throw new Error(`seeding push failed: ${response.status}`);
+          const body = (await response.json()) as { results: { status: string }[] };
+          const applied = body.results.filter((r) => r.status === 'applied').length;
+          if (applied !== mutations.length) throw new Error('seeding push not fully applied');
+        }
+      };
+      await Promise.all(lanes.map(pushLane));
+    },
+    async count(spaces) {
+      // A verification query on Ferry's own table: live records only.
+      const [row] = await database.query<{ n: string | number }>(
+        'SELECT count(*) AS n FROM ferry_records WHERE space = ANY($1::text[]) AND value IS NOT NULL',
+        [[...spaces]],
+      );
+      return Number(row?.n ?? 0);
+    },
+    head: async () => undefined,
+    credential: (user, spaces) => sign(user, spaces),
+    close: () => listening.close(),
+  };
+}

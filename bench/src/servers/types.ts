@@ -1,0 +1,20 @@
+/** What every system's server side offers the workloads, whatever it runs on. */
+import type { BenchRecord } from '../types.ts';
+
+export interface ServerSystem {
+  /** Base URL of the system's HTTP server. */
+  readonly url: string;
+  /** Stores records in `space` through the system's own server-side write path. */
+  seed(space: string, records: Iterable<BenchRecord[]>): Promise<void>;
+  /** Live records stored in these spaces. */
+  count(spaces: readonly string[]): Promise<number>;
+  /**
+   * Where a client that has seen everything in `space` stands, for systems whose clients
+   * can start from a given point (a sequence, a checkpoint); undefined for Ferry, whose
+   * cursor is opaque and issued only by pulls.
+   */
+  head(space: string): Promise<unknown>;
+  /** The credential a client of `user` reading and writing `spaces` sends (a token for Ferry). */
+  credential(user: string, spaces: readonly string[]): Promise<string>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,50 @@
+/** Names shared by every part of the bench. */
+import type { JsonObject } from '@ferry/protocol';
+
+export type SystemName = 'ferry' | 'floor' | 'rxdb' | 'pouchdb';
+
+/** Where a server keeps its data. PouchDB's server has storage of its own, LevelDB. */
+export type StorageName = 'postgres' | 'pglite' | 'leveldb';
+
+export const SYSTEM_LABELS: Record<SystemName, string> = {
+  ferry: 'Ferry',
+  floor: 'floor',
+  rxdb: 'RxDB',
+  pouchdb: 'PouchDB',
+};
+
+export const STORAGE_LABELS: Record<StorageName, string> = {
+  postgres: 'PostgreSQL',
+  pglite: 'PGlite',
+  leveldb: 'LevelDB',
+};
+
+/** One record as every system carries it: a key and a JSON object of the chosen size. */
+export interface BenchRecord {
+  key: string;
+  value: JsonObject;
+}
+
+/** What a check found: a workload passes only when every check does. */
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** The figures of one system on one storage for one workload. */
+export interface CellResult {
+  system: SystemName;
+  storage: StorageName | 'none';
+  metrics: Record<string, number>;
+  checks: Check[];
+  notes?: string[];
+}
+
+export function check(name: string, ok: boolean, detail: string): Check {
+  return { name, ok, detail };
+}
+
+export function countCheck(name: string, expected: number, actual: number): Check {
+  return check(name, expected === actual, `expected ${expected}, found ${actual}`);
+}
