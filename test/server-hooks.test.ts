@@ -172,8 +172,12 @@ describe.each(DATABASE_KINDS)('schemas and rules on $name', (kind) => {
     expect(failuresLeft).toBe(0);
     // Deliveries are in commit order here: once a later write is delivered, an earlier
     // rolled-back one would have been too.
-    await push(s, token, 'c-after-2', [{ collection: 'todos', key: 't3', op: 'put', value: { title: 'three' } }]);
-    await expect.poll(() => delivered.flat().some((c) => c.key === 't3'), { timeout: 10_000 }).toBe(true);
+    await push(s, token, 'c-after-2', [
+      { collection: 'todos', key: 't3', op: 'put', value: { title: 'three' } },
+    ]);
+    await expect
+      .poll(() => delivered.flat().some((c) => c.key === 't3'), { timeout: 10_000 })
+      .toBe(true);
     expect(delivered.flat().some((c) => c.key === 'ok' || c.key === 'explode')).toBe(false);
     const t2 = delivered.flat().find((c) => c.key === 't2')!;
     expect(t2).toMatchObject({
