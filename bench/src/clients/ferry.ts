@@ -90,6 +90,8 @@ export const ferryClient: ClientSystem = {
     return {
       path: `${ROUTES.events}?${SPACES_PARAM}=${encodeURIComponent(target.space)}`,
       headers: { authorization: `Bearer ${target.credential}` },
+      answersAtOnce: true,
+      firstBytesWithinMs: 0,
     };
   },
   async openWriter(target) {

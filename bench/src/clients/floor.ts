@@ -72,7 +72,12 @@ export const floorClient: ClientSystem = {
     return (JSON.parse(text) as { count: number }).count;
   },
   eventStream(target) {
-    return { path: `/events?space=${encodeURIComponent(target.space)}`, headers: {} };
+    return {
+      path: `/events?space=${encodeURIComponent(target.space)}`,
+      headers: {},
+      answersAtOnce: true,
+      firstBytesWithinMs: 0,
+    };
   },
   async openWriter(target) {
     return { write: (record) => write(target, [record]), close: async () => {} };

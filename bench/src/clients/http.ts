@@ -43,26 +43,33 @@ export function postJson(
 }
 
 export interface OpenStream {
+  /** True once the response headers arrived with status 200. */
+  answered(): boolean;
   close(): void;
 }
 
 /**
  * Opens a long-lived GET (an event stream or a continuous changes feed) on a socket of its
- * own; resolves once the response headers arrive with status 200. `onData` gets the value
- * of every `data:` line (SSE), or every non-empty line when the feed is not SSE.
+ * own. Resolves once the response headers arrive with status 200 or, when `awaitHeaders`
+ * is false (a server that sends them only with its first heartbeat), once the request is
+ * sent. `onData` gets the value of every `data:` line (SSE), or every JSON line of a feed.
  */
 export function openStream(
   url: string,
   headers: Record<string, string>,
   onData?: (data: string) => void,
+  awaitHeaders = true,
 ): Promise<OpenStream> {
   return new Promise((resolve, reject) => {
+    let answered = false;
+    const stream: OpenStream = { answered: () => answered, close: () => req.destroy() };
     const req = request(url, { method: 'GET', headers, agent: false }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         reject(new Error(`stream ${url} answered ${res.statusCode}`));
         return;
       }
+      answered = true;
       let buffer = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
@@ -73,15 +80,15 @@ export function openStream(
           const line = buffer.slice(0, newline).replace(/\r$/, '');
           buffer = buffer.slice(newline + 1);
           if (line.startsWith('data:')) onData(line.slice(5).trim());
-          else if (line !== '' && !line.startsWith(':') && !line.includes(':')) onData(line);
           else if (line.startsWith('{')) onData(line);
           newline = buffer.indexOf('\n');
         }
       });
       res.on('error', () => {});
-      resolve({ close: () => req.destroy() });
+      resolve(stream);
     });
     req.on('error', reject);
     req.end();
+    if (!awaitHeaders) req.once('finish', () => resolve(stream));
   });
 }

@@ -1,3 +1,4 @@
+/// <reference path="../pouchdb.d.ts" />
 /**
  * PouchDB's side: local databases on PouchDB's memory adapter, replicating with the
  * express-pouchdb server over the CouchDB protocol.
@@ -10,6 +11,7 @@ import type { ClientSystem, Target } from './types.ts';
 PouchDB.plugin(memoryAdapter);
 
 const BATCH = 1000;
+const HEARTBEAT_MS = 10_000;
 let databases = 0;
 
 function localDb(): PouchDB.Database {
@@ -61,8 +63,11 @@ export const pouchClient: ClientSystem = {
   },
   eventStream(target) {
     return {
-      path: `/${encodeURIComponent(target.space)}/_changes?feed=continuous&heartbeat=25000&since=now`,
+      // PouchDB replication's own heartbeat; express-pouchdb sends the headers with the first one.
+      path: `/${encodeURIComponent(target.space)}/_changes?feed=continuous&heartbeat=${HEARTBEAT_MS}&since=now`,
       headers: {},
+      answersAtOnce: false,
+      firstBytesWithinMs: 2 * HEARTBEAT_MS + 10_000,
     };
   },
   async openWriter(target) {

@@ -117,7 +117,12 @@ export const rxdbClient: ClientSystem = {
     return sent;
   },
   eventStream(target) {
-    return { path: `/events?space=${encodeURIComponent(target.space)}`, headers: {} };
+    return {
+      path: `/events?space=${encodeURIComponent(target.space)}`,
+      headers: {},
+      answersAtOnce: true,
+      firstBytesWithinMs: 0,
+    };
   },
   async openWriter(target) {
     const { db, items } = await openDatabase();

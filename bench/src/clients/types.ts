@@ -27,6 +27,15 @@ export interface PushRequest {
   body: string;
 }
 
+export interface EventStreamRequest {
+  path: string;
+  headers: Record<string, string>;
+  /** False when the server sends the response headers only with its first heartbeat. */
+  answersAtOnce: boolean;
+  /** The longest wait for those headers, in ms. */
+  firstBytesWithinMs: number;
+}
+
 export interface Writer {
   /** Makes a local write and starts sending it; resolves when it has been handed over. */
   write(record: BenchRecord): Promise<void>;
@@ -46,7 +55,7 @@ export interface ClientSystem {
   /** Checks a push response: returns how many records it acknowledged as newly applied. */
   acknowledged(status: number, text: string, sent: number): number;
   /** The URL path and headers of an event stream (or changes feed) for `target`. */
-  eventStream(target: Target): { path: string; headers: Record<string, string> };
+  eventStream(target: Target): EventStreamRequest;
   openWriter(target: Target): Promise<Writer>;
   /** Calls `onSeen(key)` once a record written elsewhere is visible locally. */
   openWatcher(target: Target, onSeen: (key: string) => void): Promise<{ close(): Promise<void> }>;

@@ -80,21 +80,24 @@ export const clientHandlers = {
     }
     return runPushLoad(system, args.targets, args.options);
   },
-  /** Opens idle event streams (W4's bystanders, W5); returns how many answered 200. */
+  /** Opens idle event streams (W4's bystanders, W5); returns how many the server answered. */
   async streamsOpen(args: { system: SystemName; target: Target; count: number }) {
     const system = SYSTEMS[args.system];
     await system.prepare?.(args.target);
-    const { path, headers } = system.eventStream(args.target);
+    const request = system.eventStream(args.target);
     const indices = Array.from({ length: args.count }, (_, i) => i);
     const failures: string[] = [];
     await pooled(indices, 100, async () => {
       try {
-        streams.push(await openStream(args.target.url + path, headers));
+        const url = args.target.url + request.path;
+        streams.push(await openStream(url, request.headers, undefined, request.answersAtOnce));
       } catch (error) {
         if (failures.length < 5) failures.push(String(error));
       }
     });
-    return { opened: streams.length, failures };
+    const deadline = Date.now() + request.firstBytesWithinMs;
+    while (Date.now() < deadline && streams.some((s) => !s.answered())) await sleep(100);
+    return { opened: streams.filter((s) => s.answered()).length, failures };
   },
   async streamsClose(_args: NoArgs) {
     for (const stream of streams) stream.close();

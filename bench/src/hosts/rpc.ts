@@ -38,8 +38,13 @@ export function inProcessHost<H extends Handlers>(handlers: H): Host<H> {
 }
 
 export async function spawnHost<H extends Handlers>(role: Role): Promise<Host<H>> {
+  // BENCH_CPU_PROF=server (or client, or server,client) writes V8 CPU profiles of those
+  // hosts to BENCH_CPU_PROF_DIR (default ./cpu-profiles), to see where the time goes.
+  const profile = (process.env.BENCH_CPU_PROF ?? '').split(',').includes(role)
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR ?? 'cpu-profiles'}`]
+    : [];
   const child: ChildProcess = fork(ENTRY, [role], {
-    execArgv: ['--import', 'tsx', '--expose-gc', '--max-old-space-size=12000'],
+    execArgv: ['--import', 'tsx', '--expose-gc', '--max-old-space-size=12000', ...profile],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();

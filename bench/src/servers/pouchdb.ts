@@ -1,3 +1,4 @@
+/// <reference path="../pouchdb.d.ts" />
 /**
  * PouchDB's CouchDB-protocol server in Node: `express-pouchdb` over PouchDB's LevelDB
  * adapter, each space a database (CouchDB's usual one-database-per-user layout). It keeps

@@ -1,0 +1,49 @@
+/**
+ * The bench's smallest profile, in this process: every workload for Ferry and each peer,
+ * on PostgreSQL when it answers (PGlite otherwise), with the bench's own correctness
+ * checks — counts match on server and client, nothing lost or duplicated. No time is
+ * asserted: the figures are the bench's business (`npm run bench`).
+ */
+import { createPostgresDatabase } from '@ferry/server';
+import { expect, it } from 'vitest';
+import { PROFILES, type RunOptions, SYSTEMS, WORKLOADS } from '../bench/src/config.ts';
+import { setQuiet } from '../bench/src/progress.ts';
+import { failedChecks, runWorkloads } from '../bench/src/run.ts';
+
+const postgresUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function postgresAnswers(): Promise<boolean> {
+  const database = createPostgresDatabase({
+    connectionString: postgresUrl,
+    connectTimeoutMs: 2000,
+  });
+  try {
+    await database.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await database.close();
+  }
+}
+
+it('runs every bench workload at its smallest size and every correctness check passes', async () => {
+  setQuiet(process.env.BENCH_PROGRESS !== '1');
+  const run: RunOptions = {
+    profile: 'smoke',
+    sizes: structuredClone(PROFILES.smoke),
+    workloads: [...WORKLOADS],
+    systems: [...SYSTEMS],
+    databases: [(await postgresAnswers()) ? 'postgres' : 'pglite'],
+    inProcess: true,
+    out: undefined,
+    postgresUrl,
+  };
+  const results = await runWorkloads(run);
+  expect(results.map((r) => r.id)).toEqual(['W1', 'W2', 'W3', 'W4', 'W5', 'W7', 'W8']);
+  expect(failedChecks(results)).toEqual([]);
+  for (const result of results) {
+    expect(result.cells.length).toBeGreaterThanOrEqual(SYSTEMS.length);
+    for (const cell of result.cells) expect(cell.checks.length).toBeGreaterThan(0);
+  }
+}, 120_000);
