@@ -14,6 +14,7 @@ import {
 import type { Database } from './db/driver.ts';
 import { migrate } from './db/migrations.ts';
 import { PokeHub } from './events/hub.ts';
+import { startReplicaPokes } from './events/replica-pokes.ts';
 import { createApp } from './http/app.ts';
 import { RateLimiter } from './http/rate-limit.ts';
 import { createDefaultLogger } from './logger.ts';
@@ -78,6 +79,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       collections: options.collections,
       beforeWrite: rules?.beforeWrite,
       recordCommits: afterCommit !== undefined,
+      notifyChannel: database.notifyChannel,
     },
     maxBatchMutations: limits.maxBatchMutations,
     onCommit: ({ spaces, headVersion }) => {
@@ -93,6 +95,14 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
     },
   });
   afterCommit?.start();
+  const replicaPokes = startReplicaPokes({
+    database,
+    hub,
+    logger,
+    readHeadVersion: () => readHeadVersion(database),
+    // Another replica's afterCommit batches may be waiting too.
+    onReconnect: () => afterCommit?.nudge(),
+  });
 
   const openStreams = new Set<() => void>();
   const app = createApp(
@@ -128,6 +138,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
     },
     async close() {
       for (const close of [...openStreams]) close();
+      await replicaPokes?.close();
       await pushQueue.idle();
       await afterCommit?.close();
     },

@@ -9,6 +9,7 @@ describe('ferry serve configuration', () => {
       port: 8787,
       host: '127.0.0.1',
       databaseUrl: undefined,
+      databaseSchema: 'public',
       dataDir: './.ferry-data',
       jwtSecret: undefined,
       dev: true,
@@ -37,6 +38,7 @@ describe('ferry serve configuration', () => {
       parseServeConfig(['--port', '9001', '--database-url', 'postgres://other/y'], env),
     ).toMatchObject({ port: 9001, databaseUrl: 'postgres://other/y' });
     expect(parseServeConfig([], { FERRY_DEV: '1' }).dev).toBe(true);
+    expect(parseServeConfig(['--database-schema', 'sync'], env).databaseSchema).toBe('sync');
   });
 
   it('refuses to start in production without a secret, and says how to fix it', () => {

@@ -9,6 +9,8 @@ export interface ServeConfig {
   host: string;
   /** PostgreSQL connection string; when absent, embedded PGlite in `dataDir`. */
   databaseUrl: string | undefined;
+  /** PostgreSQL schema for Ferry's tables. */
+  databaseSchema: string;
   dataDir: string;
   jwtSecret: string | undefined;
   dev: boolean;
@@ -31,6 +33,7 @@ Options (each also read from the environment variable in brackets):
   --port <n>            port to listen on [PORT] (default ${DEFAULT_PORT}; 0 picks a free one)
   --host <addr>         address to bind [HOST] (default 127.0.0.1 in dev mode, 0.0.0.0 otherwise)
   --database-url <url>  PostgreSQL connection string [DATABASE_URL]
+  --database-schema <s> PostgreSQL schema for Ferry's tables [FERRY_DATABASE_SCHEMA] (default public)
   --data-dir <dir>      embedded PGlite data folder when no database URL is given [FERRY_DATA_DIR]
                         (default ${DEFAULT_DATA_DIR})
   --jwt-secret <s>      HS256 secret for bearer tokens, at least 32 bytes [FERRY_JWT_SECRET]
@@ -52,6 +55,7 @@ export function parseServeConfig(
         port: { type: 'string' },
         host: { type: 'string' },
         'database-url': { type: 'string' },
+        'database-schema': { type: 'string' },
         'data-dir': { type: 'string' },
         'jwt-secret': { type: 'string' },
         dev: { type: 'boolean' },
@@ -95,6 +99,7 @@ export function parseServeConfig(
     port,
     host: text('host', 'HOST') ?? (dev ? '127.0.0.1' : '0.0.0.0'),
     databaseUrl: text('database-url', 'DATABASE_URL'),
+    databaseSchema: text('database-schema', 'FERRY_DATABASE_SCHEMA') ?? 'public',
     dataDir: text('data-dir', 'FERRY_DATA_DIR') ?? DEFAULT_DATA_DIR,
     jwtSecret,
     dev,

@@ -14,7 +14,9 @@ export interface Output {
 }
 
 async function openDatabase(config: ServeConfig): Promise<Database> {
-  if (config.databaseUrl) return createPostgresDatabase({ connectionString: config.databaseUrl });
+  if (config.databaseUrl) {
+    return createPostgresDatabase({ connectionString: config.databaseUrl, schema: config.databaseSchema });
+  }
   return createPGliteDatabase({ dataDir: join(resolve(config.dataDir), 'pg') });
 }
 

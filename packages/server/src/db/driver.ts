@@ -22,6 +22,28 @@ export interface Database extends Queryable {
    * starting together do not migrate at once. A no-op where only one process can connect.
    */
   withExclusiveLock<T>(lockId: number, work: (db: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Listens on a notification channel on a connection of its own, reconnecting with
+   * backoff when it drops (`onConnected(false)` then says notifications may have been
+   * missed). Only where several processes share the database (PostgreSQL).
+   */
+  listen?(channel: string, handlers: ListenHandlers): Listener;
+  /**
+   * The notification channel of this Ferry database (channels are shared by every schema of
+   * a PostgreSQL database, so each schema gets its own). Set exactly when `listen` is.
+   */
+  readonly notifyChannel?: string;
+  close(): Promise<void>;
+}
+
+export interface ListenHandlers {
+  onNotification(payload: string): void;
+  /** `first` is true for the first connection, false after a reconnect. */
+  onConnected(first: boolean): void;
+  onDisconnected(error: unknown): void;
+}
+
+export interface Listener {
   close(): Promise<void>;
 }
 

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { Database, Queryable, SqlParam } from './driver.ts';
+import { startPgListener } from './pg-listener.ts';
 
 export interface PostgresOptions {
   connectionString: string;
@@ -12,6 +14,14 @@ export interface PostgresOptions {
 }
 
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Channel names are identifiers of at most 63 bytes; long schema names are hashed to fit. */
+function notifyChannelFor(schema: string): string {
+  const plain = `ferry_${schema}`;
+  return plain.length <= 63
+    ? plain
+    : `ferry_${createHash('sha256').update(schema).digest('hex').slice(0, 24)}`;
+}
 
 function redact(connectionString: string): string {
   try {
@@ -61,6 +71,7 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
 
   return {
     kind: 'postgres',
+    notifyChannel: notifyChannelFor(schema),
     description: `PostgreSQL ${redact(options.connectionString)} (schema ${schema})`,
     query: pooled.query,
     async exec(sql) {
@@ -94,6 +105,14 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
       } finally {
         client.release();
       }
+    },
+    listen(channel, handlers) {
+      const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+      return startPgListener(
+        { connectionString: options.connectionString, connectTimeoutMs },
+        channel,
+        handlers,
+      );
     },
     async close() {
       await pool.end();

@@ -47,6 +47,15 @@ export class PokeHub {
     };
   }
 
+  /** Pokes every listener: after notifications may have been missed. */
+  publishAll(version: number): number {
+    this.noteVersion(version);
+    const listeners = new Set<PokeListener>();
+    for (const set of this.bySpace.values()) for (const listener of set) listeners.add(listener);
+    for (const listener of listeners) listener(version);
+    return listeners.size;
+  }
+
   /** Pokes each listener of any of `spaces` once; returns how many were poked. */
   publish(spaces: Iterable<string>, version: number): number {
     this.noteVersion(version);

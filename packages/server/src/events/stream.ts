@@ -38,11 +38,16 @@ export function openEventStream(options: EventStreamOptions): Response {
         const write = (text: string) => {
           if (!closed) controller.enqueue(encoder.encode(text));
         };
+        // A poke says "pull up to at least this version"; one that says no more than an
+        // earlier one (a replica's echo of its own commit, a late notification) is dropped.
+        let lastPokedVersion = -1;
         const writePoke = (version: number) => {
+          lastPokedVersion = Math.max(lastPokedVersion, version);
           write(`event: ${EVENTS.poke}\ndata: {"version":${version}}\n\n`);
           options.onPoke?.();
         };
         const onPoke = (version: number) => {
+          if (version <= lastPokedVersion || version <= (pendingVersion ?? -1)) return;
           if ((controller.desiredSize ?? 1) <= 0) {
             pendingVersion = Math.max(pendingVersion ?? 0, version);
             return;

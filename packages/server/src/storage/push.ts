@@ -39,6 +39,8 @@ export interface PushBatchResult {
 export interface BatchOptions extends WritePolicy {
   /** Write the batch's changes to the afterCommit outbox. */
   recordCommits: boolean;
+  /** Tell other replicas about the commit on this channel (delivered only if it commits). */
+  notifyChannel?: string | undefined;
 }
 
 interface PendingDuplicate {
@@ -60,6 +62,20 @@ async function attachRememberedRejections(
     const rejection = known.get(rejectionKey(d.clientId, d.mutationId));
     if (rejection) d.result.error = { code: rejection.code, message: rejection.message };
   }
+}
+
+/** NOTIFY carries at most 8000 bytes; a commit touching more spaces pokes every stream. */
+const MAX_NOTIFY_BYTES = 7000;
+
+async function notifyCommit(
+  db: Queryable,
+  channel: string,
+  spaces: ReadonlySet<string>,
+  version: number,
+): Promise<void> {
+  let payload = JSON.stringify({ v: version, s: [...spaces] });
+  if (Buffer.byteLength(payload) > MAX_NOTIFY_BYTES) payload = JSON.stringify({ v: version });
+  await db.query('SELECT pg_notify($1, $2)', [channel, payload]);
 }
 
 async function claimJobClients(
@@ -172,8 +188,10 @@ export async function commitPushBatch(
     );
   }
   await appendCommitEvent(db, committed);
-  if (head !== startHead)
+  if (head !== startHead) {
     await db.query('UPDATE ferry_server SET head_version = $1 WHERE id = 1', [head]);
+    if (options.notifyChannel) await notifyCommit(db, options.notifyChannel, touchedSpaces, head);
+  }
   return {
     outcomes,
     committed: head === startHead ? null : { spaces: touchedSpaces, headVersion: head },
