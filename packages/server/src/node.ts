@@ -13,22 +13,47 @@ export interface Listening {
   close(): Promise<void>;
 }
 
+export interface ListenOptions {
+  port?: number;
+  hostname?: string;
+  /**
+   * Longest time to receive a whole request (headers and body); slower clients are
+   * disconnected so they cannot hold connections open. Default 30 000. Event streams are
+   * responses and are not limited by it.
+   */
+  requestTimeoutMs?: number;
+  /** Longest time to receive the request headers; default 10 000. */
+  headersTimeoutMs?: number;
+}
+
 export function listen(
   server: Pick<FerryServer, 'fetch' | 'close'>,
-  options: { port?: number; hostname?: string } = {},
+  options: ListenOptions = {},
 ): Promise<Listening> {
   const hostname = options.hostname ?? '127.0.0.1';
   return new Promise((resolve, reject) => {
     const http = serve(
-      { fetch: server.fetch, port: options.port ?? 0, hostname },
+      {
+        fetch: server.fetch,
+        port: options.port ?? 0,
+        hostname,
+        serverOptions: {
+          requestTimeout: options.requestTimeoutMs ?? 30_000,
+          headersTimeout: options.headersTimeoutMs ?? 10_000,
+        },
+      },
       (info: AddressInfo) => {
         const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
         resolve({
           url: `http://${host}:${info.port}`,
           port: info.port,
           close: async () => {
+            // Stop accepting first, then drain: pushes in flight finish, streams end with a
+            // retry hint, and the listener closes once the last connection has gone.
+            const stopped = new Promise<void>((done) => http.close(() => done()));
             await server.close();
-            await new Promise<void>((done) => http.close(() => done()));
+            (http as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+            await stopped;
           },
         });
       },

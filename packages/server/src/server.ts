@@ -105,6 +105,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
   });
 
   const openStreams = new Set<() => void>();
+  const lifecycle = { draining: false };
   const app = createApp(
     {
       database,
@@ -118,6 +119,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       dev: options.dev ?? false,
       devTokenTtlSeconds: options.devTokenTtlSeconds ?? DEFAULT_DEV_TOKEN_TTL_SECONDS,
       rateLimiter: options.rateLimit ? new RateLimiter(options.rateLimit) : undefined,
+      lifecycle,
       registerStream: (close) => {
         openStreams.add(close);
         return () => openStreams.delete(close);
@@ -137,6 +139,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       return sign(principal, ttlSeconds);
     },
     async close() {
+      lifecycle.draining = true;
       for (const close of [...openStreams]) close();
       await replicaPokes?.close();
       await pushQueue.idle();

@@ -15,7 +15,10 @@ export interface Output {
 
 async function openDatabase(config: ServeConfig): Promise<Database> {
   if (config.databaseUrl) {
-    return createPostgresDatabase({ connectionString: config.databaseUrl, schema: config.databaseSchema });
+    return createPostgresDatabase({
+      connectionString: config.databaseUrl,
+      schema: config.databaseSchema,
+    });
   }
   return createPGliteDatabase({ dataDir: join(resolve(config.dataDir), 'pg') });
 }

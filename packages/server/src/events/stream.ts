@@ -68,6 +68,9 @@ export function openEventStream(options: EventStreamOptions): Response {
           options.onClose?.();
         };
         unregister = options.register(() => {
+          // The server is shutting down: ask EventSource-style clients to come back after a
+          // short, spread-out pause (to another replica, through the load balancer).
+          write(`retry: ${RETRY_MS + Math.floor(Math.random() * RETRY_MS)}\n\n`);
           cleanup();
           controller.close();
         });

@@ -24,7 +24,7 @@ import type { PushQueue } from '../push-queue.ts';
 import { pullChanges } from '../storage/pull.ts';
 import { readJsonBody } from './body.ts';
 import type { RateLimiter } from './rate-limit.ts';
-import { jsonResponse, UNAVAILABLE_RETRY_AFTER_SECONDS } from './responses.ts';
+import { errorResponse, jsonResponse, UNAVAILABLE_RETRY_AFTER_SECONDS } from './responses.ts';
 
 export interface RouteContext {
   database: Database;
@@ -40,6 +40,21 @@ export interface RouteContext {
   devTokenTtlSeconds: number;
   registerStream: (close: () => void) => () => void;
   rateLimiter: RateLimiter | undefined;
+  /** Set once the server starts shutting down: new work is refused with 503. */
+  lifecycle: { draining: boolean };
+}
+
+/** How long clients are asked to wait before retrying at a server that is shutting down. */
+const DRAINING_RETRY_AFTER_SECONDS = 1;
+
+function shuttingDown(): FerryError {
+  return new FerryError(
+    'unavailable',
+    'the server is shutting down; retry (another replica will answer)',
+    {
+      retryAfterSeconds: DRAINING_RETRY_AFTER_SECONDS,
+    },
+  );
 }
 
 async function authenticate(
@@ -70,6 +85,12 @@ function clientOwnedElsewhere(clientId: string): FerryError {
 }
 
 export function registerRoutes(app: Hono, ctx: RouteContext): void {
+  // While draining, requests already running finish, and new sync work goes elsewhere.
+  app.use('/v1/*', async (_c, next) => {
+    if (ctx.lifecycle.draining) throw shuttingDown();
+    await next();
+  });
+
   app.post(ROUTES.push, async (c) => {
     const principal = await authenticate(ctx, c.req.raw);
     const request = parsePushRequest(
@@ -141,6 +162,7 @@ export function registerRoutes(app: Hono, ctx: RouteContext): void {
   app.get(ROUTES.healthz, () => jsonResponse({ status: 'ok' }));
 
   app.get(ROUTES.readyz, async () => {
+    if (ctx.lifecycle.draining) return errorResponse(shuttingDown());
     try {
       await ctx.database.query('SELECT 1');
       return jsonResponse({ status: 'ready' });

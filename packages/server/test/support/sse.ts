@@ -3,6 +3,7 @@ export interface SseRecord {
   event?: string;
   data?: string;
   comment?: string;
+  retry?: number;
 }
 
 export class SseReader {
@@ -43,6 +44,7 @@ export class SseReader {
       if (line.startsWith(':')) record.comment = line.slice(1).trim();
       else if (line.startsWith('event:')) record.event = line.slice(6).trim();
       else if (line.startsWith('data:')) record.data = line.slice(5).trim();
+      else if (line.startsWith('retry:')) record.retry = Number(line.slice(6).trim());
     }
     this.records.push(record);
     this.notify();
