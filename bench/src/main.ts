@@ -3,7 +3,7 @@
  * shows progress on stderr, writes docs/benchmarks.md, and exits non-zero when any
  * correctness check failed. It asserts no time.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPostgresDatabase } from '@ferry/server';
@@ -29,6 +29,29 @@ async function postgresVersion(): Promise<string> {
   }
 }
 
+interface SavedRun {
+  command: string;
+  date: string;
+  run: typeof run;
+  machine: ReturnType<typeof describeMachine>;
+  results: Awaited<ReturnType<typeof runWorkloads>>;
+  elapsedSeconds: number;
+}
+
+function writeReport(saved: SavedRun, out: string): void {
+  const notes = readFileSync(join(repoRoot, 'bench', 'notes.md'), 'utf8');
+  writeFileSync(out, renderReport({ ...saved, date: new Date(saved.date), notes }));
+  progress(`wrote ${out}`);
+}
+
+const renderFrom = args.indexOf('--render');
+if (renderFrom >= 0) {
+  // Re-renders a report from a saved run (e.g. after editing bench/notes.md), measuring nothing.
+  const saved = JSON.parse(readFileSync(args[renderFrom + 1] ?? '', 'utf8')) as SavedRun;
+  writeReport(saved, run.out ?? join(repoRoot, 'docs', 'benchmarks.md'));
+  process.exit(0);
+}
+
 const started = performance.now();
 const date = new Date();
 progress(
@@ -38,24 +61,23 @@ const postgres = run.databases.includes('postgres')
   ? await postgresVersion()
   : 'PostgreSQL not used';
 const results = await runWorkloads(run);
-const elapsedSeconds = (performance.now() - started) / 1000;
+const saved: SavedRun = {
+  command: ['npm run bench', ...(args.length > 0 ? ['--', ...args] : [])].join(' '),
+  date: date.toISOString(),
+  run,
+  machine: describeMachine(repoRoot, postgres),
+  results,
+  elapsedSeconds: (performance.now() - started) / 1000,
+};
 const failed = failedChecks(results);
-
 if (run.out) {
-  const notes = readFileSync(join(repoRoot, 'bench', 'notes.md'), 'utf8');
-  const report = renderReport({
-    command: ['npm run bench', ...(args.length > 0 ? ['--', ...args] : [])].join(' '),
-    date,
-    run,
-    machine: describeMachine(repoRoot, postgres),
-    results,
-    elapsedSeconds,
-    notes,
-  });
-  writeFileSync(run.out, report);
-  progress(`wrote ${run.out}`);
+  // The measurements behind the report, to re-render it with `--render` after editing the notes.
+  mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true });
+  const json = join(repoRoot, 'bench', 'results', `${run.profile}.json`);
+  writeFileSync(json, `${JSON.stringify(saved, null, 1)}\n`);
+  writeReport(saved, run.out);
 }
-progress(`done in ${elapsedSeconds.toFixed(0)} s`);
+progress(`done in ${saved.elapsedSeconds.toFixed(0)} s`);
 if (failed.length > 0) {
   process.stderr.write(
     `\n${failed.length} correctness check(s) failed:\n${failed.map((f) => `  ${f}`).join('\n')}\n`,
