@@ -25,3 +25,4 @@ export type {
 } from './rules.ts';
 export { createFerryServer } from './server.ts';
 export type { ServerWrite, ServerWriteOptions, ServerWriteResult } from './server-writes.ts';
+export type { CompactionResult } from './storage/compaction.ts';

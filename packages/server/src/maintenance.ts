@@ -1,9 +1,11 @@
 /**
- * Housekeeping that rides on ordinary traffic instead of timers of its own: after a push,
- * at most once per interval, remembered rejections past their retention are deleted.
+ * Housekeeping. Remembered rejections past their retention are pruned on the back of
+ * ordinary traffic (after a push, at most once per interval); tombstones are compacted on
+ * a timer.
  */
 import type { Database } from './db/driver.ts';
 import type { Logger } from './logger.ts';
+import type { CompactionResult } from './storage/compaction.ts';
 import { pruneRejections } from './storage/rejections.ts';
 
 export interface PrunerOptions {
@@ -33,4 +35,26 @@ export function createRejectionPruner(options: PrunerOptions): () => void {
         running = false;
       });
   };
+}
+
+export interface CompactionSchedule {
+  run: () => Promise<CompactionResult>;
+  intervalMs: number;
+  logger: Logger;
+}
+
+/** Runs tombstone compaction on a timer that does not keep the process alive. */
+export function scheduleCompaction(options: CompactionSchedule): { stop(): void } {
+  const timer = setInterval(() => {
+    options
+      .run()
+      .then((result) => {
+        if (result.removed > 0) options.logger.info(result, 'compacted tombstones');
+      })
+      .catch((error: unknown) =>
+        options.logger.warn({ err: error }, 'tombstone compaction failed'),
+      );
+  }, options.intervalMs);
+  timer.unref?.();
+  return { stop: () => clearInterval(timer) };
 }

@@ -9,6 +9,7 @@ import type { Logger } from './logger.ts';
 import type { ServerMetrics } from './metrics.ts';
 import type { CollectionSchemas, Rules } from './rules.ts';
 import type { ServerWrite, ServerWriteOptions, ServerWriteResult } from './server-writes.ts';
+import type { CompactionResult } from './storage/compaction.ts';
 
 export interface FerryServerOptions {
   /** Where data lives: `createPostgresDatabase(…)` or `await createPGliteDatabase(…)`. Not closed by the server. */
@@ -47,6 +48,13 @@ export interface FerryServerOptions {
   basePath?: string;
   /** How long a rejection is remembered for resends after a lost response; default 30 days. */
   rejectionRetentionMs?: number;
+  /**
+   * How long deletes are kept as tombstones before compaction removes them; clients whose
+   * cursor is older then get a fresh snapshot (`reset`). Default 30 days; 0 disables it.
+   */
+  tombstoneRetentionMs?: number;
+  /** How often compaction runs; default one hour. */
+  compactionIntervalMs?: number;
   /** Apply pending schema migrations before serving; default true. */
   migrate?: boolean;
 }
@@ -59,6 +67,8 @@ export interface FerryServer {
    * writes, in one transaction. Server writes may touch any space.
    */
   write(writes: readonly ServerWrite[], options?: ServerWriteOptions): Promise<ServerWriteResult[]>;
+  /** Removes tombstones older than the retention now (it also runs on a timer). */
+  compact(): Promise<CompactionResult>;
   readonly metrics: ServerMetrics;
   readonly auth: Authenticator;
   /** Mints a token for a user; only when authenticating with an HS256 secret. */

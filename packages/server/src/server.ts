@@ -18,14 +18,17 @@ import { startReplicaPokes } from './events/replica-pokes.ts';
 import { createApp } from './http/app.ts';
 import { RateLimiter } from './http/rate-limit.ts';
 import { createDefaultLogger } from './logger.ts';
-import { createRejectionPruner } from './maintenance.ts';
+import { createRejectionPruner, scheduleCompaction } from './maintenance.ts';
 import { createMetrics } from './metrics.ts';
 import type { FerryServer, FerryServerOptions } from './options.ts';
 import { PushQueue } from './push-queue.ts';
 import { serverWrite } from './server-writes.ts';
+import { compactTombstones } from './storage/compaction.ts';
 
 const DEFAULT_REJECTION_RETENTION_MS = 30 * 24 * 3600 * 1000;
 const REJECTION_PRUNE_INTERVAL_MS = 3600 * 1000;
+const DEFAULT_TOMBSTONE_RETENTION_MS = 30 * 24 * 3600 * 1000;
+const DEFAULT_COMPACTION_INTERVAL_MS = 3600 * 1000;
 
 function normaliseBasePath(basePath: string | undefined): string {
   if (basePath === undefined || basePath === '' || basePath === '/') return '';
@@ -104,6 +107,17 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
     onReconnect: () => afterCommit?.nudge(),
   });
 
+  const tombstoneRetentionMs = options.tombstoneRetentionMs ?? DEFAULT_TOMBSTONE_RETENTION_MS;
+  const compact = () => compactTombstones(database, tombstoneRetentionMs);
+  const compaction =
+    tombstoneRetentionMs > 0
+      ? scheduleCompaction({
+          run: compact,
+          intervalMs: options.compactionIntervalMs ?? DEFAULT_COMPACTION_INTERVAL_MS,
+          logger,
+        })
+      : undefined;
+
   const openStreams = new Set<() => void>();
   const lifecycle = { draining: false };
   const app = createApp(
@@ -132,6 +146,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
   return {
     fetch: async (request) => app.fetch(request),
     write: (writes, writeOptions) => serverWrite(pushQueue, writes, writeOptions),
+    compact,
     metrics,
     auth,
     signToken(principal, ttlSeconds) {
@@ -140,6 +155,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
     },
     async close() {
       lifecycle.draining = true;
+      compaction?.stop();
       for (const close of [...openStreams]) close();
       await replicaPokes?.close();
       await pushQueue.idle();

@@ -81,6 +81,15 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    name: 'tombstone compaction',
+    statements: [
+      // When each record last changed, so tombstones past the retention can be removed.
+      'ALTER TABLE ferry_records ADD COLUMN committed_at timestamptz NOT NULL DEFAULT now()',
+      'CREATE INDEX ferry_records_tombstones ON ferry_records (committed_at) WHERE value IS NULL',
+    ],
+  },
 ];
 
 /** Arbitrary constant naming Ferry's migration lock among the database's advisory locks. */

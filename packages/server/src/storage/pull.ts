@@ -28,6 +28,41 @@ interface ChangeRow {
   version: string | number;
 }
 
+/**
+ * One page of changes after `fromVersion` (one row more than the page, to tell whether
+ * there is more), and the compaction floor read in the same snapshot.
+ */
+async function scanChanges(
+  db: Queryable,
+  query: PullQuery,
+  fromVersion: number,
+): Promise<{ rows: ChangeRow[]; minCursorVersion: number }> {
+  const result = await db.query<{ min_cursor_version: string | number } & Partial<ChangeRow>>(
+    `SELECT f.min_cursor_version, c.space, c.collection, c.key, c.value, c.version
+     FROM ferry_server f
+     LEFT JOIN LATERAL (
+       SELECT r.space, r.collection, r.key, r.value, r.version
+       FROM unnest($1::text[]) AS s(space)
+       CROSS JOIN LATERAL (
+         SELECT space, collection, key, value, version FROM ferry_records
+         WHERE space = s.space AND version > $2
+         ORDER BY version
+         LIMIT $3
+       ) r
+       ORDER BY r.version
+       LIMIT $3
+     ) c ON true
+     WHERE f.id = 1
+     ORDER BY c.version`,
+    [query.spaces, fromVersion, query.limit + 1],
+  );
+  const minCursorVersion = Number(result[0]?.min_cursor_version ?? 0);
+  const rows = result.filter(
+    (r): r is typeof r & ChangeRow => r.version !== null && r.version !== undefined,
+  );
+  return { rows, minCursorVersion };
+}
+
 export async function pullChanges(db: Queryable, query: PullQuery): Promise<PullOutcome> {
   // The client's last mutation id is read BEFORE the changes: every mutation up to it
   // committed earlier, so the change scan that follows is sure to include its effects.
@@ -36,7 +71,6 @@ export async function pullChanges(db: Queryable, query: PullQuery): Promise<Pull
       user_id: string;
       last_mutation_id: string | number;
       server_id: string;
-      min_cursor_version: string | number;
     }>(
       `WITH claimed AS (
        INSERT INTO ferry_clients (client_id, user_id) VALUES ($1, $2)
@@ -47,7 +81,7 @@ export async function pullChanges(db: Queryable, query: PullQuery): Promise<Pull
        UNION ALL
        SELECT user_id, last_mutation_id FROM ferry_clients WHERE client_id = $1
      )
-     SELECT c.user_id, c.last_mutation_id, s.server_id, s.min_cursor_version
+     SELECT c.user_id, c.last_mutation_id, s.server_id
      FROM (SELECT * FROM client LIMIT 1) c CROSS JOIN ferry_server s`,
       [query.clientId, query.userId],
     );
@@ -60,27 +94,21 @@ export async function pullChanges(db: Queryable, query: PullQuery): Promise<Pull
 
   const spacesHash = hashSpaces(query.spaces);
   const position = query.cursor === null ? undefined : decodeCursor(query.cursor);
-  const usable =
+  const ours =
     position !== undefined &&
     position.serverId === state.server_id &&
-    position.spacesHash === spacesHash &&
-    position.version >= Number(state.min_cursor_version);
-  const reset = query.cursor !== null && !usable;
-  const fromVersion = usable ? position.version : 0;
-
-  const rows = await db.query<ChangeRow>(
-    `SELECT r.space, r.collection, r.key, r.value, r.version
-     FROM unnest($1::text[]) AS s(space)
-     CROSS JOIN LATERAL (
-       SELECT space, collection, key, value, version FROM ferry_records
-       WHERE space = s.space AND version > $2
-       ORDER BY version
-       LIMIT $3
-     ) r
-     ORDER BY r.version
-     LIMIT $3`,
-    [query.spaces, fromVersion, query.limit + 1],
-  );
+    position.spacesHash === spacesHash;
+  let fromVersion = ours ? position.version : 0;
+  let reset = query.cursor !== null && !ours;
+  let scan = await scanChanges(db, query, fromVersion);
+  // Compaction removes tombstones and raises the floor in one transaction, and the scan
+  // reads the floor in its own snapshot: a cursor below it may have missed a delete.
+  if (fromVersion > 0 && fromVersion < scan.minCursorVersion) {
+    fromVersion = 0;
+    reset = true;
+    scan = await scanChanges(db, query, 0);
+  }
+  const { rows } = scan;
   const hasMore = rows.length > query.limit;
   const page = hasMore ? rows.slice(0, query.limit) : rows;
   const lastVersion = page.length > 0 ? Number(page[page.length - 1]!.version) : fromVersion;

@@ -53,7 +53,8 @@ export async function writeRecords(
   await db.query(
     `INSERT INTO ferry_records (space, collection, key, value, version)
      SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
-     ON CONFLICT (space, collection, key) DO UPDATE SET value = excluded.value, version = excluded.version`,
+     ON CONFLICT (space, collection, key)
+     DO UPDATE SET value = excluded.value, version = excluded.version, committed_at = now()`,
     [
       rows.map((r) => r.space),
       rows.map((r) => r.collection),

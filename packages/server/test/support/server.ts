@@ -2,6 +2,7 @@
 import pino from 'pino';
 import {
   createFerryServer,
+  type Database,
   type FerryServer,
   type FerryServerOptions,
   type Listening,
@@ -14,6 +15,9 @@ export const TEST_SECRET = 'test-secret-that-is-long-enough-for-hs256!';
 export interface RunningServer extends Listening {
   /** The server's own write API (`ferry.write`). */
   write: FerryServer['write'];
+  compact: FerryServer['compact'];
+  /** The server's database, for tests that inspect or age rows. */
+  database: Database;
   token(userId: string, spaces?: string[]): Promise<string>;
   /** POSTs JSON with a bearer token; returns status and parsed body. */
   post(
@@ -39,6 +43,8 @@ export async function startServer(
   return {
     ...listening,
     write: server.write,
+    compact: server.compact,
+    database,
     token: (userId, spaces) => server.signToken(spaces ? { userId, spaces } : { userId }, 3600),
     async post(path, body, token) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
