@@ -26,3 +26,4 @@ export type {
 export { createFerryServer } from './server.ts';
 export type { ServerWrite, ServerWriteOptions, ServerWriteResult } from './server-writes.ts';
 export type { CompactionResult } from './storage/compaction.ts';
+export type { WebPushOptions } from './web-push/options.ts';

@@ -9,6 +9,7 @@ export interface ServerMetrics {
   pulledChanges: Counter;
   pokes: Counter;
   eventStreams: Gauge;
+  webPush: Counter<'result'>;
 }
 
 export function createMetrics(): ServerMetrics {
@@ -47,5 +48,11 @@ export function createMetrics(): ServerMetrics {
       registers,
     }),
     eventStreams: new Gauge({ name: 'ferry_event_streams', help: 'Open event streams', registers }),
+    webPush: new Counter({
+      name: 'ferry_web_push_messages_total',
+      help: 'Web Push messages by result (sent, gone, failed)',
+      labelNames: ['result'],
+      registers,
+    }),
   };
 }

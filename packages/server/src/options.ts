@@ -10,6 +10,7 @@ import type { ServerMetrics } from './metrics.ts';
 import type { CollectionSchemas, Rules } from './rules.ts';
 import type { ServerWrite, ServerWriteOptions, ServerWriteResult } from './server-writes.ts';
 import type { CompactionResult } from './storage/compaction.ts';
+import type { WebPushOptions } from './web-push/options.ts';
 
 export interface FerryServerOptions {
   /** Where data lives: `createPostgresDatabase(…)` or `await createPGliteDatabase(…)`. Not closed by the server. */
@@ -55,6 +56,8 @@ export interface FerryServerOptions {
   tombstoneRetentionMs?: number;
   /** How often compaction runs; default one hour. */
   compactionIntervalMs?: number;
+  /** Web Push to wake closed apps after changes in their user's spaces; `false` turns it off. */
+  webPush?: false | WebPushOptions;
   /** Apply pending schema migrations before serving; default true. */
   migrate?: boolean;
 }

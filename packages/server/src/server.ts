@@ -24,6 +24,8 @@ import type { FerryServer, FerryServerOptions } from './options.ts';
 import { PushQueue } from './push-queue.ts';
 import { serverWrite } from './server-writes.ts';
 import { compactTombstones } from './storage/compaction.ts';
+import { resolveWebPush } from './web-push/options.ts';
+import { createWebPushSender } from './web-push/sender.ts';
 
 const DEFAULT_REJECTION_RETENTION_MS = 30 * 24 * 3600 * 1000;
 const REJECTION_PRUNE_INTERVAL_MS = 3600 * 1000;
@@ -59,6 +61,18 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
   }
 
   const metrics = createMetrics();
+  const webPush =
+    options.webPush === false ? undefined : await resolveWebPush(database, options.webPush);
+  const webPushSender = webPush
+    ? createWebPushSender({
+        database,
+        keys: webPush.keys,
+        settings: webPush.settings,
+        logger,
+        metrics,
+        fetch: webPush.fetch,
+      })
+    : undefined;
   const hub = new PokeHub();
   hub.noteVersion(await readHeadVersion(database));
   const afterCommit = rules?.afterCommit
@@ -88,6 +102,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
     onCommit: ({ spaces, headVersion }) => {
       hub.publish(spaces, headVersion);
       afterCommit?.nudge();
+      webPushSender?.notify(spaces, headVersion);
     },
     onBatch: (outcomes) => {
       pruneRejections();
@@ -134,6 +149,10 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       devTokenTtlSeconds: options.devTokenTtlSeconds ?? DEFAULT_DEV_TOKEN_TTL_SECONDS,
       rateLimiter: options.rateLimit ? new RateLimiter(options.rateLimit) : undefined,
       lifecycle,
+      webPush: webPush && {
+        publicKey: webPush.keys.publicKey,
+        allowEndpoint: webPush.allowEndpoint,
+      },
       registerStream: (close) => {
         openStreams.add(close);
         return () => openStreams.delete(close);
@@ -159,6 +178,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       for (const close of [...openStreams]) close();
       await replicaPokes?.close();
       await pushQueue.idle();
+      await webPushSender?.idle();
       await afterCommit?.close();
     },
   };

@@ -14,6 +14,7 @@ describe('ferry serve configuration', () => {
       jwtSecret: undefined,
       dev: true,
       logLevel: 'info',
+      vapid: { subject: undefined, publicKey: undefined, privateKey: undefined },
     });
   });
 

@@ -15,6 +15,12 @@ export interface ServeConfig {
   jwtSecret: string | undefined;
   dev: boolean;
   logLevel: string;
+  /** Web Push VAPID settings; keys are generated and kept in the database when not given. */
+  vapid: {
+    subject: string | undefined;
+    publicKey: string | undefined;
+    privateKey: string | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -39,6 +45,9 @@ Options (each also read from the environment variable in brackets):
   --jwt-secret <s>      HS256 secret for bearer tokens, at least 32 bytes [FERRY_JWT_SECRET]
                         (required in production; dev mode generates one and keeps it in the data folder)
   --dev                 dev mode: POST /v1/dev/token mints tokens for anyone [FERRY_DEV=1]
+  --vapid-subject <s>   contact for push services, mailto: or https: [FERRY_VAPID_SUBJECT]
+                        VAPID keys come from FERRY_VAPID_PUBLIC_KEY and FERRY_VAPID_PRIVATE_KEY,
+                        or are generated on first start and kept in the database
   --log-level <level>   fatal, error, warn, info, debug, trace or silent [LOG_LEVEL] (default info)
   -h, --help            show this help
 `;
@@ -60,6 +69,7 @@ export function parseServeConfig(
         'jwt-secret': { type: 'string' },
         dev: { type: 'boolean' },
         'log-level': { type: 'string' },
+        'vapid-subject': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -104,5 +114,10 @@ export function parseServeConfig(
     jwtSecret,
     dev,
     logLevel,
+    vapid: {
+      subject: text('vapid-subject', 'FERRY_VAPID_SUBJECT'),
+      publicKey: env.FERRY_VAPID_PUBLIC_KEY || undefined,
+      privateKey: env.FERRY_VAPID_PRIVATE_KEY || undefined,
+    },
   };
 }

@@ -35,7 +35,13 @@ export async function serve(config: ServeConfig, out: Output): Promise<{ stop():
   }
   const database = await openDatabase(config);
   out.line(`Database: ${database.description}`);
-  const server = await createFerryServer({ database, jwtSecret, dev: config.dev, logger });
+  const { subject, publicKey, privateKey } = config.vapid;
+  const webPush = {
+    ...(subject === undefined ? {} : { subject }),
+    ...(publicKey === undefined ? {} : { publicKey }),
+    ...(privateKey === undefined ? {} : { privateKey }),
+  };
+  const server = await createFerryServer({ database, jwtSecret, dev: config.dev, logger, webPush });
   const http = await listen(server, { port: config.port, hostname: config.host });
   const shown = config.host === '0.0.0.0' ? http.url.replace('0.0.0.0', 'localhost') : http.url;
   out.line(

@@ -90,6 +90,30 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX ferry_records_tombstones ON ferry_records (committed_at) WHERE value IS NULL',
     ],
   },
+  {
+    version: 5,
+    name: 'web push',
+    statements: [
+      // VAPID keys generated on first start, shared by every replica.
+      `CREATE TABLE ferry_vapid (
+        id smallint PRIMARY KEY CHECK (id = 1),
+        public_key text NOT NULL,
+        private_key text NOT NULL
+      )`,
+      // A browser's push subscription, with the spaces its user could read when subscribing.
+      `CREATE TABLE ferry_push_subscriptions (
+        endpoint text PRIMARY KEY,
+        user_id text NOT NULL,
+        spaces text[] NOT NULL,
+        p256dh text NOT NULL,
+        auth text NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        last_sent_at timestamptz
+      )`,
+      'CREATE INDEX ferry_push_subscriptions_user ON ferry_push_subscriptions (user_id)',
+      'CREATE INDEX ferry_push_subscriptions_spaces ON ferry_push_subscriptions USING gin (spaces)',
+    ],
+  },
 ];
 
 /** Arbitrary constant naming Ferry's migration lock among the database's advisory locks. */

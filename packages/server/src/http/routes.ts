@@ -22,6 +22,7 @@ import { openEventStream } from '../events/stream.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import type { PushQueue } from '../push-queue.ts';
 import { pullChanges } from '../storage/pull.ts';
+import { registerWebPushRoutes } from '../web-push/routes.ts';
 import { readJsonBody } from './body.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { errorResponse, jsonResponse, UNAVAILABLE_RETRY_AFTER_SECONDS } from './responses.ts';
@@ -40,6 +41,8 @@ export interface RouteContext {
   devTokenTtlSeconds: number;
   registerStream: (close: () => void) => () => void;
   rateLimiter: RateLimiter | undefined;
+  /** Web Push, unless disabled. */
+  webPush: { publicKey: string; allowEndpoint: (endpoint: URL) => boolean } | undefined;
   /** Set once the server starts shutting down: new work is refused with 503. */
   lifecycle: { draining: boolean };
 }
@@ -156,6 +159,15 @@ export function registerRoutes(app: Hono, ctx: RouteContext): void {
         ctx.devTokenTtlSeconds,
       );
       return jsonResponse({ token });
+    });
+  }
+
+  if (ctx.webPush) {
+    registerWebPushRoutes(app, {
+      ...ctx.webPush,
+      database: ctx.database,
+      maxBodyBytes: ctx.limits.maxBodyBytes,
+      authenticate: (request) => authenticate(ctx, request),
     });
   }
 

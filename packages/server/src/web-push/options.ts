@@ -1,0 +1,54 @@
+/** Web Push configuration and its defaults. */
+import type { Database } from '../db/driver.ts';
+import { loadOrCreateVapidKeys, type VapidKeys } from '../storage/push-subscriptions.ts';
+import { generateVapidKeys, type WebPushSettings } from './sender.ts';
+
+export interface WebPushOptions {
+  /** Contact for push services, `mailto:` or `https:` (VAPID `sub`); default `mailto:webpush@localhost`. */
+  subject?: string;
+  /** VAPID keys (base64url); both or neither. Default: generated on first start and kept in the database. */
+  publicKey?: string;
+  privateKey?: string;
+  /** At most one message per subscription per window; default 30 000. */
+  minIntervalMs?: number;
+  /** How long a push service keeps a message for an offline device; default 3600. */
+  ttlSeconds?: number;
+  /** Which subscription endpoints to accept; default: any `https:` URL. Restrict to known push services to be strict. */
+  allowEndpoint?: (endpoint: URL) => boolean;
+  /** The fetch used to reach push services. */
+  fetch?: typeof fetch;
+}
+
+export interface ResolvedWebPush {
+  keys: VapidKeys;
+  settings: WebPushSettings;
+  allowEndpoint: (endpoint: URL) => boolean;
+  fetch: typeof fetch | undefined;
+}
+
+export async function resolveWebPush(
+  database: Database,
+  options: WebPushOptions = {},
+): Promise<ResolvedWebPush> {
+  if ((options.publicKey === undefined) !== (options.privateKey === undefined)) {
+    throw new Error('webPush needs both publicKey and privateKey, or neither (to generate them)');
+  }
+  const subject = options.subject ?? 'mailto:webpush@localhost';
+  if (!/^(mailto:|https:)/.test(subject))
+    throw new Error('webPush.subject must be a mailto: or https: URL');
+  const keys =
+    options.publicKey !== undefined && options.privateKey !== undefined
+      ? { publicKey: options.publicKey, privateKey: options.privateKey }
+      : await loadOrCreateVapidKeys(database, generateVapidKeys);
+  return {
+    keys,
+    settings: {
+      subject,
+      minIntervalMs: options.minIntervalMs ?? 30_000,
+      ttlSeconds: options.ttlSeconds ?? 3600,
+      concurrency: 16,
+    },
+    allowEndpoint: options.allowEndpoint ?? ((endpoint) => endpoint.protocol === 'https:'),
+    fetch: options.fetch,
+  };
+}
