@@ -12,10 +12,26 @@ export interface ServerMetrics {
   webPush: Counter<'result'>;
 }
 
-export function createMetrics(): ServerMetrics {
+export function createMetrics(
+  poolStats?: () => { total: number; idle: number; waiting: number },
+): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  if (poolStats) {
+    new Gauge({
+      name: 'ferry_db_pool_connections',
+      help: 'Database pool connections by state (total, idle, waiting for one)',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const stats = poolStats();
+        this.set({ state: 'total' }, stats.total);
+        this.set({ state: 'idle' }, stats.idle);
+        this.set({ state: 'waiting' }, stats.waiting);
+      },
+    });
+  }
   return {
     registry,
     requests: new Counter({

@@ -60,7 +60,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied database migrations');
   }
 
-  const metrics = createMetrics();
+  const metrics = createMetrics(database.poolStats);
   const webPush =
     options.webPush === false ? undefined : await resolveWebPush(database, options.webPush);
   const webPushSender = webPush

@@ -28,6 +28,8 @@ export interface Database extends Queryable {
    * missed). Only where several processes share the database (PostgreSQL).
    */
   listen?(channel: string, handlers: ListenHandlers): Listener;
+  /** Connections of the pool, for metrics; where there is a pool. */
+  poolStats?(): { total: number; idle: number; waiting: number };
   /**
    * The notification channel of this Ferry database (channels are shared by every schema of
    * a PostgreSQL database, so each schema gets its own). Set exactly when `listen` is.

@@ -106,6 +106,7 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
         client.release();
       }
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     listen(channel, handlers) {
       const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
       return startPgListener(
