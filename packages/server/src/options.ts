@@ -42,6 +42,8 @@ export interface FerryServerOptions {
   logger?: Logger;
   /** Per-user request rate limit (429 beyond it); default none. */
   rateLimit?: RateLimitOptions;
+  /** Per-client-id request rate limit for push and pull (429 beyond it); default none. */
+  clientRateLimit?: RateLimitOptions;
   /**
    * Path prefix the handler is mounted under, e.g. `/sync` to serve `/sync/v1/push`; the
    * client's `url` then ends with it. Default: none.

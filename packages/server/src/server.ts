@@ -148,6 +148,9 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       dev: options.dev ?? false,
       devTokenTtlSeconds: options.devTokenTtlSeconds ?? DEFAULT_DEV_TOKEN_TTL_SECONDS,
       rateLimiter: options.rateLimit ? new RateLimiter(options.rateLimit) : undefined,
+      clientRateLimiter: options.clientRateLimit
+        ? new RateLimiter(options.clientRateLimit)
+        : undefined,
       lifecycle,
       webPush: webPush && {
         publicKey: webPush.keys.publicKey,

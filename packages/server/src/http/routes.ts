@@ -41,6 +41,8 @@ export interface RouteContext {
   devTokenTtlSeconds: number;
   registerStream: (close: () => void) => () => void;
   rateLimiter: RateLimiter | undefined;
+  /** Per client id, so one runaway device cannot use up its user's whole allowance. */
+  clientRateLimiter: RateLimiter | undefined;
   /** Web Push, unless disabled. */
   webPush: { publicKey: string; allowEndpoint: (endpoint: URL) => boolean } | undefined;
   /** Set once the server starts shutting down: new work is refused with 503. */
@@ -100,6 +102,7 @@ export function registerRoutes(app: Hono, ctx: RouteContext): void {
       await readJsonBody(c.req.raw, ctx.limits.maxBodyBytes),
       ctx.limits,
     );
+    ctx.clientRateLimiter?.take(request.clientId);
     const outcome = await ctx.pushQueue.submit({
       origin: 'client',
       userId: principal.userId,
@@ -117,6 +120,7 @@ export function registerRoutes(app: Hono, ctx: RouteContext): void {
       await readJsonBody(c.req.raw, ctx.limits.maxBodyBytes),
       ctx.limits,
     );
+    ctx.clientRateLimiter?.take(request.clientId);
     const spaces = readableSpaces(principal, request.spaces);
     const outcome = await pullChanges(ctx.database, {
       clientId: request.clientId,
