@@ -1,71 +1,33 @@
 /**
- * `createClient`: wires the store, the local view, push/pull, status, events and the live
- * stream into one client. The parts live in their own files; this one only connects them.
+ * `createClient`: wires the store, the local view, push/pull, the scheduler, status,
+ * events and the live stream into one client. The parts live in their own files; this one
+ * only connects them.
  */
-import { type ClientId, isValidName, type JsonObject, ROUTES, SPACES_PARAM } from '@ferry/protocol';
-import type { ChangeEvent } from './changes.ts';
-import { type Collection, createCollection } from './collection.ts';
-import { createEmitter, type Unsubscribe } from './emitter.ts';
-import type { EngineContext, SyncContext } from './engine-context.ts';
+import { isValidName, type JsonObject, ROUTES, SPACES_PARAM } from '@ferry/protocol';
+import type { ClientEvents, FerryClient, SyncResult } from './client-api.ts';
+import { createCollection } from './collection.ts';
+import { createEmitter } from './emitter.ts';
+import type { EngineContext } from './engine-context.ts';
 import { FerryClosedError, FerryConfigError, FerryValidationError } from './errors.ts';
 import { createLiveStream } from './events.ts';
-import { joinUrl, postJson, withAuth, withResponseCheck } from './fetch.ts';
-import { openLocalState } from './local-state.ts';
+import { joinUrl, withAuth, withResponseCheck } from './fetch.ts';
+import { type LocalState, openLocalState } from './local-state.ts';
 import { errorFields } from './logger.ts';
 import { createMutex } from './mutex.ts';
 import { type ClientOptions, resolveOptions } from './options.ts';
-import { pullChanges } from './pull.ts';
-import { pushOutbox, type RejectionEvent } from './push.ts';
-import { createStatusHolder, describeError, type SyncStatus } from './status.ts';
+import type { RunRecord } from './scheduler/history.ts';
+import { createScheduler } from './scheduler/scheduler.ts';
+import { createStoreScheduleStorage } from './scheduler/store-storage.ts';
+import { createStatusHolder, describeError } from './status.ts';
 import { createSubscriptions } from './subscriptions.ts';
-import { createSyncRunner } from './sync-runner.ts';
+import { createSyncRun } from './sync-run.ts';
 
-export interface SyncResult {
-  /** Mutations the server confirmed as applied (or as already applied by an earlier send). */
-  pushed: number;
-  /** Changes pulled and applied. */
-  pulled: number;
-  /** Mutations the server rejected; each was rolled back and reported via 'rejected'. */
-  rejected: number;
-  /** True when the server could not serve the cursor and sent a fresh snapshot. */
-  reset: boolean;
-}
-
-export interface ClientEvents {
-  rejected: RejectionEvent;
-  change: ChangeEvent;
-  status: SyncStatus;
-}
-
-export interface FerryClient<
-  Schema extends Record<string, JsonObject> = Record<string, JsonObject>,
-> {
-  /** A handle on one collection in one space (default: the `defaultSpace` option). */
-  collection<Name extends keyof Schema & string>(
-    name: Name,
-    options?: { space?: string },
-  ): Collection<Schema[Name]>;
-  /** Pushes pending mutations, then pulls to the end. Joins the run already under way, if any. */
-  sync(): Promise<SyncResult>;
-  getStatus(): SyncStatus;
-  /** Calls `listener` on every status change. */
-  subscribeStatus(listener: (status: SyncStatus) => void): Unsubscribe;
-  on<Name extends keyof ClientEvents>(
-    name: Name,
-    listener: (event: ClientEvents[Name]) => void,
-  ): Unsubscribe;
-  /** Opens the live event stream: server pokes trigger syncs. */
-  startLive(): void;
-  stopLive(): Promise<void>;
-  /** This client's id, generated and stored on first use. */
-  getClientId(): Promise<ClientId>;
-  /**
-   * Stops the live stream, cancels a sync under way, waits for accepted writes to be
-   * stored, and makes every further call throw `FerryClosedError`. The store is the
-   * caller's and stays open. `getStatus()` keeps answering.
-   */
-  close(): Promise<void>;
-}
+const resultOf = (record: RunRecord): SyncResult => ({
+  pushed: record.pushed,
+  pulled: record.pulled,
+  rejected: record.rejected,
+  reset: record.reset,
+});
 
 export function createClient<
   Schema extends Record<string, JsonObject> = Record<string, JsonObject>,
@@ -73,7 +35,6 @@ export function createClient<
   const options = resolveOptions(clientOptions);
   const { store, logger, now } = options;
   const mutex = createMutex();
-  const lifetime = new AbortController();
   let closing: Promise<void> | undefined;
 
   const emitter = createEmitter<ClientEvents>((error, name) =>
@@ -96,14 +57,17 @@ export function createClient<
       logger,
     }),
   );
-  ready.then(
-    (local) =>
-      status.update({ pendingCount: local.outbox.size, lastSuccessAt: local.lastSuccessAt }),
-    (error: unknown) => {
-      logger.error('could not open the client state from the store', errorFields(error));
-      status.update({ state: 'error', lastError: describeError(error) });
-    },
-  );
+  let loadedState: LocalState | undefined;
+  // The scheduler starts once the state is loaded, so its first decision sees the outbox.
+  const started = ready.then(async (local) => {
+    loadedState = local;
+    status.update({ pendingCount: local.outbox.size, lastSuccessAt: local.lastSuccessAt });
+    if (closing === undefined) await scheduler.start();
+  });
+  started.catch((error: unknown) => {
+    logger.error('could not open the client state from the store', errorFields(error));
+    status.update({ state: 'error', lastError: describeError(error) });
+  });
 
   const ctx: EngineContext = {
     store,
@@ -115,6 +79,7 @@ export function createClient<
     changed(event) {
       subscriptions.notify(event);
       emitter.emit('change', event);
+      if (event.cause === 'write') scheduler.trigger('local-change');
     },
     outboxChanged: (size) => status.update({ pendingCount: size }),
   };
@@ -122,50 +87,39 @@ export function createClient<
   const checkedFetch = withResponseCheck(options.fetch, { now });
   // Without getToken the request carries whatever credentials the platform adds (cookies).
   const authedFetch = options.getToken ? withAuth(checkedFetch, options.getToken) : checkedFetch;
-  const urlFor = (route: string) => joinUrl(options.url, route);
-  const syncCtx: SyncContext = {
-    ...ctx,
-    post: (route, body) =>
-      postJson(authedFetch, urlFor(route), body, { signal: lifetime.signal, now }),
-    urlFor,
-    spaces: options.spaces,
-    pullLimit: options.pullLimit,
-    pushBatchSize: options.pushBatchSize,
-    rejected: (event) => emitter.emit('rejected', event),
-  };
-
-  const runSync = async (): Promise<SyncResult> => {
-    status.update({ state: 'syncing' });
-    try {
-      const local = await ready;
-      const pushed = await pushOutbox(syncCtx, local);
-      const pulled = await pullChanges(syncCtx, local);
-      status.update({ state: 'idle', lastError: null, lastSuccessAt: local.lastSuccessAt });
-      const result = { ...pushed, ...pulled };
-      logger.debug('sync finished', { ...result });
-      return result;
-    } catch (error) {
-      if (closing !== undefined) {
-        // Cancelled by close(): not a failure worth showing.
-        status.update({ state: 'idle' });
-        throw error;
-      }
-      status.update({ state: 'error', lastError: describeError(error) });
-      logger.warn('sync failed', errorFields(error));
-      throw error;
-    }
-  };
-  const runner = createSyncRunner(runSync, logger);
+  const scheduler = createScheduler({
+    environment: options.environment,
+    options: options.schedule,
+    storage: createStoreScheduleStorage(ctx),
+    run: createSyncRun(ctx, {
+      fetch: authedFetch,
+      url: options.url,
+      spaces: options.spaces,
+      pullLimit: options.pullLimit,
+      pushBatchSize: options.pushBatchSize,
+      rejected: (event) => emitter.emit('rejected', event),
+      progress: (event) => emitter.emit('progress', event),
+    }),
+    hasPendingMutations: () => {
+      const local = loadedState;
+      return local !== undefined && local.outbox.after(local.pushedThrough).length > 0;
+    },
+    pokes: true,
+    onStatus: (snapshot) => status.update(snapshot),
+    onRunEnd: (record) => emitter.emit('run', record),
+    closedError: () => new FerryClosedError('client'),
+    logger,
+  });
 
   const eventsUrl =
-    urlFor(ROUTES.events) +
+    joinUrl(options.url, ROUTES.events) +
     (options.spaces === undefined
       ? ''
       : `?${new URLSearchParams({ [SPACES_PARAM]: options.spaces.join(',') })}`);
   const live = createLiveStream({
     url: eventsUrl,
     fetch: authedFetch,
-    onPoke: () => runner.request(),
+    onPoke: () => scheduler.trigger('poke'),
     onStateChange: (state) => status.update({ live: state }),
     timers: options.timers,
     random: options.random,
@@ -203,9 +157,10 @@ export function createClient<
       const space = collectionSpace(name, collectionOptions?.space);
       return createCollection({ ctx, subscriptions, assertUsable }, space, name);
     },
-    sync() {
-      if (closing !== undefined) return Promise.reject(new FerryClosedError('client'));
-      return runner.sync();
+    async sync() {
+      assertUsable();
+      await ready;
+      return resultOf(await scheduler.requestRun());
     },
     getStatus: () => status.get(),
     subscribeStatus(listener) {
@@ -216,6 +171,11 @@ export function createClient<
       assertUsable();
       return emitter.on(name, listener);
     },
+    async history() {
+      await started;
+      return scheduler.history();
+    },
+    capabilities: () => scheduler.capabilities(),
     startLive() {
       assertUsable();
       live.start();
@@ -229,9 +189,7 @@ export function createClient<
       closing ??= (async () => {
         subscriptions.clear();
         await live.stop();
-        runner.stopRequests();
-        lifetime.abort();
-        await runner.current()?.catch(() => {});
+        await scheduler.stop();
         await mutex.idle();
         logger.debug('client closed');
       })();

@@ -4,6 +4,7 @@ import type { LocalState } from './local-state.ts';
 import type { Logger } from './logger.ts';
 import type { Mutex } from './mutex.ts';
 import type { RejectionEvent } from './push.ts';
+import type { RunCounters } from './scheduler/active-run.ts';
 import type { Store } from './store.ts';
 
 export interface EngineContext {
@@ -22,7 +23,7 @@ export interface EngineContext {
   outboxChanged(outboxSize: number): void;
 }
 
-/** What push and pull need on top: the server and the sync options. */
+/** What push and pull need on top: the server, the sync options and the run they are part of. */
 export interface SyncContext extends EngineContext {
   /** POSTs a JSON body to a protocol route and returns the parsed JSON response. */
   post(route: string, body: unknown): Promise<unknown>;
@@ -33,4 +34,8 @@ export interface SyncContext extends EngineContext {
   readonly pullLimit: number;
   readonly pushBatchSize: number;
   rejected(event: RejectionEvent): void;
+  /** The run's counters, updated as each batch and page is committed. */
+  readonly counters: RunCounters;
+  /** Called after each push batch and pull page is committed. */
+  progress(phase: 'push' | 'pull'): void;
 }

@@ -145,31 +145,78 @@ function checkToken(token: unknown): string {
   return token;
 }
 
+const isHighSurrogate = (code: number) => code >= 0xd800 && code < 0xdc00;
+const isLowSurrogate = (code: number) => code >= 0xdc00 && code < 0xe000;
+
+/** Bytes of `text` as UTF-8, without encoding it. */
+export function utf8ByteLength(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (isHighSurrogate(code) && isLowSurrogate(text.charCodeAt(i + 1))) {
+      // A surrogate pair is one code point of four bytes.
+      bytes += 4;
+      i += 1;
+    } else bytes += 3; // a lone surrogate is sent as U+FFFD, three bytes too
+  }
+  return bytes;
+}
+
+/**
+ * The body as text, or a rejection with the signal's reason as soon as it aborts. A fetch
+ * implementation may ignore an abort once the headers are in, so a server that never ends
+ * a body would otherwise hold the request, and the run waiting on it, for ever.
+ */
+function readText(response: Response, signal: AbortSignal | undefined): Promise<string> {
+  if (signal === undefined) return response.text();
+  return new Promise<string>((resolve, reject) => {
+    const onAbort = () => {
+      response.body?.cancel(signal.reason).catch(() => {});
+      reject(signal.reason);
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    response
+      .text()
+      .then(resolve, reject)
+      .finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 /**
  * POSTs `body` as JSON and returns the parsed JSON response. Expects a fetch that already
  * turns failures into typed errors (`withResponseCheck`); still refuses a non-2xx itself.
+ * `onBytes` hears the JSON bytes sent and received (before any compression).
  */
 export async function postJson(
   fetchFn: typeof fetch,
   url: string,
   body: unknown,
-  options: { signal?: AbortSignal; now: () => number },
+  options: {
+    signal?: AbortSignal;
+    now: () => number;
+    onBytes?: (sent: number, received: number) => void;
+  },
 ): Promise<unknown> {
   const request = { method: 'POST', url };
+  const json = JSON.stringify(body);
   const init: RequestInit = {
     method: 'POST',
     headers: { [HEADERS.contentType]: JSON_CONTENT_TYPE, accept: JSON_CONTENT_TYPE },
-    body: JSON.stringify(body),
+    body: json,
   };
   if (options.signal !== undefined) init.signal = options.signal;
   const response = await fetchFn(url, init);
   if (!response.ok) throw await readHttpError(response, request, options.now());
   let text: string;
   try {
-    text = await response.text();
+    text = await readText(response, options.signal);
   } catch (cause) {
     throw new FerryNetworkError({ ...request, aborted: options.signal?.aborted === true, cause });
   }
+  options.onBytes?.(utf8ByteLength(json), utf8ByteLength(text));
   try {
     return JSON.parse(text);
   } catch {

@@ -1,5 +1,6 @@
 export type { ChangeCause, ChangeEvent, CollectionRef } from './changes.ts';
-export { type ClientEvents, createClient, type FerryClient, type SyncResult } from './client.ts';
+export { createClient } from './client.ts';
+export type { ClientEvents, FerryClient, SyncResult } from './client-api.ts';
 export type { Collection, Patch, QueryOptions, WriteOptions } from './collection.ts';
 export type { Unsubscribe } from './emitter.ts';
 export {
@@ -16,5 +17,29 @@ export { createMemoryStore } from './memory-store.ts';
 export type { ClientOptions } from './options.ts';
 export type { Row } from './overlay.ts';
 export type { RejectionEvent } from './push.ts';
+export type { RunContext, RunCounters, RunFn, RunSuccess } from './scheduler/active-run.ts';
+export {
+  type Conditions,
+  createBasicEnvironment,
+  type EnvironmentSignals,
+  type SchedulerCapabilities,
+  type SyncEnvironment,
+  type WaitingFor,
+} from './scheduler/environment.ts';
+export type { AbortReason, RunError, RunOutcome, RunRecord } from './scheduler/history.ts';
+export { SCHEDULE_DEFAULTS, type ScheduleOptions } from './scheduler/options.ts';
+export {
+  type SchedulerEvent,
+  type SchedulerState,
+  TRANSITIONS,
+  type TransitionTable,
+} from './scheduler/status-machine.ts';
+export {
+  AUTOMATIC_TRIGGERS,
+  type AutomaticTrigger,
+  TRIGGERS,
+  type Trigger,
+} from './scheduler/triggers.ts';
 export type { LiveState, SyncState, SyncStatus } from './status.ts';
 export type { OutboxEntry, RecordAddress, Store, StoreBatch, StoredRecord } from './store.ts';
+export type { SyncProgress } from './sync-run.ts';

@@ -7,6 +7,12 @@ import { DEFAULT_LIMITS, isValidName } from '@ferry/protocol';
 import { FerryConfigError } from './errors.ts';
 import type { TokenProvider } from './fetch.ts';
 import { type Logger, silentLogger } from './logger.ts';
+import { createBasicEnvironment, type SyncEnvironment } from './scheduler/environment.ts';
+import {
+  type ResolvedScheduleOptions,
+  resolveScheduleOptions,
+  type ScheduleOptions,
+} from './scheduler/options.ts';
 import type { Store } from './store.ts';
 
 export interface ClientOptions {
@@ -39,6 +45,15 @@ export interface ClientOptions {
   live?: boolean;
   /** Default: 22 random characters of [A-Za-z0-9_-] from `crypto.getRandomValues`. */
   generateClientId?: () => string;
+  /**
+   * The runtime: clock, timers, randomness and the conditions the scheduler watches
+   * (network, visibility, metered network, battery). Default: the global clock and timers,
+   * with no conditions observed. `now`, `random`, `setTimeout` and `clearTimeout`, when
+   * given, take precedence over the environment's.
+   */
+  environment?: SyncEnvironment;
+  /** When runs happen in the background; see `ScheduleOptions` for each default. */
+  schedule?: ScheduleOptions;
 }
 
 /** Timer functions, injected so tests can drive time. */
@@ -62,6 +77,9 @@ export interface ResolvedOptions {
   pushBatchSize: number;
   live: boolean;
   generateClientId: () => string;
+  /** Complete: its clock, timers and randomness are the ones above. */
+  environment: SyncEnvironment;
+  schedule: ResolvedScheduleOptions;
 }
 
 export const DEFAULT_PUSH_BATCH_SIZE = 500;
@@ -150,6 +168,7 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     );
   }
   const fetchFn = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const environment = resolveEnvironment(options);
   return {
     url: checkUrl(options.url),
     store: options.store,
@@ -157,17 +176,10 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     spaces,
     defaultSpace,
     fetch: fetchFn,
-    now: options.now ?? Date.now,
-    random: options.random ?? Math.random,
+    now: environment.now,
+    random: environment.random,
     logger: options.logger ?? silentLogger,
-    timers: {
-      // Looked up at call time, so timers faked after creation are honoured.
-      setTimeout:
-        options.setTimeout ?? ((callback, delayMs) => globalThis.setTimeout(callback, delayMs)),
-      clearTimeout:
-        options.clearTimeout ??
-        ((handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>)),
-    },
+    timers: { setTimeout: environment.setTimeout, clearTimeout: environment.clearTimeout },
     pullLimit: requireInteger(
       'pullLimit',
       options.pullLimit,
@@ -182,5 +194,38 @@ export function resolveOptions(options: ClientOptions): ResolvedOptions {
     ),
     live: options.live ?? false,
     generateClientId: options.generateClientId ?? generateRandomClientId,
+    environment,
+    schedule: resolveScheduleOptions(options.schedule),
+  };
+}
+
+/** The environment with the explicit clock, timer and randomness options applied over it. */
+function resolveEnvironment(options: ClientOptions): SyncEnvironment {
+  const base = options.environment;
+  if (base !== undefined && (typeof base !== 'object' || typeof base.conditions !== 'function')) {
+    throw new FerryConfigError(
+      'environment must be a SyncEnvironment, e.g. createNodeEnvironment() from @ferry/node or a simulated one from @ferry/testing.',
+    );
+  }
+  const parts = {
+    now: options.now ?? base?.now ?? Date.now,
+    random: options.random ?? base?.random ?? Math.random,
+    // Looked up at call time, so timers faked after creation are honoured.
+    setTimeout:
+      options.setTimeout ??
+      base?.setTimeout ??
+      ((callback: () => void, delayMs: number) => globalThis.setTimeout(callback, delayMs)),
+    clearTimeout:
+      options.clearTimeout ??
+      base?.clearTimeout ??
+      ((handle: unknown) =>
+        globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>)),
+  };
+  if (base === undefined) return createBasicEnvironment(parts);
+  return {
+    ...parts,
+    conditions: () => base.conditions(),
+    watch: (listener) => base.watch(listener),
+    signals: base.signals,
   };
 }

@@ -57,6 +57,9 @@ export async function pullChanges(ctx: SyncContext, local: LocalState): Promise<
     await commitPage(ctx, local, page, replaces);
     outcome.pulled += page.changes.length;
     outcome.reset ||= page.reset;
+    ctx.counters.pulled += page.changes.length;
+    ctx.counters.reset ||= page.reset;
+    ctx.progress('pull');
     if (!page.hasMore) return outcome;
   }
 }

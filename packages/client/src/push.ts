@@ -67,13 +67,15 @@ export async function pushOutbox(ctx: SyncContext, local: LocalState): Promise<P
 
     const sent = new Set(batch.map((m) => m.id));
     const rejections = new Map<number, { code: string; message: string }>();
+    let confirmed = 0;
     for (const result of response.results) {
       if (!sent.has(result.id)) continue;
       if (result.status === 'rejected') rejections.set(result.id, result.error);
       else if (result.status === 'duplicate' && result.error)
         rejections.set(result.id, result.error);
-      else outcome.pushed += 1;
+      else confirmed += 1;
     }
+    outcome.pushed += confirmed;
 
     const removed = await ctx.mutex.run(async () => {
       ctx.assertOpen();
@@ -93,6 +95,9 @@ export async function pushOutbox(ctx: SyncContext, local: LocalState): Promise<P
       return removed;
     });
 
+    ctx.counters.pushed += confirmed;
+    ctx.counters.rejected += removed.length;
+    ctx.progress('push');
     if (removed.length === 0) continue;
     outcome.rejected += removed.length;
     ctx.changed({ cause: 'rejection', collections: collectionsOf(removed), spaces: [] });

@@ -1,19 +1,30 @@
 /**
  * The client's visible status: one immutable snapshot, replaced (never mutated) on every
- * change, so a UI can compare snapshots by identity. A later scheduler replaces the
- * `state` logic with a full state machine; this file only holds and publishes values.
+ * change, so a UI can compare snapshots by identity. The `state` comes from the
+ * scheduler's state machine (`scheduler/status-machine.ts`); this file only holds and
+ * publishes values.
  */
-export type SyncState = 'idle' | 'syncing' | 'error';
+import type { WaitingFor } from './scheduler/environment.ts';
+import type { SchedulerState } from './scheduler/status-machine.ts';
+
+export type SyncState = SchedulerState;
 /** The live event stream: not wanted, (re)connecting, or connected. */
 export type LiveState = 'off' | 'connecting' | 'open';
 
 export interface SyncStatus {
+  /** idle, syncing, waiting (a run condition is not met), backing-off, error or stopped. */
   readonly state: SyncState;
-  /** `now()` when a sync last pulled to the end, or null if none has. */
+  /** When the next automatic run is planned (ms since the epoch), or null when none is. */
+  readonly nextRunAt: number | null;
+  /** Failed runs in a row since the last success. */
+  readonly attempt: number;
+  /** What the scheduler waits for in the `waiting` state, else null. */
+  readonly waitingFor: WaitingFor | null;
+  /** `now()` when a run last pushed and pulled to the end, or null if none has. */
   readonly lastSuccessAt: number | null;
   /** Local mutations not yet confirmed by a pull. */
   readonly pendingCount: number;
-  /** Why the last sync failed; null after a success. */
+  /** Why the last run failed; null after a success. */
   readonly lastError: { readonly code?: string; readonly message: string } | null;
   readonly live: LiveState;
 }
@@ -26,6 +37,9 @@ export interface StatusHolder {
 
 export const INITIAL_STATUS: SyncStatus = Object.freeze({
   state: 'idle',
+  nextRunAt: null,
+  attempt: 0,
+  waitingFor: null,
   lastSuccessAt: null,
   pendingCount: 0,
   lastError: null,

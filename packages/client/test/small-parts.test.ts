@@ -3,7 +3,6 @@ import { createEmitter } from '../src/emitter.ts';
 import { silentLogger } from '../src/logger.ts';
 import { createMutex } from '../src/mutex.ts';
 import { createStatusHolder, describeError, INITIAL_STATUS } from '../src/status.ts';
-import { createSyncRunner } from '../src/sync-runner.ts';
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
@@ -93,48 +92,5 @@ describe('status holder', () => {
       message: 'x',
     });
     expect(describeError('plain')).toEqual({ message: 'plain' });
-  });
-});
-
-describe('sync runner', () => {
-  it('shares one run between concurrent callers and starts a fresh one afterwards', async () => {
-    const runs: Array<ReturnType<typeof deferred<number>>> = [];
-    const runner = createSyncRunner(() => {
-      const run = deferred<number>();
-      runs.push(run);
-      return run.promise;
-    }, silentLogger);
-    const a = runner.sync();
-    const b = runner.sync();
-    expect(a).toBe(b);
-    runs[0]?.resolve(1);
-    expect(await a).toBe(1);
-    const c = runner.sync();
-    expect(c).not.toBe(a);
-    runs[1]?.resolve(2);
-    expect(await c).toBe(2);
-    expect(runs).toHaveLength(2);
-  });
-
-  it('folds requests made during a run into a single follow-up run', async () => {
-    const runs: Array<ReturnType<typeof deferred<number>>> = [];
-    const runner = createSyncRunner(() => {
-      const run = deferred<number>();
-      runs.push(run);
-      return run.promise;
-    }, silentLogger);
-    runner.request();
-    runner.request();
-    runner.request();
-    expect(runs).toHaveLength(1);
-    runs[0]?.reject(new Error('offline'));
-    await runs[0]?.promise.catch(() => {});
-    await Promise.resolve();
-    expect(runs).toHaveLength(2);
-    runs[1]?.resolve(1);
-    await runs[1]?.promise;
-    await Promise.resolve();
-    expect(runs).toHaveLength(2);
-    expect(runner.current()).toBeUndefined();
   });
 });

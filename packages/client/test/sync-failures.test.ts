@@ -1,3 +1,4 @@
+import { createSimulation } from '@ferry/testing';
 import { describe, expect, it } from 'vitest';
 import { FerryHttpError, FerryNetworkError, FerryProtocolError } from '../src/index.ts';
 import { setup } from './support/harness.ts';
@@ -13,7 +14,7 @@ describe('sync: failures and retries', () => {
 
     await expect(client.sync()).rejects.toThrow(FerryNetworkError);
     expect(server.version).toBe(2);
-    expect(client.getStatus().state).toBe('error');
+    expect(client.getStatus().state).toBe('backing-off');
     expect(await store.listOutbox()).toHaveLength(2);
     expect(await todos.get('t1')).toEqual({ title: 'milk', note: 'oat' });
 
@@ -46,7 +47,8 @@ describe('sync: failures and retries', () => {
   });
 
   it('keeps applied mutations pending until a pull confirms them, without pushing them again', async () => {
-    const { client, server } = setup();
+    const sim = createSimulation();
+    const { client, server } = setup({ environment: sim.environment });
     const todos = client.collection('todos');
     await todos.put('t1', { title: 'milk' });
     server.failures.push({ route: 'pull', status: 503, retryAfterSeconds: 5 });
@@ -55,17 +57,28 @@ describe('sync: failures and retries', () => {
     expect(error).toBeInstanceOf(FerryHttpError);
     expect(error).toMatchObject({ status: 503, retryAfterSeconds: 5 });
     expect(client.getStatus()).toMatchObject({
-      state: 'error',
+      state: 'backing-off',
       pendingCount: 1,
       lastError: { code: 'unavailable' },
+      nextRunAt: sim.now() + 5_000,
     });
     expect(await todos.query()).toEqual([
       { key: 't1', value: { title: 'milk' }, version: null, pending: true },
     ]);
 
-    await client.sync();
+    // The server's Retry-After holds even a manual sync back; then the retry confirms the write.
+    let synced = false;
+    const again = client.sync().then(() => {
+      synced = true;
+    });
+    await sim.advance(4_999);
+    expect(synced).toBe(false);
+    expect(server.countRequests('pull')).toBe(1);
+    await sim.advance(1);
+    await again;
     expect(server.countRequests('push')).toBe(1);
     expect(await todos.query()).toMatchObject([{ key: 't1', pending: false, version: 1 }]);
+    await client.close();
   });
 
   it('shows pending local state over the base while the pull is under way', async () => {

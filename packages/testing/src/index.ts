@@ -1,1 +1,2 @@
+export { createSimulation, type Simulation, type SimulationOptions } from './sim/simulation.ts';
 export { runStoreAcceptanceTests, type StoreSetup } from './store-acceptance.ts';

@@ -15,6 +15,7 @@ import {
   type PushResponse,
   parsePullRequest,
   parsePushRequest,
+  type RejectionCode,
   ROUTES,
   SSE_CONTENT_TYPE,
 } from '@ferry/protocol';
@@ -89,6 +90,7 @@ export class FakeServer {
   readonly failures: Failure[] = [];
   readonly #holds = new Map<Route, Array<{ arrived: () => void; released: Promise<void> }>>();
   readonly #streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  readonly #rejections = new Map<string, { code: RejectionCode; message: string }>();
 
   constructor(tokens: Record<string, { user: string; spaces: string[] }> = {}) {
     for (const [token, principal] of Object.entries(tokens)) this.tokens.set(token, principal);
@@ -229,11 +231,22 @@ export class FakeServer {
     const request = parsePushRequest(body);
     const client = this.#claimClient(request.clientId, principal.user);
     const results: MutationResult[] = request.mutations.map((m): MutationResult => {
-      if (m.id <= client.lastMutationId) return { id: m.id, status: 'duplicate' };
+      if (m.id <= client.lastMutationId) {
+        // Like the real server, a duplicate of a rejected mutation carries its rejection.
+        const error = this.#rejections.get(`${request.clientId}/${m.id}`);
+        return error === undefined
+          ? { id: m.id, status: 'duplicate' }
+          : { id: m.id, status: 'duplicate', error };
+      }
       client.lastMutationId = m.id;
       const result = this.#apply(m, principal);
       if (result.status === 'applied') this.appliedCount += 1;
-      else this.rejectedCount += 1;
+      else {
+        this.rejectedCount += 1;
+        if (result.status === 'rejected') {
+          this.#rejections.set(`${request.clientId}/${m.id}`, result.error);
+        }
+      }
       return result;
     });
     if (results.some((r) => r.status === 'applied')) this.poke();

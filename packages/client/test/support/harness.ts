@@ -36,6 +36,9 @@ export function setup(
       getToken: () => ALICE_TOKEN,
       defaultSpace: 'alice',
       fetch: server.fetch,
+      // Engine tests count requests: only pokes (and sync()) start runs here. The
+      // scheduler's own tests cover the other triggers.
+      schedule: { triggers: ['poke'] },
       ...overrides,
       ...more,
     });

@@ -1,0 +1,71 @@
+/** The public shape of a client: what `createClient` returns, its events and results. */
+import type { ClientId, JsonObject } from '@ferry/protocol';
+import type { ChangeEvent } from './changes.ts';
+import type { Collection } from './collection.ts';
+import type { Unsubscribe } from './emitter.ts';
+import type { RejectionEvent } from './push.ts';
+import type { SchedulerCapabilities } from './scheduler/environment.ts';
+import type { RunRecord } from './scheduler/history.ts';
+import type { SyncStatus } from './status.ts';
+import type { SyncProgress } from './sync-run.ts';
+
+export interface SyncResult {
+  /** Mutations the server confirmed as applied (or as already applied by an earlier send). */
+  pushed: number;
+  /** Changes pulled and applied. */
+  pulled: number;
+  /** Mutations the server rejected; each was rolled back and reported via 'rejected'. */
+  rejected: number;
+  /** True when the server could not serve the cursor and sent a fresh snapshot. */
+  reset: boolean;
+}
+
+export interface ClientEvents {
+  rejected: RejectionEvent;
+  change: ChangeEvent;
+  status: SyncStatus;
+  /** A run ended (whatever its outcome); the same record is in `history()`. */
+  run: RunRecord;
+  /** A run committed a push batch or a pull page. */
+  progress: SyncProgress;
+}
+
+export interface FerryClient<
+  Schema extends Record<string, JsonObject> = Record<string, JsonObject>,
+> {
+  /** A handle on one collection in one space (default: the `defaultSpace` option). */
+  collection<Name extends keyof Schema & string>(
+    name: Name,
+    options?: { space?: string },
+  ): Collection<Schema[Name]>;
+  /**
+   * The `manual` trigger: a run that starts after this call pushes every pending mutation
+   * and pulls to the end. Calls made while a run is under way share one follow-up run. It
+   * waits for the run's conditions (network…) and for a server's Retry-After, but not for
+   * the rest of a backoff. Rejects with the run's error when that run fails.
+   */
+  sync(): Promise<SyncResult>;
+  getStatus(): SyncStatus;
+  /** Calls `listener` on every status change. */
+  subscribeStatus(listener: (status: SyncStatus) => void): Unsubscribe;
+  on<Name extends keyof ClientEvents>(
+    name: Name,
+    listener: (event: ClientEvents[Name]) => void,
+  ): Unsubscribe;
+  /** The last runs, oldest first, as kept in the store (`schedule.historySize` of them). */
+  history(): Promise<RunRecord[]>;
+  /** The triggers and run conditions this runtime supports. */
+  capabilities(): SchedulerCapabilities;
+  /** Opens the live event stream: server pokes trigger syncs. */
+  startLive(): void;
+  stopLive(): Promise<void>;
+  /** This client's id, generated and stored on first use. */
+  getClientId(): Promise<ClientId>;
+  /**
+   * Stops the live stream and the scheduler, aborts a run under way (its committed work is
+   * kept and the abort is recorded), waits for accepted writes to be stored, and makes
+   * every further call throw `FerryClosedError`. The store is the caller's and stays open.
+   * `getStatus()` keeps answering.
+   */
+  close(): Promise<void>;
+}

@@ -1,0 +1,130 @@
+/**
+ * One run in flight: its abort controller (budget, lost conditions, close), the counters
+ * the engine fills in as it goes, and the record that ends up in the history.
+ */
+import type { AbortReason, RunError, RunOutcome, RunRecord } from './history.ts';
+import { sortTriggers, type Trigger } from './triggers.ts';
+
+/** Filled in by the engine as the run goes, so an aborted or failed run still reports its work. */
+export interface RunCounters {
+  pushed: number;
+  pulled: number;
+  rejected: number;
+  bytesSent: number;
+  bytesReceived: number;
+  reset: boolean;
+}
+
+export interface RunContext {
+  readonly id: number;
+  readonly triggers: readonly Trigger[];
+  /** Aborted when the run must stop: budget reached, a constraint lost, or the client closed. */
+  readonly signal: AbortSignal;
+  readonly counters: RunCounters;
+}
+
+export interface RunSuccess {
+  /** When the run's last commit recorded the success (the time kept with the data). */
+  lastSuccessAt: number;
+}
+
+/** Performs one sync run; resolves when it pushed and pulled to the end. */
+export type RunFn = (run: RunContext) => Promise<RunSuccess>;
+
+export interface Waiter {
+  resolve(record: RunRecord): void;
+  reject(error: unknown): void;
+}
+
+export interface ActiveRun {
+  readonly context: RunContext;
+  /**
+   * True until the engine starts its work: a trigger or a manual request arriving before
+   * then joins this run instead of waiting for a follow-up, since the run has not read
+   * the outbox or the cursor yet.
+   */
+  joinable: boolean;
+  readonly startedAt: number;
+  readonly controller: AbortController;
+  abortReason: AbortReason | null;
+  /** Manual requests this run serves. */
+  readonly waiters: Waiter[];
+  budgetTimer: unknown;
+  /** Settles once the run has ended and its record is saved. */
+  done: Promise<void>;
+}
+
+const ABORT_MESSAGES: Record<AbortReason, (budgetMs: number) => string> = {
+  budget: (budgetMs) => `the run reached its time budget (maxRunDurationMs: ${budgetMs} ms)`,
+  conditions: () => 'the network or another run condition was lost',
+  closed: () => 'the client was closed',
+};
+
+export function createActiveRun(id: number, triggers: readonly Trigger[], now: number): ActiveRun {
+  const controller = new AbortController();
+  return {
+    context: {
+      id,
+      triggers,
+      signal: controller.signal,
+      counters: { pushed: 0, pulled: 0, rejected: 0, bytesSent: 0, bytesReceived: 0, reset: false },
+    },
+    startedAt: now,
+    joinable: true,
+    controller,
+    abortReason: null,
+    waiters: [],
+    budgetTimer: undefined,
+    done: Promise.resolve(),
+  };
+}
+
+/** Adds a trigger to a run that has not started its work yet. */
+export function joinRun(run: ActiveRun, trigger: Trigger): void {
+  const triggers = run.context.triggers as Trigger[];
+  if (triggers.includes(trigger)) return;
+  const sorted = sortTriggers([...triggers, trigger]);
+  triggers.splice(0, triggers.length, ...sorted);
+}
+
+/** Aborts once; the first reason wins. */
+export function abortRun(run: ActiveRun, reason: AbortReason, budgetMs: number): void {
+  if (run.abortReason !== null) return;
+  run.abortReason = reason;
+  const error = new Error(ABORT_MESSAGES[reason](budgetMs));
+  error.name = 'AbortError';
+  run.controller.abort(error);
+}
+
+/** True when the run committed something, so cutting it short still moved the sync forward. */
+export function madeProgress(run: ActiveRun): boolean {
+  const c = run.context.counters;
+  return c.pushed + c.pulled + c.rejected > 0;
+}
+
+export function runRecord(
+  run: ActiveRun,
+  end: {
+    endedAt: number | null;
+    outcome: RunOutcome;
+    abortReason?: AbortReason | null;
+    error?: RunError | null;
+  },
+): RunRecord {
+  const c = run.context.counters;
+  return Object.freeze({
+    id: run.context.id,
+    triggers: run.context.triggers,
+    startedAt: run.startedAt,
+    endedAt: end.endedAt,
+    outcome: end.outcome,
+    abortReason: end.abortReason ?? null,
+    pushed: c.pushed,
+    pulled: c.pulled,
+    rejected: c.rejected,
+    bytesSent: c.bytesSent,
+    bytesReceived: c.bytesReceived,
+    reset: c.reset,
+    error: end.error ?? null,
+  });
+}

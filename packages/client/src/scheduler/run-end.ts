@@ -1,0 +1,108 @@
+/**
+ * What a run's end does to the schedule, as a pure function of the run and its outcome:
+ * the new saved state, the record, the status event, and what happens to the run's
+ * triggers and to the manual requests it served.
+ */
+import { describeError } from '../status.ts';
+import { type ActiveRun, madeProgress, runRecord } from './active-run.ts';
+import { classifyFailure, retryDelayMs } from './failures.ts';
+import type { RunError, RunRecord, SavedSchedule } from './history.ts';
+import type { ResolvedScheduleOptions } from './options.ts';
+import type { SchedulerEvent } from './status-machine.ts';
+
+export type RunOutcomeInput = { ok: true; lastSuccessAt: number } | { ok: false; error: unknown };
+
+export interface RunEnd {
+  saved: SavedSchedule;
+  record: RunRecord;
+  event: SchedulerEvent | null;
+  /** The run's triggers still want a run (it failed or was cut short). */
+  carryTriggers: boolean;
+  /** resolve: it succeeded; reject: it failed; closed: the client closed; carry: they move to the next run. */
+  waiters: 'resolve' | 'reject' | 'closed' | 'carry';
+  /** The error to show, or undefined to leave it as it is. */
+  lastError: RunError | null | undefined;
+  lastSuccessAt: number | undefined;
+}
+
+export function decideRunEnd(input: {
+  saved: SavedSchedule;
+  run: ActiveRun;
+  outcome: RunOutcomeInput;
+  now: number;
+  options: ResolvedScheduleOptions;
+  random: () => number;
+}): RunEnd {
+  const { saved, run, outcome, now } = input;
+  const reason = run.abortReason;
+  const base = { carryTriggers: false, lastError: undefined, lastSuccessAt: undefined };
+  if (outcome.ok) {
+    return {
+      ...base,
+      saved: { ...saved, attempt: 0, backoffUntil: null, retryAfterUntil: null, incomplete: false },
+      record: runRecord(run, { endedAt: now, outcome: 'success' }),
+      event: 'succeed',
+      waiters: 'resolve',
+      lastError: null,
+      lastSuccessAt: outcome.lastSuccessAt,
+    };
+  }
+  if (reason === 'closed') {
+    return {
+      ...base,
+      saved,
+      record: runRecord(run, { endedAt: now, outcome: 'aborted', abortReason: reason }),
+      event: null,
+      waiters: 'closed',
+    };
+  }
+  if (reason === 'conditions' || (reason === 'budget' && madeProgress(run))) {
+    // Stopped with its work kept: its triggers and waiters carry over to the next run.
+    return {
+      ...base,
+      saved,
+      record: runRecord(run, { endedAt: now, outcome: 'aborted', abortReason: reason }),
+      event: 'abort',
+      carryTriggers: true,
+      waiters: 'carry',
+    };
+  }
+  // A budget reached without progress fails like a timeout, so it backs off instead of looping.
+  const kind =
+    reason === 'budget'
+      ? { retryable: true as const, retryAfterMs: null }
+      : classifyFailure(outcome.error);
+  const lastError = describeError(outcome.error);
+  const attempt = saved.attempt + 1;
+  const record = runRecord(run, {
+    endedAt: now,
+    outcome: 'failed',
+    abortReason: reason,
+    error: lastError,
+  });
+  if (!kind.retryable) {
+    return {
+      ...base,
+      saved: { ...saved, attempt, backoffUntil: null, retryAfterUntil: null },
+      record,
+      event: 'fail-fatal',
+      waiters: 'reject',
+      lastError,
+    };
+  }
+  const delayMs = retryDelayMs(attempt, kind.retryAfterMs, input.options, input.random);
+  return {
+    ...base,
+    saved: {
+      ...saved,
+      attempt,
+      backoffUntil: now + delayMs,
+      retryAfterUntil: kind.retryAfterMs === null ? null : now + kind.retryAfterMs,
+    },
+    record,
+    event: 'fail-retryable',
+    carryTriggers: true,
+    waiters: 'reject',
+    lastError,
+  };
+}

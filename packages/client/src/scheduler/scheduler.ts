@@ -1,0 +1,316 @@
+/**
+ * The background scheduler: decides when a sync run starts, and runs one at a time.
+ *
+ * - Triggers (start, online, interval, visible, poke, local-change, manual) ask for a run.
+ *   Those that only offer an opportunity (start, online, interval, visible) run only when
+ *   the data is due: never synced, an unfinished run, or `minIntervalMs` since the last
+ *   success. Manual, poke and a local change with unsent mutations run regardless.
+ * - A run starts only when its constraints are met; losing one midway aborts the run (its
+ *   committed pages stay) and it resumes when they are met again.
+ * - Failures back off exponentially with jitter, never sooner than a Retry-After; a manual
+ *   sync skips the rest of a backoff (never a Retry-After). A failure that retrying cannot
+ *   fix puts the scheduler in `error` until a manual sync, a local write or a restart.
+ * - Triggers arriving during a run fold into at most one follow-up run.
+ * - Each run is recorded (start and end) in the store, with the attempt count and backoff,
+ *   so all of it survives a restart.
+ *
+ * Everything time-related goes through the injected environment; nothing here reads a
+ * global, so the simulated environment of `@ferry/testing` drives it completely.
+ */
+import { errorFields } from '../logger.ts';
+import {
+  type ActiveRun,
+  abortRun,
+  createActiveRun,
+  joinRun,
+  runRecord,
+  type Waiter,
+} from './active-run.ts';
+import { capabilitiesOf, unmetConstraint, type WaitingFor } from './environment.ts';
+import {
+  EMPTY_SCHEDULE,
+  type RunError,
+  type RunRecord,
+  restoreAfterRestart,
+  type SavedSchedule,
+} from './history.ts';
+import { LOCAL_CHANGE_MAX_DELAYS, MAX_RETRY_AFTER_MS } from './options.ts';
+import { decideRunEnd, type RunEnd, type RunOutcomeInput } from './run-end.ts';
+import { createStatusMachine, type SchedulerEvent } from './status-machine.ts';
+import { createTimerSlot } from './timer-slot.ts';
+import { sortTriggers, type Trigger } from './triggers.ts';
+import type { Scheduler, SchedulerDeps, SchedulerStatus } from './types.ts';
+
+export function createScheduler(deps: SchedulerDeps): Scheduler {
+  const { environment: env, options, logger } = deps;
+  const machine = createStatusMachine();
+  let loaded = false;
+  let stopped = false;
+  let lastSuccessAt: number | null = null;
+  let saved: SavedSchedule = { ...EMPTY_SCHEDULE, runs: [] };
+  let lastError: RunError | null = null;
+  let waitingFor: WaitingFor | null = null;
+  /** Triggers waiting for the next run. */
+  const wanted = new Set<Trigger>();
+  /** A manual request since the last run start: it may cut a backoff short. */
+  let manualRequested = false;
+  const waiters: Waiter[] = [];
+  let running: ActiveRun | null = null;
+  const wakeTimer = createTimerSlot(env);
+  const debounce = createTimerSlot(env);
+  /** When the first local write of the current debounce was made. */
+  let debounceFirstAt: number | null = null;
+  let conditionsMet = true;
+  let visible = true;
+  let unwatch = (): void => {};
+
+  const move = (event: SchedulerEvent) => machine.can(event) && machine.send(event);
+
+  const isDue = (now: number) =>
+    saved.incomplete || lastSuccessAt === null || now - lastSuccessAt >= options.minIntervalMs;
+
+  function wants(trigger: Trigger): boolean {
+    if (!loaded) return true;
+    const pending = trigger === 'local-change' && deps.hasPendingMutations();
+    if (machine.state === 'error') return trigger === 'manual' || pending;
+    if (trigger === 'manual' || trigger === 'poke' || pending) return true;
+    return isDue(env.now());
+  }
+
+  const refilterWanted = () => {
+    for (const trigger of wanted) if (!wants(trigger)) wanted.delete(trigger);
+  };
+
+  function nextRunAt(): number | null {
+    const state = machine.state;
+    if (state === 'syncing' || state === 'waiting' || state === 'stopped') return null;
+    const times = [wakeTimer.at, debounce.at].filter((t): t is number => t !== null);
+    return times.length === 0 ? null : Math.min(...times);
+  }
+
+  function status(): SchedulerStatus {
+    return {
+      state: machine.state,
+      nextRunAt: nextRunAt(),
+      attempt: saved.attempt,
+      waitingFor: machine.state === 'waiting' ? waitingFor : null,
+      lastError,
+      lastSuccessAt,
+    };
+  }
+
+  const publish = () => deps.onStatus(status());
+  const snapshot = (): SavedSchedule => ({ ...saved, nextRunAt: nextRunAt() });
+
+  function wake(trigger: Trigger) {
+    if (stopped) return;
+    if ((trigger === 'manual' || options.triggers.has(trigger)) && wants(trigger)) {
+      if (running?.joinable) joinRun(running, trigger);
+      else wanted.add(trigger);
+    }
+    evaluate();
+  }
+
+  /** The time before which no run may start, or null. */
+  function blockedUntil(now: number): number | null {
+    if (saved.retryAfterUntil !== null && saved.retryAfterUntil > now) return saved.retryAfterUntil;
+    if (saved.backoffUntil !== null && saved.backoffUntil > now && !manualRequested) {
+      return saved.backoffUntil;
+    }
+    return null;
+  }
+
+  /** The one place that decides whether a run starts now; otherwise it plans the next wake-up. */
+  function evaluate(): void {
+    if (stopped) return;
+    if (loaded && running === null && planNext()) startRun(env.now());
+    publish();
+  }
+
+  /** Moves the status and arms the wake-up timer; returns true when a run should start now. */
+  function planNext(): boolean {
+    wakeTimer.clear();
+    const now = env.now();
+    waitingFor = unmetConstraint(env.conditions(), options);
+    if (waitingFor !== null) {
+      move('lose-conditions');
+      return false;
+    }
+    move('regain-conditions');
+    const until = blockedUntil(now);
+    if (until !== null) {
+      move('back-off');
+      wakeTimer.set(until, evaluate);
+      return false;
+    }
+    move('backoff-elapsed');
+    if (wanted.size === 0 && machine.state !== 'error' && options.triggers.has('interval')) {
+      if (isDue(now)) wanted.add('interval');
+      else wakeTimer.set((lastSuccessAt ?? now) + options.minIntervalMs, () => wake('interval'));
+    }
+    return wanted.size > 0;
+  }
+
+  function startRun(now: number) {
+    const run = createActiveRun(saved.nextRunId, sortTriggers(wanted), now);
+    wanted.clear();
+    manualRequested = false;
+    run.waiters.push(...waiters.splice(0));
+    move('start-run');
+    saved = {
+      ...saved,
+      nextRunId: saved.nextRunId + 1,
+      incomplete: true,
+      runs: [...saved.runs, runRecord(run, { endedAt: null, outcome: 'running' })].slice(
+        -options.historySize,
+      ),
+    };
+    run.budgetTimer = env.setTimeout(
+      () => abortRun(run, 'budget', options.maxRunDurationMs),
+      options.maxRunDurationMs,
+    );
+    running = run;
+    run.done = execute(run);
+    publish();
+  }
+
+  async function execute(run: ActiveRun): Promise<void> {
+    let outcome: RunOutcomeInput;
+    try {
+      await deps.storage.save(snapshot());
+      run.joinable = false;
+      const success = await deps.run(run.context);
+      outcome = { ok: true, lastSuccessAt: success.lastSuccessAt };
+    } catch (error) {
+      outcome = { ok: false, error };
+    }
+    run.joinable = false;
+    env.clearTimeout(run.budgetTimer);
+    const end = decideRunEnd({ saved, run, outcome, now: env.now(), options, random: env.random });
+    const record = end.record;
+    saved = { ...end.saved, runs: saved.runs.map((r) => (r.id === record.id ? record : r)) };
+    if (end.lastSuccessAt !== undefined) lastSuccessAt = end.lastSuccessAt;
+    if (end.lastError !== undefined) lastError = end.lastError;
+    if (end.event !== null) move(end.event);
+    if (end.carryTriggers) for (const trigger of run.context.triggers) wanted.add(trigger);
+    if (end.waiters === 'carry') waiters.unshift(...run.waiters);
+    if (record.outcome === 'failed') logger.warn('sync run failed', { ...record.error });
+    refilterWanted();
+    try {
+      await deps.storage.save(snapshot());
+    } catch (error) {
+      logger.error('could not save the sync schedule', errorFields(error));
+    }
+    running = null;
+    settleWaiters(run, end.waiters, record, outcome);
+    deps.onRunEnd(record);
+    evaluate();
+  }
+
+  function settleWaiters(
+    run: ActiveRun,
+    how: RunEnd['waiters'],
+    record: RunRecord,
+    outcome: RunOutcomeInput,
+  ) {
+    if (how === 'carry') return;
+    const error = how === 'closed' ? deps.closedError() : outcome.ok ? undefined : outcome.error;
+    for (const waiter of run.waiters) {
+      if (how === 'resolve') waiter.resolve(record);
+      else waiter.reject(error);
+    }
+  }
+
+  function onConditionsChanged() {
+    if (stopped) return;
+    const conditions = env.conditions();
+    const met = unmetConstraint(conditions, options) === null;
+    const nowVisible = conditions.visible !== false;
+    const regained = met && !conditionsMet;
+    const shown = nowVisible && !visible;
+    conditionsMet = met;
+    visible = nowVisible;
+    if (!met && running !== null) abortRun(running, 'conditions', options.maxRunDurationMs);
+    if (regained) wake('online');
+    if (shown) wake('visible');
+    if (!regained && !shown) evaluate();
+  }
+
+  function localChange() {
+    if (stopped || !options.triggers.has('local-change')) return;
+    const now = env.now();
+    debounceFirstAt ??= now;
+    const maxAt = debounceFirstAt + LOCAL_CHANGE_MAX_DELAYS * options.localChangeDelayMs;
+    debounce.set(Math.min(now + options.localChangeDelayMs, maxAt), () => {
+      debounceFirstAt = null;
+      wake('local-change');
+    });
+    publish();
+  }
+
+  /** Bounds saved times, so a clock set back cannot park the scheduler for days. */
+  function clampSaved(state: SavedSchedule, now: number): SavedSchedule {
+    const limit = now + Math.max(options.backoffMaxDelayMs, MAX_RETRY_AFTER_MS);
+    const clamp = (t: number | null) => (t === null ? null : Math.min(t, limit));
+    return {
+      ...state,
+      backoffUntil: clamp(state.backoffUntil),
+      retryAfterUntil: clamp(state.retryAfterUntil),
+      runs: state.runs.slice(-options.historySize),
+    };
+  }
+
+  return {
+    async start() {
+      if (loaded || stopped) return;
+      try {
+        const state = await deps.storage.load();
+        lastSuccessAt = state.lastSuccessAt;
+        saved = clampSaved(restoreAfterRestart(state.saved), env.now());
+      } catch (error) {
+        logger.error('could not load the sync schedule; starting afresh', errorFields(error));
+      }
+      if (stopped) return;
+      loaded = true;
+      const conditions = env.conditions();
+      conditionsMet = unmetConstraint(conditions, options) === null;
+      visible = conditions.visible !== false;
+      unwatch = env.watch(onConditionsChanged);
+      refilterWanted();
+      wake('start');
+    },
+    trigger(trigger) {
+      if (trigger === 'local-change') localChange();
+      else wake(trigger);
+    },
+    requestRun() {
+      if (stopped) return Promise.reject(deps.closedError());
+      return new Promise<RunRecord>((resolve, reject) => {
+        if (running?.joinable) running.waiters.push({ resolve, reject });
+        else {
+          waiters.push({ resolve, reject });
+          manualRequested = true;
+        }
+        wake('manual');
+      });
+    },
+    status,
+    history: () => [...saved.runs],
+    capabilities: () => capabilitiesOf(env.signals, deps.pokes),
+    async stop() {
+      if (!stopped) {
+        stopped = true;
+        unwatch();
+        wakeTimer.clear();
+        debounce.clear();
+        wanted.clear();
+        move('close');
+        const error = deps.closedError();
+        for (const waiter of waiters.splice(0)) waiter.reject(error);
+        if (running !== null) abortRun(running, 'closed', options.maxRunDurationMs);
+        publish();
+      }
+      await running?.done;
+    },
+  };
+}

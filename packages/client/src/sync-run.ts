@@ -1,0 +1,65 @@
+/**
+ * One sync run of the engine, as the scheduler starts it: push the outbox, then pull to
+ * the end. Every request carries the run's abort signal (budget, lost conditions, close),
+ * and the run's counters fill in as each batch and page is committed, so a run cut short
+ * still reports what it did.
+ */
+import type { EngineContext, SyncContext } from './engine-context.ts';
+import { joinUrl, postJson } from './fetch.ts';
+import { pullChanges } from './pull.ts';
+import { pushOutbox, type RejectionEvent } from './push.ts';
+import type { RunFn } from './scheduler/active-run.ts';
+
+/** Reported after each push batch and pull page of a run. */
+export interface SyncProgress {
+  runId: number;
+  phase: 'push' | 'pull';
+  /** Totals of the run so far. */
+  pushed: number;
+  pulled: number;
+  rejected: number;
+  bytesSent: number;
+  bytesReceived: number;
+  reset: boolean;
+}
+
+export interface SyncRunOptions {
+  /** A fetch that authenticates and throws typed errors. */
+  fetch: typeof fetch;
+  url: string;
+  spaces: readonly string[] | undefined;
+  pullLimit: number;
+  pushBatchSize: number;
+  rejected(event: RejectionEvent): void;
+  progress(event: SyncProgress): void;
+}
+
+export function createSyncRun(ctx: EngineContext, options: SyncRunOptions): RunFn {
+  const urlFor = (route: string) => joinUrl(options.url, route);
+  return async (run) => {
+    const local = await ctx.ready;
+    const { counters } = run;
+    const syncCtx: SyncContext = {
+      ...ctx,
+      post: (route, body) =>
+        postJson(options.fetch, urlFor(route), body, {
+          signal: run.signal,
+          now: ctx.now,
+          onBytes(sent, received) {
+            counters.bytesSent += sent;
+            counters.bytesReceived += received;
+          },
+        }),
+      urlFor,
+      spaces: options.spaces,
+      pullLimit: options.pullLimit,
+      pushBatchSize: options.pushBatchSize,
+      rejected: options.rejected,
+      counters,
+      progress: (phase) => options.progress({ runId: run.id, phase, ...counters }),
+    };
+    await pushOutbox(syncCtx, local);
+    await pullChanges(syncCtx, local);
+    return { lastSuccessAt: local.lastSuccessAt ?? ctx.now() };
+  };
+}
