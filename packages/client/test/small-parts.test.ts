@@ -1,6 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createEmitter } from '../src/emitter.ts';
-import { silentLogger } from '../src/logger.ts';
 import { createMutex } from '../src/mutex.ts';
 import { createStatusHolder, describeError, INITIAL_STATUS } from '../src/status.ts';
 

@@ -92,12 +92,13 @@ export function schedulerHarness(options: HarnessOptions = {}): SchedulerHarness
             context.counters.pulled += 1;
           },
         };
+        runs.push(run);
+        options.onRun?.(run, sim);
         // Like a fetch, an aborted run stops at once.
+        if (context.signal.aborted) run.fail(context.signal.reason);
         context.signal.addEventListener('abort', () => run.fail(context.signal.reason), {
           once: true,
         });
-        runs.push(run);
-        options.onRun?.(run, sim);
       }),
     hasPendingMutations: () => pending.value,
     pokes: true,
