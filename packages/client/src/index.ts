@@ -42,4 +42,5 @@ export {
 } from './scheduler/triggers.ts';
 export type { LiveState, SyncState, SyncStatus } from './status.ts';
 export type { OutboxEntry, RecordAddress, Store, StoreBatch, StoredRecord } from './store.ts';
+export { checkStoreBatch } from './store-batch.ts';
 export type { SyncProgress } from './sync-run.ts';

@@ -4,9 +4,10 @@
  * so an invalid batch leaves the store as it was; values are copied on the way in and out,
  * so no caller can reach the stored state through a reference.
  */
-import { describeNonJsonObject, type JsonValue } from '@ferry/protocol';
-import { FerryClosedError, FerryValidationError } from './errors.ts';
+import type { JsonValue } from '@ferry/protocol';
+import { FerryClosedError } from './errors.ts';
 import type { OutboxEntry, RecordAddress, Store, StoreBatch, StoredRecord } from './store.ts';
+import { checkStoreBatch } from './store-batch.ts';
 
 /** The data behind one or more store handles; outlives `close()` of any one handle. */
 export interface MemoryStoreData {
@@ -63,7 +64,7 @@ export function openMemoryStore(data: MemoryStoreData): Store {
 
     async commit(batch: StoreBatch) {
       assertOpen();
-      validateBatch(batch, data);
+      checkStoreBatch(batch, (id) => data.outbox.has(id));
       applyBatch(structuredClone(batch), data);
     },
 
@@ -71,78 +72,6 @@ export function openMemoryStore(data: MemoryStoreData): Store {
       closed = true;
     },
   };
-}
-
-function invalidBatch(path: string, problem: string): never {
-  throw new FerryValidationError(`Store commit refused, nothing changed: ${path} ${problem}.`);
-}
-
-function requireString(value: unknown, path: string): void {
-  if (typeof value !== 'string') invalidBatch(path, 'must be a string');
-}
-
-function requireObjectValue(value: unknown, path: string): void {
-  const problem = describeNonJsonObject(value);
-  if (problem !== undefined) invalidBatch(path, `is not a JSON object (${problem})`);
-}
-
-function requireInteger(value: unknown, path: string, min: number): void {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    invalidBatch(path, `must be an integer of at least ${min}`);
-  }
-}
-
-function requireAddress(value: RecordAddress, path: string): void {
-  if (typeof value !== 'object' || value === null) invalidBatch(path, 'must be an object');
-  requireString(value.space, `${path}.space`);
-  requireString(value.collection, `${path}.collection`);
-  requireString(value.key, `${path}.key`);
-}
-
-/** Throws on anything the batch could not apply cleanly, before a single change is made. */
-function validateBatch(batch: StoreBatch, data: MemoryStoreData): void {
-  if (typeof batch !== 'object' || batch === null) invalidBatch('batch', 'must be an object');
-  for (const [i, space] of (batch.clearSpaces ?? []).entries()) {
-    requireString(space, `clearSpaces[${i}]`);
-  }
-  for (const [i, address] of (batch.deleteRecords ?? []).entries()) {
-    requireAddress(address, `deleteRecords[${i}]`);
-  }
-  for (const [i, record] of (batch.putRecords ?? []).entries()) {
-    requireAddress(record, `putRecords[${i}]`);
-    requireObjectValue(record.value, `putRecords[${i}].value`);
-    requireInteger(record.version, `putRecords[${i}].version`, 0);
-  }
-  for (const [i, id] of (batch.removeOutbox ?? []).entries()) {
-    if (typeof id !== 'number') invalidBatch(`removeOutbox[${i}]`, 'must be a number');
-  }
-  const through = batch.removeOutboxThrough;
-  if (through !== undefined && typeof through !== 'number') {
-    invalidBatch('removeOutboxThrough', 'must be a number');
-  }
-  const removed = new Set(batch.removeOutbox ?? []);
-  const added = new Set<number>();
-  for (const [i, entry] of (batch.addOutbox ?? []).entries()) {
-    const path = `addOutbox[${i}]`;
-    requireAddress(entry, path);
-    requireInteger(entry.id, `${path}.id`, 1);
-    const stays =
-      data.outbox.has(entry.id) &&
-      !removed.has(entry.id) &&
-      (through === undefined || entry.id > through);
-    if (stays || added.has(entry.id)) invalidBatch(`${path}.id`, `${entry.id} is already taken`);
-    added.add(entry.id);
-    if (entry.op === 'put' || entry.op === 'patch') {
-      requireObjectValue(entry.value, `${path}.value`);
-    } else if (entry.op !== 'delete') {
-      invalidBatch(`${path}.op`, 'must be "put", "patch" or "delete"');
-    }
-  }
-  for (const [key, value] of Object.entries(batch.setMeta ?? {})) {
-    if (value === undefined) continue;
-    const problem = describeNonJsonObject({ [key]: value });
-    if (problem !== undefined) invalidBatch(`setMeta.${key}`, `is not JSON (${problem})`);
-  }
 }
 
 /** Applies an already validated, already copied batch in the order the interface documents. */
