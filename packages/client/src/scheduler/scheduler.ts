@@ -37,7 +37,7 @@ import {
 import { LOCAL_CHANGE_MAX_DELAYS, MAX_RETRY_AFTER_MS } from './options.ts';
 import { decideRunEnd, type RunEnd, type RunOutcomeInput } from './run-end.ts';
 import { createStatusMachine, type SchedulerEvent } from './status-machine.ts';
-import { createTimerSlot } from './timer-slot.ts';
+import { createTimerSlot, MAX_TIMER_DELAY_MS } from './timer-slot.ts';
 import { sortTriggers, type Trigger } from './triggers.ts';
 import type { Scheduler, SchedulerDeps, SchedulerStatus } from './types.ts';
 
@@ -167,7 +167,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     };
     run.budgetTimer = env.setTimeout(
       () => abortRun(run, 'budget', options.maxRunDurationMs),
-      options.maxRunDurationMs,
+      Math.min(options.maxRunDurationMs, MAX_TIMER_DELAY_MS),
     );
     running = run;
     run.done = execute(run);
@@ -203,8 +203,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
     running = null;
     settleWaiters(run, end.waiters, record, outcome);
-    deps.onRunEnd(record);
+    // Planned before the run is reported, so listeners see the next run time it led to.
     evaluate();
+    deps.onRunEnd(record);
   }
 
   function settleWaiters(

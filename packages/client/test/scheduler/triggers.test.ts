@@ -50,6 +50,20 @@ describe('scheduler triggers', () => {
     ]);
   });
 
+  it('waits longer than a platform timer can (2^31 − 1 ms) without firing early', async () => {
+    const days = 24 * 60 * MINUTE;
+    const h = schedulerHarness({ schedule: { minIntervalMs: 40 * days } });
+    h.storage.lastSuccessAt = h.sim.now();
+    await h.scheduler.start();
+    expect(Math.max(...h.sim.pendingTimers().map((t) => t.delayMs))).toBeLessThanOrEqual(
+      2 ** 31 - 1,
+    );
+    await h.sim.advance(40 * days - 1);
+    expect(h.runs).toEqual([]);
+    await h.sim.advance(1);
+    expect(h.runs.map((r) => r.context.triggers)).toEqual([['interval']]);
+  });
+
   it('visible and online are only opportunities: they sync stale data, not fresh data', async () => {
     const h = schedulerHarness({
       schedule: { minIntervalMs: 10 * MINUTE, triggers: ['visible', 'online'] },
