@@ -1,7 +1,7 @@
 /** Serving a Ferry server over Node's `http`. */
 
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener, serve } from '@hono/node-server';
 import type { FerryServer } from './options.ts';
 
@@ -31,6 +31,7 @@ export function listen(
   options: ListenOptions = {},
 ): Promise<Listening> {
   const hostname = options.hostname ?? '127.0.0.1';
+  const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
   return new Promise((resolve, reject) => {
     const http = serve(
       {
@@ -38,8 +39,11 @@ export function listen(
         port: options.port ?? 0,
         hostname,
         serverOptions: {
-          requestTimeout: options.requestTimeoutMs ?? 30_000,
-          headersTimeout: options.headersTimeoutMs ?? 10_000,
+          // Node insists the header limit is not above the whole-request limit.
+          requestTimeout: Math.max(options.requestTimeoutMs ?? 30_000, headersTimeoutMs),
+          headersTimeout: headersTimeoutMs,
+          // Node enforces both only when it checks, every 30 s by default.
+          connectionsCheckingInterval: Math.min(5000, headersTimeoutMs),
         },
       },
       (info: AddressInfo) => {
@@ -58,7 +62,29 @@ export function listen(
         });
       },
     );
+    dropConnectionsWithoutRequest(http as Server, headersTimeoutMs);
     http.once('error', reject);
+  });
+}
+
+/**
+ * Node's own header timeout only watches connections that have begun a request; one that
+ * connects and never sends a byte would stay open forever. Drop any connection whose first
+ * request has not arrived within the header timeout.
+ */
+function dropConnectionsWithoutRequest(http: Server, timeoutMs: number): void {
+  const waiting = new WeakMap<Socket, ReturnType<typeof setTimeout>>();
+  http.on('connection', (socket: Socket) => {
+    const timer = setTimeout(() => socket.destroy(), timeoutMs);
+    timer.unref?.();
+    waiting.set(socket, timer);
+    socket.once('close', () => clearTimeout(timer));
+  });
+  http.on('request', (request: IncomingMessage) => {
+    const timer = waiting.get(request.socket);
+    if (timer === undefined) return;
+    clearTimeout(timer);
+    waiting.delete(request.socket);
   });
 }
 

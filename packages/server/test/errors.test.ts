@@ -377,7 +377,9 @@ describe.each(DATABASE_KINDS)('rate limits on $name', (kind) => {
 
 describe.each(DATABASE_KINDS)('client rate limits on $name', (kind) => {
   it('limit one client id without touching the user’s other clients', async () => {
-    const server = await startServer(kind, { clientRateLimit: { requestsPerSecond: 0.1, burst: 2 } });
+    const server = await startServer(kind, {
+      clientRateLimit: { requestsPerSecond: 0.1, burst: 2 },
+    });
     try {
       const token = await server.token('dev');
       const pull = (clientId: string) => server.post('/v1/pull', { clientId, cursor: null }, token);
