@@ -1,0 +1,159 @@
+/**
+ * Invariant I1 through a crash: clients push hard while the server process is killed with
+ * SIGKILL and started again. Every mutation takes effect exactly once — each creates its
+ * own record only if it does not exist yet, so a second application would come back as a
+ * conflict — and every client ends equal to the server. On PostgreSQL, and on embedded
+ * PGlite with its data folder.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createClient,
+  createMemoryStore,
+  type FerryClient,
+  type RejectionEvent,
+} from '@ferry/client';
+import { dropPostgresSchema } from '@ferry/server';
+import { SignJWT } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { DATABASE_KINDS, DATABASE_URL } from '../packages/server/test/support/databases.ts';
+import { TEST_SECRET } from '../packages/server/test/support/server.ts';
+
+const MAIN = new URL('../packages/server/src/cli/main.ts', import.meta.url).pathname;
+const CLIENTS = 4;
+const WRITES_EACH = 150;
+
+async function startServerProcess(
+  env: Record<string, string>,
+  port: number,
+): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', MAIN, 'serve', '--port', String(port), '--log-level', 'error'],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        FERRY_JWT_SECRET: TEST_SECRET,
+        HOST: '127.0.0.1',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout?.on('data', (d) => {
+    output += d;
+  });
+  child.stderr?.on('data', (d) => {
+    output += d;
+  });
+  const started = Date.now();
+  while (!/listening on/.test(output)) {
+    if (child.exitCode !== null || Date.now() - started > 60_000)
+      throw new Error(`server did not start:\n${output}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return child;
+}
+
+const token = (user: string) =>
+  new SignJWT({ spaces: [user, 'shared'] })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject(user)
+    .setExpirationTime('10m')
+    .sign(new TextEncoder().encode(TEST_SECRET));
+
+/** Syncs until it succeeds, as the background scheduler would after a failure. */
+async function syncUntilDone(client: FerryClient): Promise<void> {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    try {
+      await client.sync();
+      if (client.getStatus().pendingCount === 0) return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error('client never finished syncing');
+}
+
+const setups = [
+  ...DATABASE_KINDS.filter((k) => k.name === 'postgres').map(() => ({
+    name: 'postgres',
+    env: () => {
+      const schema = `ferry_test_${randomBytes(6).toString('hex')}`;
+      return {
+        env: { DATABASE_URL, FERRY_DATABASE_SCHEMA: schema },
+        cleanup: () => dropPostgresSchema(DATABASE_URL, schema),
+      };
+    },
+  })),
+  {
+    name: 'pglite',
+    env: () => {
+      const dir = mkdtempSync(join(tmpdir(), 'ferry-kill-'));
+      return {
+        env: { FERRY_DATA_DIR: dir },
+        cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+      };
+    },
+  },
+];
+
+describe.each(setups)('SIGKILL under load on $name', (setup) => {
+  it('every mutation lands exactly once and clients converge', { timeout: 180_000 }, async () => {
+    const { env, cleanup } = setup.env();
+    const port = 20000 + Math.floor(Math.random() * 30000);
+    let server = await startServerProcess(env, port);
+    const url = `http://127.0.0.1:${port}`;
+    const rejections: RejectionEvent[] = [];
+    const clients = await Promise.all(
+      Array.from({ length: CLIENTS }, async (_, c) => {
+        const t = await token(`user${c}`);
+        const client = createClient<{ items: { c: number; i: number } }>({
+          url,
+          store: createMemoryStore(),
+          getToken: () => t,
+          defaultSpace: 'shared',
+          pushBatchSize: 20,
+        });
+        client.on('rejected', (r) => rejections.push(r));
+        return client;
+      }),
+    );
+    try {
+      // Writers: each write is followed by a sync attempt that may fail while the server is down.
+      const writing = clients.map(async (client, c) => {
+        for (let i = 0; i < WRITES_EACH; i++) {
+          await client.collection('items').put(`c${c}-${i}`, { c, i }, { ifVersion: 0 });
+          if (i % 10 === 9) await client.sync().catch(() => {});
+        }
+      });
+      // Kill the server twice in the middle of it, and start it again on the same port and data.
+      for (let round = 0; round < 2; round++) {
+        await new Promise((r) => setTimeout(r, 400));
+        server.kill('SIGKILL');
+        await new Promise((r) => server.once('exit', r));
+        await new Promise((r) => setTimeout(r, 200));
+        server = await startServerProcess(env, port);
+      }
+      await Promise.all(writing);
+      for (const client of clients) await syncUntilDone(client);
+      for (const client of clients) await syncUntilDone(client);
+
+      expect(rejections).toEqual([]);
+      const expected = CLIENTS * WRITES_EACH;
+      for (const client of clients) {
+        const rows = await client.collection('items').query();
+        expect(rows).toHaveLength(expected);
+        expect(rows.every((r) => !r.pending && r.version !== null)).toBe(true);
+      }
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+      server.kill('SIGKILL');
+      await cleanup();
+    }
+  });
+});
