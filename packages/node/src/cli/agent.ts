@@ -1,0 +1,124 @@
+/**
+ * `ferry agent`: keeps a local SQLite file in sync with a server until stopped. One line
+ * per run; progress lines during the first sync and any run longer than a few seconds.
+ */
+import { readFileSync } from 'node:fs';
+import { createClient, type FerryClient, type Logger, type TokenProvider } from '@ferry/client';
+import { createNodeEnvironment } from '../environment.ts';
+import { closeOnSignals } from '../shutdown.ts';
+import { openSqliteStore } from '../sqlite-store.ts';
+import { AGENT_HELP, type AgentConfig, AgentUsageError, parseAgentArgs } from './args.ts';
+import { formatProgress, formatRun } from './report.ts';
+
+export interface AgentOutput {
+  out(line: string): void;
+  err(line: string): void;
+}
+
+const standardOutput: AgentOutput = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** Progress is shown for the first sync, and for any run that lasts longer than this. */
+const SLOW_RUN_MS = 2_000;
+/** At most one progress line this often. */
+const PROGRESS_EVERY_MS = 1_000;
+
+function tokenProvider(config: AgentConfig): TokenProvider {
+  const { token, tokenFile } = config;
+  if (tokenFile !== undefined) {
+    // Read on every request that needs it, so a rotated file is picked up after a 401.
+    return () => readFileSync(tokenFile, 'utf8').trim();
+  }
+  return () => token ?? '';
+}
+
+function stderrLogger(io: AgentOutput): Logger {
+  const line = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    io.err(`${level} ${message}${fields === undefined ? '' : ` ${JSON.stringify(fields)}`}`);
+  return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
+}
+
+function report(client: FerryClient, io: AgentOutput): void {
+  let runStartedAt = 0;
+  let lastProgressAt = 0;
+  let lastState = client.getStatus().state;
+  client.subscribeStatus((status) => {
+    if (status.state === 'syncing' && lastState !== 'syncing') runStartedAt = Date.now();
+    if (status.state === 'waiting' && lastState !== 'waiting') {
+      io.out(`waiting for ${status.waitingFor === 'network' ? 'the network' : status.waitingFor}…`);
+    }
+    lastState = status.state;
+  });
+  client.on('progress', (progress) => {
+    const now = Date.now();
+    const firstSync = client.getStatus().lastSuccessAt === null;
+    const show = firstSync || now - runStartedAt >= SLOW_RUN_MS;
+    if (!show || now - lastProgressAt < PROGRESS_EVERY_MS) return;
+    lastProgressAt = now;
+    io.out(formatProgress(progress, firstSync));
+  });
+  client.on('run', (run) => io.out(formatRun(run, client.getStatus())));
+}
+
+/** Runs the agent; resolves with the exit code once it has stopped. */
+export async function main(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  io: AgentOutput = standardOutput,
+): Promise<number> {
+  let config: AgentConfig | 'help';
+  try {
+    config = parseAgentArgs(argv, env);
+  } catch (error) {
+    if (!(error instanceof AgentUsageError)) throw error;
+    io.err(`ferry agent: ${error.message} (see --help)`);
+    return 2;
+  }
+  if (config === 'help') {
+    io.out(AGENT_HELP);
+    return 0;
+  }
+
+  const store = openSqliteStore(config.db);
+  const client = createClient({
+    url: config.url,
+    store,
+    getToken: tokenProvider(config),
+    spaces: config.spaces,
+    live: config.live && !config.once,
+    environment: createNodeEnvironment(),
+    schedule: {
+      minIntervalMs: config.minIntervalMs,
+      maxRunDurationMs: config.maxRunDurationMs,
+      triggers: config.once ? [] : undefined,
+    },
+    ...(config.pullLimit === undefined ? {} : { pullLimit: config.pullLimit }),
+    ...(config.pushBatchSize === undefined ? {} : { pushBatchSize: config.pushBatchSize }),
+    ...(config.verbose ? { logger: stderrLogger(io) } : {}),
+  });
+  report(client, io);
+
+  if (config.once) {
+    const ok = await client.sync().then(
+      () => true,
+      () => false,
+    );
+    await client.close();
+    await store.close();
+    return ok ? 0 : 1;
+  }
+
+  io.out(
+    `ferry agent: keeping ${config.db} in sync with ${config.url} (spaces: ${config.spaces?.join(', ') ?? "all of the token's"}; live: ${config.live ? 'on' : 'off'}). Stop with Ctrl-C.`,
+  );
+  const handling = closeOnSignals(client, {
+    onSignal: (signal) => io.out(`received ${signal}: finishing the run in flight, then stopping…`),
+  });
+  const signal = await handling.stopped;
+  handling.dispose();
+  await store.close();
+  io.out(`stopped on ${signal}; everything synced so far is in ${config.db}.`);
+  return 0;
+}
