@@ -167,7 +167,9 @@ describe.each(postgresKinds)('replica processes on $name', () => {
     await dropPostgresSchema(DATABASE_URL, schema);
   });
 
-  it('clients on two processes converge, and a replica killed with SIGKILL and restarted loses nothing', async () => {
+  it('clients on two processes converge, and a replica killed with SIGKILL and restarted loses nothing', {
+    timeout: 120_000,
+  }, async () => {
     const one = await startReplicaProcess(schema, 0);
     children.push(one.child);
     const portTwo = 20000 + Math.floor(Math.random() * 20000);

@@ -68,6 +68,23 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
     return schemaReady;
   };
   const pooled = wrap(pool);
+  // A checked-out connection that dies emits 'error' on its client; unheard, that would end
+  // the process. The query in flight fails on its own, which is how the caller learns of it.
+  const checkout = async () => {
+    const client = await pool.connect();
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
+    return Object.assign(client, {
+      // A connection that failed is destroyed rather than handed to the next caller.
+      done: () => {
+        client.off('error', onError);
+        client.release(broken);
+      },
+    });
+  };
 
   return {
     kind: 'postgres',
@@ -79,7 +96,7 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
       await pool.query(sql);
     },
     async transaction(work) {
-      const client = await pool.connect();
+      const client = await checkout();
       try {
         await client.query('BEGIN');
         const result = await work(wrap(client));
@@ -89,12 +106,12 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
         await client.query('ROLLBACK').catch(() => {});
         throw error;
       } finally {
-        client.release();
+        client.done();
       }
     },
     async withExclusiveLock(lockId, work) {
       await ensureSchema();
-      const client = await pool.connect();
+      const client = await checkout();
       try {
         await client.query('SELECT pg_advisory_lock($1)', [lockId]);
         try {
@@ -103,7 +120,7 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
           await client.query('SELECT pg_advisory_unlock($1)', [lockId]);
         }
       } finally {
-        client.release();
+        client.done();
       }
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
