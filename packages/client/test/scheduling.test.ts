@@ -220,3 +220,25 @@ describe('background sync', () => {
     await sim.settle();
   });
 });
+
+describe('status before the saved state is loaded', () => {
+  it('never shows a known last success as unknown again', async () => {
+    const { sim, open } = world();
+    let client = open();
+    await sim.settle();
+    const lastSuccessAt = client.getStatus().lastSuccessAt;
+    expect(lastSuccessAt).not.toBeNull();
+    await client.close();
+    client = open({ live: false });
+    const seen: Array<number | null> = [];
+    client.subscribeStatus((s) => seen.push(s.lastSuccessAt));
+    client.startLive();
+    await sim.settle();
+    expect(seen.length).toBeGreaterThan(0);
+    // Unknown (null) until the store is read; once known, never unknown again.
+    const known = seen.indexOf(lastSuccessAt);
+    expect(known).toBeGreaterThanOrEqual(0);
+    expect(seen.slice(known).every((t) => t === lastSuccessAt)).toBe(true);
+    await client.close();
+  });
+});

@@ -99,7 +99,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     };
   }
 
-  const publish = () => deps.onStatus(status());
+  // Before the saved state is loaded there is nothing true to say (lastSuccessAt unknown).
+  const publish = () => {
+    if (loaded || stopped) deps.onStatus(status());
+  };
   const snapshot = (): SavedSchedule => ({ ...saved, nextRunAt: nextRunAt() });
 
   function wake(trigger: Trigger) {
