@@ -20,7 +20,7 @@ export interface ConnectivityWatchOptions {
 }
 
 export interface ConnectivityWatch {
-  /** The last known state (true until a check says otherwise). */
+  /** While watched, the last check's answer; unwatched, a fresh one when the check is synchronous. */
   online(): boolean;
   /** Calls `listener` when the state changes; checks run only while someone listens. */
   subscribe(listener: (online: boolean) => void): () => void;
@@ -80,7 +80,18 @@ export function createConnectivityWatch(options: ConnectivityWatchOptions = {}):
   };
 
   return {
-    online: () => online,
+    online() {
+      // Unwatched, nothing keeps the answer fresh: ask now if the check can answer at once.
+      if (listeners.size === 0) {
+        try {
+          const now = check();
+          if (typeof now === 'boolean') online = now;
+        } catch {
+          // Cannot tell: keep the last answer.
+        }
+      }
+      return online;
+    },
     subscribe(listener) {
       listeners.add(listener);
       if (listeners.size === 1) {

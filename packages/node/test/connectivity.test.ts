@@ -1,6 +1,6 @@
 /** The connectivity watch and the Node environment built on it. */
 import { createConnectivityWatch, createNodeEnvironment, hasNetworkInterface } from '@ferry/node';
-import { createSimulation } from '@ferry/testing';
+import { createSimulation, runEnvironmentAcceptanceTests } from '@ferry/testing';
 import { describe, expect, it } from 'vitest';
 
 describe('connectivity watch', () => {
@@ -63,4 +63,22 @@ describe('connectivity watch', () => {
     expect(env.conditions()).toEqual({ online: true });
     expect(Math.abs(env.now() - Date.now())).toBeLessThan(1_000);
   });
+});
+
+// Node's real clock and timers, with connectivity driven through the check.
+runEnvironmentAcceptanceTests('node', async () => {
+  let up = true;
+  const environment = createNodeEnvironment({
+    connectivity: { intervalMs: 5, check: () => up },
+  });
+  return {
+    environment,
+    async setOnline(online) {
+      up = online;
+      const deadline = Date.now() + 5_000;
+      while (environment.conditions().online !== online && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
+  };
 });
