@@ -11,12 +11,15 @@ const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createApp(ctx: RouteContext, logger: Logger, basePath = ''): Hono {
   const app = basePath ? new Hono().basePath(basePath) : new Hono();
+  // So that error logs can name the request they are about.
+  const requestIds = new WeakMap<Request, string>();
   // Filled once the routes are registered: a path that exists answers 405, not 404, to a wrong method.
   const knownPaths = new Set<string>();
 
   app.use(async (c, next) => {
     const incoming = c.req.header(HEADERS.requestId);
     const requestId = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+    requestIds.set(c.req.raw, requestId);
     const started = performance.now();
     await next();
     c.res.headers.set(HEADERS.requestId, requestId);
@@ -49,7 +52,12 @@ export function createApp(ctx: RouteContext, logger: Logger, basePath = ''): Hon
 
   app.onError((error, c) => {
     const ferryError = toFerryError(error);
-    const fields = { method: c.req.method, path: c.req.path, code: ferryError.code };
+    const fields = {
+      requestId: requestIds.get(c.req.raw),
+      method: c.req.method,
+      path: c.req.path,
+      code: ferryError.code,
+    };
     if (ferryError.status >= 500)
       logger.error({ ...fields, err: ferryError.cause ?? error }, 'request failed');
     else logger.debug({ ...fields, message: ferryError.message }, 'request refused');
