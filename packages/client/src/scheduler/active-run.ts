@@ -128,3 +128,14 @@ export function runRecord(
     error: end.error ?? null,
   });
 }
+
+/** Answers the manual requests a run served: with its record, or with its error. */
+export function settleWaiters(
+  run: ActiveRun,
+  answer: { record: RunRecord } | { error: unknown },
+): void {
+  for (const waiter of run.waiters) {
+    if ('record' in answer) waiter.resolve(answer.record);
+    else waiter.reject(answer.error);
+  }
+}

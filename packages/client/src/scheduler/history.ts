@@ -146,15 +146,28 @@ export function serializeSchedule(saved: SavedSchedule): JsonObject {
 
 /**
  * The saved state as a new process finds it: a run still `running` was cut by the end of
- * the process that ran it, and left the sync unfinished.
+ * the process that ran it, and left the sync unfinished. Saved times more than
+ * `maxDelayMs` ahead are brought back, so a clock set back cannot park the scheduler for
+ * days.
  */
-export function restoreAfterRestart(saved: SavedSchedule): SavedSchedule {
+export function restoreAfterRestart(
+  saved: SavedSchedule,
+  now: number,
+  limits: { maxDelayMs: number; historySize: number },
+): SavedSchedule {
   const interrupted = saved.runs.some((run) => run.outcome === 'running');
+  const clamp = (t: number | null) => (t === null ? null : Math.min(t, now + limits.maxDelayMs));
   return {
     ...saved,
+    backoffUntil: clamp(saved.backoffUntil),
+    retryAfterUntil: clamp(saved.retryAfterUntil),
     incomplete: saved.incomplete || interrupted,
-    runs: saved.runs.map((run) =>
-      run.outcome === 'running' ? Object.freeze({ ...run, outcome: 'interrupted' as const }) : run,
-    ),
+    runs: saved.runs
+      .slice(-limits.historySize)
+      .map((run) =>
+        run.outcome === 'running'
+          ? Object.freeze({ ...run, outcome: 'interrupted' as const })
+          : run,
+      ),
   };
 }

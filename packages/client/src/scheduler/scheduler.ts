@@ -24,6 +24,7 @@ import {
   createActiveRun,
   joinRun,
   runRecord,
+  settleWaiters,
   type Waiter,
 } from './active-run.ts';
 import { capabilitiesOf, unmetConstraint, type WaitingFor } from './environment.ts';
@@ -35,7 +36,7 @@ import {
   type SavedSchedule,
 } from './history.ts';
 import { LOCAL_CHANGE_MAX_DELAYS, MAX_RETRY_AFTER_MS } from './options.ts';
-import { decideRunEnd, type RunEnd, type RunOutcomeInput } from './run-end.ts';
+import { decideRunEnd, type RunOutcomeInput } from './run-end.ts';
 import { createStatusMachine, type SchedulerEvent } from './status-machine.ts';
 import { createTimerSlot, MAX_TIMER_DELAY_MS } from './timer-slot.ts';
 import { sortTriggers, type Trigger } from './triggers.ts';
@@ -125,8 +126,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   /** The one place that decides whether a run starts now; otherwise it plans the next wake-up. */
   function evaluate(): void {
-    if (stopped) return;
-    if (loaded && running === null && planNext()) startRun(env.now());
+    // Stopped, it plans nothing, but still shows how the last run ended.
+    if (!stopped && loaded && running === null && planNext()) startRun(env.now());
     publish();
   }
 
@@ -205,24 +206,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       logger.error('could not save the sync schedule', errorFields(error));
     }
     running = null;
-    settleWaiters(run, end.waiters, record, outcome);
+    if (end.waiters !== 'carry') {
+      const error =
+        end.waiters === 'closed' ? deps.closedError() : outcome.ok ? undefined : outcome.error;
+      settleWaiters(run, end.waiters === 'resolve' ? { record } : { error });
+    }
     // Planned before the run is reported, so listeners see the next run time it led to.
     evaluate();
     deps.onRunEnd(record);
-  }
-
-  function settleWaiters(
-    run: ActiveRun,
-    how: RunEnd['waiters'],
-    record: RunRecord,
-    outcome: RunOutcomeInput,
-  ) {
-    if (how === 'carry') return;
-    const error = how === 'closed' ? deps.closedError() : outcome.ok ? undefined : outcome.error;
-    for (const waiter of run.waiters) {
-      if (how === 'resolve') waiter.resolve(record);
-      else waiter.reject(error);
-    }
   }
 
   function onConditionsChanged() {
@@ -252,25 +243,16 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     publish();
   }
 
-  /** Bounds saved times, so a clock set back cannot park the scheduler for days. */
-  function clampSaved(state: SavedSchedule, now: number): SavedSchedule {
-    const limit = now + Math.max(options.backoffMaxDelayMs, MAX_RETRY_AFTER_MS);
-    const clamp = (t: number | null) => (t === null ? null : Math.min(t, limit));
-    return {
-      ...state,
-      backoffUntil: clamp(state.backoffUntil),
-      retryAfterUntil: clamp(state.retryAfterUntil),
-      runs: state.runs.slice(-options.historySize),
-    };
-  }
-
   return {
     async start() {
       if (loaded || stopped) return;
       try {
         const state = await deps.storage.load();
         lastSuccessAt = state.lastSuccessAt;
-        saved = clampSaved(restoreAfterRestart(state.saved), env.now());
+        saved = restoreAfterRestart(state.saved, env.now(), {
+          maxDelayMs: Math.max(options.backoffMaxDelayMs, MAX_RETRY_AFTER_MS),
+          historySize: options.historySize,
+        });
       } catch (error) {
         logger.error('could not load the sync schedule; starting afresh', errorFields(error));
       }
