@@ -154,7 +154,10 @@ export function parseArgs(argv: readonly string[], defaultOut: string): RunOptio
       if (value === undefined) throw new Error(`${arg} needs a value`);
       return value;
     };
-    if (arg === '--quick') profile = 'quick';
+    if (arg === '--help' || arg === '-h') {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    } else if (arg === '--quick') profile = 'quick';
     else if (arg === '--full') profile = 'full';
     else if (arg === '--profile') profile = parseList(next(), ['quick', 'full', 'smoke'], arg)[0]!;
     else if (arg === '--only') workloads = parseList(next().toUpperCase(), WORKLOADS, arg);

@@ -25,6 +25,20 @@ let system: ServerSystem | undefined;
 let database: BenchDatabase | undefined;
 let peak: { stop(): number } | undefined;
 
+/**
+ * ANALYZE the measurement's tables after a bulk load, as autovacuum would within a minute
+ * on PostgreSQL (PGlite runs no autovacuum). Without statistics the planner reads every
+ * row after a pull's position and sorts them instead of walking the (space, version)
+ * index, so each page of an initial sync would cost as much as the rest of the data.
+ */
+async function refreshStatistics(): Promise<void> {
+  if (!database) return;
+  const tables = await database.database.query<{ tablename: string }>(
+    'SELECT tablename FROM pg_tables WHERE schemaname = current_schema()',
+  );
+  for (const { tablename } of tables) await database.database.query(`ANALYZE "${tablename}"`);
+}
+
 function running(): ServerSystem {
   if (!system) throw new Error('no server started');
   return system;
@@ -48,6 +62,7 @@ export const serverHandlers = {
     const started = performance.now();
     const chunks = recordChunks(args.prefix, args.from, args.count, args.valueBytes, 1000);
     await running().seed(args.space, chunks);
+    await refreshStatistics();
     return { ms: performance.now() - started };
   },
   count: (args: { spaces: string[] }) => running().count(args.spaces),
