@@ -94,6 +94,12 @@ describe('ferry serve', () => {
     }
   });
 
+  it('runs the agent of @ferry/node as `ferry agent`', async () => {
+    const proc = run(['agent', '--help']);
+    expect(await proc.exited).toBe(0);
+    expect(proc.output()).toMatch(/Keeps a local SQLite database in sync/);
+  });
+
   it('refuses to start in production mode without a secret', async () => {
     const proc = run(['serve', '--port', '0', '--data-dir', dataDir]);
     expect(await proc.exited).toBe(1);

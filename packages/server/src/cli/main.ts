@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { runAgent } from './agent.ts';
 /** The `ferry` command. */
 import { ConfigError, parseServeConfig, SERVE_HELP } from './config.ts';
 import { serve } from './serve.ts';
@@ -7,6 +8,7 @@ const USAGE = `Usage: ferry <command> [options]
 
 Commands:
   serve     run the sync server (see: ferry serve --help)
+  agent     keep a local SQLite file in sync with a server (see: ferry agent --help; needs @ferry/node)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -15,6 +17,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return command === undefined ? 1 : 0;
   }
+  if (command === 'agent') return runAgent(rest);
   if (command !== 'serve') {
     process.stderr.write(`Unknown command "${command}".\n\n${USAGE}`);
     return 1;
