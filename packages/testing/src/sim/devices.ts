@@ -1,0 +1,183 @@
+/**
+ * Simulated devices: each runs a real client (engine and scheduler) in a simulated process
+ * over a store that outlives it. A crash kills the process as `kill -9` would (its timers,
+ * requests and store calls never come back) and a restart is a new client on the SAME
+ * store, so what was persisted survives and in-memory work is lost. The device's clock can
+ * jump either way while the timers keep simulated time.
+ */
+import {
+  type Conditions,
+  createClient,
+  createMemoryStore,
+  type FerryClient,
+  type RejectionEvent,
+  type Store,
+  type SyncEnvironment,
+} from '@ferry/client';
+import { seededRandom } from './clock.ts';
+import type { SimulatedNetwork } from './network.ts';
+import { simulatedStore } from './wrappers.ts';
+
+export type Item = { by: string; seq: number };
+export type ItemsClient = FerryClient<{ items: Item }>;
+
+export interface DeviceFaults {
+  /** Probability that a store commit kills the process before it is applied. */
+  crashBeforeCommit: number;
+  /** Probability that a store commit kills the process right after it is applied. */
+  crashAfterCommit: number;
+  /** Probability that a response reaching the process kills it before it is handled. */
+  crashOnReceipt: number;
+}
+
+export const NO_DEVICE_FAULTS: DeviceFaults = {
+  crashBeforeCommit: 0,
+  crashAfterCommit: 0,
+  crashOnReceipt: 0,
+};
+
+export interface Device {
+  readonly name: string;
+  readonly user: string;
+  /** The durable data, shared by every process of this device. */
+  readonly store: Store;
+  /** The client of the running process; undefined while the device is down. */
+  client: ItemsClient | undefined;
+  online: boolean;
+  /** Added to simulated time to give this device's wall clock. */
+  clockSkewMs: number;
+  faults: DeviceFaults;
+  readonly rejections: RejectionEvent[];
+  crashes: number;
+  /** Changes the network condition and tells the running process. */
+  setOnline(online: boolean): void;
+  /** Kills the running process (if any); it stays down until `restart()`. */
+  crash(): void;
+  restart(): void;
+}
+
+export interface DeviceSetup {
+  name: string;
+  user: string;
+  token: string;
+  url: string;
+  network: SimulatedNetwork;
+  random: () => number;
+  seed: number;
+}
+
+const never = <T>(): Promise<T> => new Promise<T>(() => {});
+
+export function createDevice(setup: DeviceSetup): Device {
+  const { network, random } = setup;
+  const clock = network.clock;
+  const store = createMemoryStore();
+  const clientRandom = seededRandom(setup.seed);
+  let generation = 0;
+  let alive = false;
+  const listeners = new Set<() => void>();
+
+  const conditions = (): Conditions => ({
+    online: device.online,
+    visible: true,
+    metered: false,
+    lowBattery: false,
+  });
+
+  const environmentFor = (owner: number): SyncEnvironment => ({
+    now: () => clock.now() + device.clockSkewMs,
+    setTimeout: (callback, delayMs) =>
+      owner === generation && alive
+        ? clock.setTimeout(owner, () => owner === generation && alive && callback(), delayMs)
+        : -1,
+    clearTimeout: (handle) => clock.clearTimeout(handle),
+    random: clientRandom,
+    conditions,
+    watch(listener) {
+      if (owner !== generation || !alive) return () => {};
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    signals: { network: true, visibility: true, metered: true, battery: true },
+  });
+
+  /** The store as one process sees it: frozen by a crash, and able to cause one. */
+  const storeFor = (owner: number): Store => {
+    const isAlive = () => owner === generation && alive;
+    const handle = simulatedStore(store, {
+      alive: isAlive,
+      online: () => true,
+      latencyMs: () => 0,
+      sleep: async () => {},
+    });
+    return {
+      ...handle,
+      async commit(batch) {
+        if (!isAlive()) return never();
+        if (random() < device.faults.crashBeforeCommit) {
+          device.crash();
+          return never();
+        }
+        await handle.commit(batch);
+        if (random() < device.faults.crashAfterCommit) {
+          device.crash();
+          return never();
+        }
+      },
+    };
+  };
+
+  let clientIds = 0;
+  const device: Device = {
+    name: setup.name,
+    user: setup.user,
+    store,
+    client: undefined,
+    online: true,
+    clockSkewMs: 0,
+    faults: NO_DEVICE_FAULTS,
+    rejections: [],
+    crashes: 0,
+    setOnline(online) {
+      if (device.online === online) return;
+      device.online = online;
+      for (const listener of [...listeners]) listener();
+    },
+    crash() {
+      if (!alive) return;
+      alive = false;
+      device.crashes += 1;
+      device.client = undefined;
+      listeners.clear();
+    },
+    restart() {
+      if (alive) return;
+      generation += 1;
+      alive = true;
+      const owner = generation;
+      const client = createClient<{ items: Item }>({
+        url: setup.url,
+        store: storeFor(owner),
+        getToken: () => setup.token,
+        fetch: network.fetchFor({
+          alive: () => owner === generation && alive,
+          online: () => device.online,
+          crashOnReceipt: () => {
+            if (random() >= device.faults.crashOnReceipt) return false;
+            device.crash();
+            return true;
+          },
+        }),
+        environment: environmentFor(owner),
+        generateClientId: () => `${setup.name}-${setup.seed}-${++clientIds}`,
+      });
+      client.on('rejected', (event) => {
+        if (owner === generation && alive) device.rejections.push(event);
+      });
+      device.client = client;
+    },
+  };
+  return device;
+}

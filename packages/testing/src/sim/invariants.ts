@@ -1,0 +1,166 @@
+/**
+ * The invariants checked after a scenario, once the faults are healed and every device has
+ * synced: exactly once (I1), convergence (I3), local first and no silent drop (I4) and
+ * isolation (I5). Each returns readable violations rather than throwing, so a run reports
+ * everything it found with its seed.
+ */
+import type { JsonObject } from '@ferry/protocol';
+import type { Device, Item } from './devices.ts';
+
+export interface WriteRecord {
+  device: string;
+  /**
+   * unique: a key no one else writes, created only if absent;
+   * contested: a team key several devices try to create, only one may win;
+   * forbidden: a space the writer's token does not grant.
+   */
+  kind: 'unique' | 'contested' | 'forbidden';
+  space: string;
+  key: string;
+  value: Item;
+  /** pending: the process died before the write was stored; stored: `put` resolved. */
+  state: 'pending' | 'stored' | 'refused';
+  error?: string;
+  visibleAtOnce?: boolean;
+}
+
+export interface InvariantInput {
+  devices: readonly Device[];
+  writes: readonly WriteRecord[];
+  /** The spaces each user may read. */
+  readable: Record<string, string[]>;
+  spaces: readonly string[];
+  tokens: Record<string, string>;
+  pull(init: RequestInit): Promise<Response>;
+}
+
+type State = Map<string, JsonObject>;
+const id = (space: string, key: string) => `${space}/${key}`;
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+async function serverState(input: InvariantInput, user: string): Promise<State> {
+  const state: State = new Map();
+  const token = input.tokens[user] ?? '';
+  let cursor: string | null = null;
+  for (;;) {
+    const response = await input.pull({
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ clientId: `observer-${user}`, cursor, spaces: input.readable[user] }),
+    });
+    if (!response.ok) throw new Error(`observer pull answered ${response.status}`);
+    const page = (await response.json()) as {
+      changes: Array<{ space: string; key: string; value: JsonObject | null }>;
+      cursor: string;
+      hasMore: boolean;
+    };
+    for (const change of page.changes) {
+      if (change.value === null) state.delete(id(change.space, change.key));
+      else state.set(id(change.space, change.key), change.value);
+    }
+    cursor = page.cursor;
+    if (!page.hasMore) return state;
+  }
+}
+
+export async function checkInvariants(input: InvariantInput): Promise<string[]> {
+  const violations: string[] = [];
+  const server: State = new Map();
+  const perUser = new Map<string, State>();
+  for (const user of Object.keys(input.readable)) {
+    const state = await serverState(input, user);
+    perUser.set(user, state);
+    for (const [k, v] of state) server.set(k, v);
+  }
+
+  const rejected = new Map<string, { device: string; code: string }[]>();
+  for (const d of input.devices) {
+    for (const r of d.rejections) {
+      const k = `${d.name}:${id(r.mutation.space, r.mutation.key)}`;
+      rejected.set(k, [...(rejected.get(k) ?? []), { device: d.name, code: r.code }]);
+    }
+  }
+
+  // Exactly once and nothing silently dropped, write by write.
+  for (const w of input.writes) {
+    const where = `${w.device} ${w.kind} ${id(w.space, w.key)} seq ${w.value.seq}`;
+    const onServer = server.get(id(w.space, w.key));
+    const applied = same(onServer, w.value);
+    const rejections = rejected.get(`${w.device}:${id(w.space, w.key)}`) ?? [];
+    if (w.state === 'stored' && w.visibleAtOnce === false) {
+      violations.push(`${where}: not visible locally right after put resolved`);
+    }
+    if (w.state === 'refused') continue;
+    if (w.kind === 'unique') {
+      if (rejections.length > 0) {
+        violations.push(
+          `${where}: rejected (${rejections.map((r) => r.code).join(', ')}) — a fresh key created once cannot conflict: applied twice?`,
+        );
+      }
+      if (w.state === 'stored' && !applied) {
+        violations.push(
+          `${where}: stored locally but ${onServer ? `server holds ${JSON.stringify(onServer)}` : 'absent on the server'}`,
+        );
+      }
+    } else if (w.kind === 'forbidden') {
+      if (onServer !== undefined) violations.push(`${where}: present on the server`);
+      if (w.state === 'stored' && !rejections.some((r) => r.code === 'forbidden')) {
+        violations.push(`${where}: never reported as forbidden`);
+      }
+    } else {
+      const reported = rejections.length > 0;
+      if (applied && reported)
+        violations.push(`${where}: applied on the server yet reported rejected`);
+      if (w.state === 'stored' && !applied && !reported) {
+        violations.push(`${where}: neither applied nor reported rejected (silently dropped)`);
+      }
+    }
+  }
+  // Every rejection corresponds to a write of ours that is absent on the server.
+  for (const d of input.devices) {
+    for (const r of d.rejections) {
+      const w = input.writes.find(
+        (x) => x.device === d.name && x.space === r.mutation.space && x.key === r.mutation.key,
+      );
+      if (w === undefined)
+        violations.push(`${d.name}: rejection of an unknown write ${r.mutation.key}`);
+    }
+  }
+  // Every record on the server was written by exactly one of our writes.
+  for (const [k, value] of server) {
+    const authors = input.writes.filter((w) => id(w.space, w.key) === k && same(w.value, value));
+    if (authors.length !== 1) violations.push(`server ${k}: ${authors.length} writes match it`);
+  }
+
+  // Convergence and isolation: each device equals its user's server view, and nothing else.
+  for (const d of input.devices) {
+    const client = d.client;
+    if (client === undefined) {
+      violations.push(`${d.name}: down after healing`);
+      continue;
+    }
+    const expected = perUser.get(d.user) ?? new Map();
+    const own = input.readable[d.user] ?? [];
+    if (client.getStatus().pendingCount !== 0) {
+      violations.push(`${d.name}: ${client.getStatus().pendingCount} mutations still pending`);
+    }
+    for (const space of input.spaces) {
+      const rows = await client.collection('items', { space }).query();
+      const local: State = new Map(rows.map((row) => [id(space, row.key), row.value]));
+      const stored = await d.store.listRecords(space, 'items');
+      if (!own.includes(space)) {
+        if (rows.length > 0 || stored.length > 0) {
+          violations.push(`${d.name}: holds ${rows.length} records of ${space}, not granted to it`);
+        }
+        continue;
+      }
+      const wanted = [...expected].filter(([k]) => k.startsWith(`${space}/`));
+      if (!same([...local].sort(), wanted.sort())) {
+        violations.push(
+          `${d.name}: ${space} differs from the server: local ${JSON.stringify([...local])} server ${JSON.stringify(wanted)}`,
+        );
+      }
+    }
+  }
+  return violations;
+}

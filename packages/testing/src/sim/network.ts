@@ -1,0 +1,216 @@
+/**
+ * A simulated world for several processes and one server: one simulated clock, and a
+ * network between each process's `fetch` and the server handler that, driven by a seeded
+ * generator, drops requests, drops responses after the server answered, delivers requests
+ * twice, and delays them (which reorders them). The server is called one request at a time,
+ * so a seed always replays the same run; `settle()` waits for the server to finish before
+ * time moves on.
+ */
+import { createSimulatedClock, type SimulatedClock } from './clock.ts';
+
+export type ServerHandler = (request: Request) => Promise<Response>;
+
+export interface NetworkFaults {
+  /** Probability that a request never reaches the server. */
+  dropRequest: number;
+  /** Probability that the server's answer is lost on the way back. */
+  dropResponse: number;
+  /** Probability that a request reaches the server a second time, later. */
+  duplicate: number;
+  /** Longest simulated delay of each leg, in ms; each leg takes 1 ms or more. */
+  maxDelayMs: number;
+}
+
+export const PERFECT_NETWORK: NetworkFaults = {
+  dropRequest: 0,
+  dropResponse: 0,
+  duplicate: 0,
+  maxDelayMs: 1,
+};
+
+/** What a process looks like to the network. */
+export interface NetworkEndpoint {
+  alive(): boolean;
+  online(): boolean;
+  /** Called when a response reaches the process; true means the process dies on receipt. */
+  crashOnReceipt?(): boolean;
+}
+
+export interface NetworkStats {
+  requests: number;
+  delivered: number;
+  droppedRequests: number;
+  droppedResponses: number;
+  duplicates: number;
+  offline: number;
+}
+
+export interface SimulatedNetwork {
+  readonly clock: SimulatedClock;
+  faults: NetworkFaults;
+  readonly stats: NetworkStats;
+  fetchFor(endpoint: NetworkEndpoint): typeof fetch;
+  /** Waits `ms` of simulated time; rejects with the signal's reason if it aborts first. */
+  sleep(ms: number, signal?: AbortSignal | null): Promise<void>;
+  /** Lets promise chains run and the server finish every request it has been handed. */
+  settle(): Promise<void>;
+  advance(ms: number): Promise<void>;
+  advanceUntil(predicate: () => boolean, maxMs: number): Promise<boolean>;
+  /** Calls the server directly, outside the simulation (for observers). */
+  direct(request: Request): Promise<Response>;
+}
+
+const never = <T>(): Promise<T> => new Promise<T>(() => {});
+/** Timers of the network itself belong to no process and are never dropped. */
+const NETWORK_GENERATION = Number.MAX_SAFE_INTEGER;
+
+interface Captured {
+  url: string;
+  method: string;
+  headers: [string, string][];
+  body: string | undefined;
+}
+
+async function capture(input: RequestInfo | URL, init?: RequestInit): Promise<Captured> {
+  const request = new Request(input, { ...init, signal: undefined });
+  const body = request.method === 'GET' ? undefined : await request.text();
+  return { url: request.url, method: request.method, headers: [...request.headers], body };
+}
+
+const rebuild = (c: Captured) =>
+  new Request(c.url, { method: c.method, headers: c.headers, body: c.body });
+
+export function createSimulatedNetwork(options: {
+  handler: ServerHandler;
+  random: () => number;
+  startAt: number;
+  faults?: NetworkFaults;
+  settleTurns?: number;
+}): SimulatedNetwork {
+  const clock = createSimulatedClock(options.startAt);
+  const { random, handler } = options;
+  const settleTurns = options.settleTurns ?? 20;
+  let serverQueue: Promise<unknown> = Promise.resolve();
+  let inFlight = 0;
+  const stats: NetworkStats = {
+    requests: 0,
+    delivered: 0,
+    droppedRequests: 0,
+    droppedResponses: 0,
+    duplicates: 0,
+    offline: 0,
+  };
+
+  const turns = async () => {
+    for (let turn = 0; turn < settleTurns; turn++) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  };
+  const settle = async () => {
+    do {
+      await serverQueue.catch(() => {});
+      await turns();
+    } while (inFlight > 0);
+  };
+
+  /** Hands a request to the server after every earlier one finished; reads the whole body. */
+  const deliver = (captured: Captured): Promise<Response> => {
+    inFlight += 1;
+    stats.delivered += 1;
+    const result = serverQueue.then(async () => {
+      const response = await handler(rebuild(captured));
+      const text = await response.text();
+      return new Response(text, { status: response.status, headers: response.headers });
+    });
+    serverQueue = result.then(
+      () => {
+        inFlight -= 1;
+      },
+      () => {
+        inFlight -= 1;
+      },
+    );
+    return result;
+  };
+
+  const sleep = (ms: number, signal?: AbortSignal | null) =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const onAbort = () => {
+        clock.clearTimeout(handle);
+        reject(signal?.reason);
+      };
+      const handle = clock.setTimeout(
+        NETWORK_GENERATION,
+        () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        ms,
+      );
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+
+  const delay = () => 1 + Math.floor(random() * network.faults.maxDelayMs);
+  const failure = (why: string) => new TypeError(`fetch failed: ${why} (simulated network)`);
+
+  const network: SimulatedNetwork = {
+    clock,
+    faults: options.faults ?? PERFECT_NETWORK,
+    stats,
+    sleep,
+    settle,
+    advance: (ms) => clock.advance(ms, settle),
+    async advanceUntil(predicate, maxMs) {
+      await clock.advance(maxMs, settle, predicate);
+      return predicate();
+    },
+    direct: (request) => handler(request),
+    fetchFor(endpoint) {
+      return async (input, init) => {
+        if (!endpoint.alive()) return never();
+        const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+        if (signal?.aborted) throw signal.reason;
+        stats.requests += 1;
+        if (!endpoint.online()) {
+          stats.offline += 1;
+          throw failure('offline');
+        }
+        const captured = await capture(input, init);
+        const faults = network.faults;
+        // Every draw is made up front, so the number of draws never depends on timing.
+        const dropRequest = random() < faults.dropRequest;
+        const dropResponse = random() < faults.dropResponse;
+        const duplicate = random() < faults.duplicate;
+        const outward = delay();
+        const back = delay();
+        const duplicateAfter = delay() * 2;
+        if (duplicate) {
+          stats.duplicates += 1;
+          clock.setTimeout(
+            NETWORK_GENERATION,
+            () => void deliver(captured).catch(() => {}),
+            duplicateAfter,
+          );
+        }
+        await sleep(outward, signal);
+        if (!endpoint.alive()) return never();
+        if (dropRequest) {
+          stats.droppedRequests += 1;
+          throw failure('request lost');
+        }
+        const response = await deliver(captured);
+        await sleep(back).catch(() => {});
+        if (!endpoint.alive()) return never();
+        if (dropResponse) {
+          stats.droppedResponses += 1;
+          throw failure('response lost');
+        }
+        if (endpoint.crashOnReceipt?.()) return never();
+        if (signal?.aborted) throw signal.reason;
+        return response;
+      };
+    },
+  };
+  return network;
+}

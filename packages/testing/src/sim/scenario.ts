@@ -1,0 +1,223 @@
+/**
+ * One seeded scenario: two users on three devices write, go offline, crash, restart and
+ * see their clocks jump while the network loses, duplicates and delays requests. Then the
+ * faults are healed, every device syncs to quiescence, and the invariants are checked.
+ *
+ *   const report = await runScenario({ seed: 42, server: { fetch, signToken } });
+ *   if (report.violations.length > 0) console.log(report.seed, report.violations);
+ */
+import { seededRandom } from './clock.ts';
+import { createDevice, type Device, NO_DEVICE_FAULTS } from './devices.ts';
+import { checkInvariants, type WriteRecord } from './invariants.ts';
+import { createSimulatedNetwork, PERFECT_NETWORK, type ServerHandler } from './network.ts';
+
+export interface ScenarioServer {
+  fetch: ServerHandler;
+  signToken(
+    principal: { userId: string; spaces?: readonly string[] },
+    ttlSeconds: number,
+  ): Promise<string>;
+}
+
+export interface ScenarioOptions {
+  seed: number;
+  server: ScenarioServer;
+  /** Actions before the faults are healed; default 40. */
+  steps?: number;
+}
+
+export interface ScenarioReport {
+  seed: number;
+  violations: string[];
+  writes: number;
+  rejections: number;
+  crashes: number;
+  clockJumps: number;
+  network: {
+    requests: number;
+    droppedRequests: number;
+    droppedResponses: number;
+    duplicates: number;
+  };
+  simulatedMs: number;
+  /** What happened, in order; printed with a failure. */
+  trace: string[];
+}
+
+const URL_BASE = 'http://ferry.sim';
+const START = Date.UTC(2024, 0, 1);
+
+export async function runScenario(options: ScenarioOptions): Promise<ScenarioReport> {
+  const { seed, server } = options;
+  const random = seededRandom(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+  const chance = (p: number) => random() < p;
+  const network = createSimulatedNetwork({ handler: server.fetch, random, startAt: START });
+  network.faults = {
+    dropRequest: 0.05 + random() * 0.2,
+    dropResponse: 0.05 + random() * 0.2,
+    duplicate: 0.05 + random() * 0.2,
+    maxDelayMs: 1 + Math.floor(random() * 3000),
+  };
+  const trace: string[] = [];
+  const log = (line: string) => trace.push(`${network.clock.now() - START}ms ${line}`);
+
+  const tag = `s${seed}`;
+  const spaces = { alice: `${tag}-alice`, bob: `${tag}-bob`, team: `${tag}-team` };
+  const users = { alice: `${tag}-alice`, bob: `${tag}-bob` };
+  const readable: Record<string, string[]> = {
+    [users.alice]: [spaces.alice, spaces.team],
+    [users.bob]: [spaces.bob, spaces.team],
+  };
+  const tokens = {
+    alice: await server.signToken({ userId: users.alice, spaces: readable[users.alice] }, 86_400),
+    bob: await server.signToken({ userId: users.bob, spaces: readable[users.bob] }, 86_400),
+  };
+  const device = (name: string, user: string, token: string, n: number) =>
+    createDevice({ name, user, token, url: URL_BASE, network, random, seed: seed * 8 + n });
+  const devices: Device[] = [
+    device('phone', users.alice, tokens.alice, 1),
+    device('laptop', users.alice, tokens.alice, 2),
+    device('desk', users.bob, tokens.bob, 3),
+  ];
+  for (const d of devices) {
+    d.faults = {
+      crashBeforeCommit: random() * 0.03,
+      crashAfterCommit: random() * 0.03,
+      crashOnReceipt: random() * 0.05,
+    };
+    d.restart();
+  }
+
+  const writes: WriteRecord[] = [];
+  let sequence = 0;
+  let clockJumps = 0;
+
+  const write = (d: Device) => {
+    const client = d.client;
+    if (client === undefined) return;
+    const own = readable[d.user] ?? [];
+    const roll = random();
+    // Unique keys created only-if-absent: a second application would be a conflict.
+    let kind: WriteRecord['kind'] = 'unique';
+    let space = pick(own);
+    let key = `${d.name}-${sequence + 1}`;
+    if (roll < 0.15) {
+      kind = 'contested';
+      space = spaces.team;
+      key = `contested-${Math.floor(random() * 4)}`;
+      if (writes.some((w) => w.device === d.name && w.kind === 'contested' && w.key === key))
+        return;
+    } else if (roll < 0.25) {
+      kind = 'forbidden';
+      space = d.user === users.alice ? spaces.bob : spaces.alice;
+    }
+    sequence += 1;
+    const value = { by: d.name, seq: sequence };
+    const record: WriteRecord = { device: d.name, kind, space, key, value, state: 'pending' };
+    writes.push(record);
+    log(`${d.name} writes ${kind} ${space}/${key}`);
+    const items = client.collection('items', { space });
+    items.put(key, value, { ifVersion: 0 }).then(
+      async () => {
+        record.state = 'stored';
+        // Local first: visible at once, before any request could have carried it.
+        const seen = await items.get(key).catch(() => undefined);
+        record.visibleAtOnce = seen?.seq === value.seq;
+      },
+      (error: unknown) => {
+        record.state = 'refused';
+        record.error = String(error);
+      },
+    );
+  };
+
+  const steps = options.steps ?? 40;
+  for (let step = 0; step < steps; step++) {
+    const d = pick(devices);
+    const roll = random();
+    if (roll < 0.5) write(d);
+    else if (roll < 0.6) {
+      d.setOnline(!d.online);
+      log(`${d.name} ${d.online ? 'online' : 'offline'}`);
+    } else if (roll < 0.7) {
+      if (d.client !== undefined) {
+        log(`${d.name} crashes`);
+        d.crash();
+      } else {
+        log(`${d.name} restarts`);
+        d.restart();
+      }
+    } else if (roll < 0.77) {
+      const jump = Math.round((random() - 0.5) * 2 * 3_600_000 * (chance(0.2) ? 24 : 1));
+      d.clockSkewMs += jump;
+      clockJumps += 1;
+      log(`${d.name} clock jumps ${jump}ms`);
+    } else if (roll < 0.87) {
+      log(`${d.name} sync()`);
+      d.client?.sync().catch(() => {});
+    }
+    // A process the store or the network killed comes back after a while.
+    for (const other of devices) if (other.client === undefined && chance(0.3)) other.restart();
+    await network.advance(Math.floor(random() * (chance(0.2) ? 120_000 : 3_000)));
+  }
+
+  // Heal: a perfect network, everyone up and online, no more crashes; then sync to quiescence.
+  log('heal');
+  network.faults = PERFECT_NETWORK;
+  for (const d of devices) {
+    d.faults = NO_DEVICE_FAULTS;
+    d.restart();
+    d.setOnline(true);
+  }
+  await network.advance(120_000);
+  const violations: string[] = [];
+  for (let round = 0; round < 3; round++) {
+    for (const d of devices) {
+      let done = false;
+      let failed: unknown;
+      d.client?.sync().then(
+        () => {
+          done = true;
+        },
+        (error: unknown) => {
+          done = true;
+          failed = error;
+        },
+      );
+      await network.advanceUntil(() => done, 30 * 60_000);
+      if (!done) violations.push(`${d.name}: sync() did not finish after healing (round ${round})`);
+      else if (failed !== undefined && round === 2) {
+        violations.push(`${d.name}: sync() failed after healing: ${String(failed)}`);
+      }
+    }
+  }
+
+  violations.push(
+    ...(await checkInvariants({
+      devices,
+      writes,
+      readable,
+      spaces: Object.values(spaces),
+      tokens: { [users.alice]: tokens.alice, [users.bob]: tokens.bob },
+      pull: (request) => network.direct(new Request(`${URL_BASE}/v1/pull`, request)),
+    })),
+  );
+
+  return {
+    seed,
+    violations,
+    writes: writes.length,
+    rejections: devices.reduce((n, d) => n + d.rejections.length, 0),
+    crashes: devices.reduce((n, d) => n + d.crashes, 0),
+    clockJumps,
+    network: {
+      requests: network.stats.requests,
+      droppedRequests: network.stats.droppedRequests,
+      droppedResponses: network.stats.droppedResponses,
+      duplicates: network.stats.duplicates,
+    },
+    simulatedMs: network.clock.now() - START,
+    trace,
+  };
+}
