@@ -12,6 +12,7 @@ import {
   type FerryClient,
   type RejectionEvent,
   type Store,
+  type StoreBatch,
   type SyncEnvironment,
 } from '@ferry/client';
 import { seededRandom } from './clock.ts';
@@ -28,6 +29,11 @@ export interface DeviceFaults {
   crashAfterCommit: number;
   /** Probability that a response reaching the process kills it before it is handled. */
   crashOnReceipt: number;
+  /**
+   * False spares commits that remove rejected outbox entries from `crashAfterCommit`, to
+   * look for other failures past a known one; default true.
+   */
+  crashAfterRejection?: boolean;
 }
 
 export const NO_DEVICE_FAULTS: DeviceFaults = {
@@ -52,7 +58,7 @@ export interface Device {
   /** Changes the network condition and tells the running process. */
   setOnline(online: boolean): void;
   /** Kills the running process (if any); it stays down until `restart()`. */
-  crash(): void;
+  crash(why?: string): void;
   restart(): void;
 }
 
@@ -64,6 +70,20 @@ export interface DeviceSetup {
   network: SimulatedNetwork;
   random: () => number;
   seed: number;
+  /** Told of every crash, whoever caused it. */
+  log?: (line: string) => void;
+}
+
+/** A short account of a store batch, for the trace. */
+function describeBatch(batch: StoreBatch): string {
+  const parts: string[] = [];
+  if (batch.addOutbox?.length) parts.push(`new mutations ${batch.addOutbox.map((m) => m.id)}`);
+  if (batch.removeOutbox?.length) parts.push(`removal of rejected ${batch.removeOutbox}`);
+  if (batch.removeOutboxThrough !== undefined)
+    parts.push(`confirmation through ${batch.removeOutboxThrough}`);
+  if (batch.putRecords?.length) parts.push(`${batch.putRecords.length} pulled records`);
+  if (batch.setMeta !== undefined) parts.push(`meta ${Object.keys(batch.setMeta).join(',')}`);
+  return parts.join(', ') || 'an empty batch';
 }
 
 const never = <T>(): Promise<T> => new Promise<T>(() => {});
@@ -117,12 +137,14 @@ export function createDevice(setup: DeviceSetup): Device {
       async commit(batch) {
         if (!isAlive()) return never();
         if (random() < device.faults.crashBeforeCommit) {
-          device.crash();
+          device.crash(`before storing ${describeBatch(batch)}`);
           return never();
         }
         await handle.commit(batch);
-        if (random() < device.faults.crashAfterCommit) {
-          device.crash();
+        const spared =
+          device.faults.crashAfterRejection === false && (batch.removeOutbox?.length ?? 0) > 0;
+        if (random() < device.faults.crashAfterCommit && !spared) {
+          device.crash(`after storing ${describeBatch(batch)}`);
           return never();
         }
       },
@@ -145,10 +167,11 @@ export function createDevice(setup: DeviceSetup): Device {
       device.online = online;
       for (const listener of [...listeners]) listener();
     },
-    crash() {
+    crash(why) {
       if (!alive) return;
       alive = false;
       device.crashes += 1;
+      setup.log?.(`${setup.name} process dies${why === undefined ? '' : ` ${why}`}`);
       device.client = undefined;
       listeners.clear();
     },
@@ -166,7 +189,7 @@ export function createDevice(setup: DeviceSetup): Device {
           online: () => device.online,
           crashOnReceipt: () => {
             if (random() >= device.faults.crashOnReceipt) return false;
-            device.crash();
+            device.crash('on receiving a response');
             return true;
           },
         }),
@@ -174,7 +197,11 @@ export function createDevice(setup: DeviceSetup): Device {
         generateClientId: () => `${setup.name}-${setup.seed}-${++clientIds}`,
       });
       client.on('rejected', (event) => {
-        if (owner === generation && alive) device.rejections.push(event);
+        if (owner !== generation || !alive) return;
+        device.rejections.push(event);
+        setup.log?.(
+          `${setup.name} told: mutation ${event.mutation.id} (${event.mutation.key}) rejected, ${event.code}`,
+        );
       });
       device.client = client;
     },
