@@ -15,6 +15,7 @@ import { type LocalState, openLocalState } from './local-state.ts';
 import { errorFields } from './logger.ts';
 import { createMutex } from './mutex.ts';
 import { type ClientOptions, resolveOptions } from './options.ts';
+import { reportRejections } from './push.ts';
 import type { RunRecord } from './scheduler/history.ts';
 import { createScheduler } from './scheduler/scheduler.ts';
 import { createStoreScheduleStorage } from './scheduler/store-storage.ts';
@@ -62,6 +63,11 @@ export function createClient<
   const started = ready.then(async (local) => {
     loadedState = local;
     status.update({ pendingCount: local.outbox.size, lastSuccessAt: local.lastSuccessAt });
+    // Rejections a crash kept from being reported last time are reported now.
+    await reportRejections(
+      { store, mutex, logger, rejected: (event) => emitter.emit('rejected', event) },
+      local,
+    );
     if (closing === undefined) await scheduler.start();
   });
   started.catch((error: unknown) => {

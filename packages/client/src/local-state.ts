@@ -2,10 +2,12 @@
  * What the engine keeps between runs, loaded from the store once when a client opens and
  * then kept in memory, updated right after each commit that changes it (under the mutex).
  */
+
 import { type ClientId, isPositiveSafeInteger, isValidClientId } from '@ferry/protocol';
 import { FerryConfigError } from './errors.ts';
 import type { Logger } from './logger.ts';
 import { Outbox } from './outbox.ts';
+import type { RejectionEvent } from './push.ts';
 import type { Store } from './store.ts';
 
 /** The store metadata keys the engine owns. */
@@ -21,6 +23,11 @@ export const META_KEYS = {
   cursorSpaces: 'cursorSpaces',
   /** `now()` at the end of the last sync that pulled to the end. */
   lastSuccessAt: 'lastSuccessAt',
+  /**
+   * Rejections rolled back but not yet reported to the app: stored with the rollback, so a
+   * crash before the report leads to reporting them at the next start instead of never.
+   */
+  unreportedRejections: 'unreportedRejections',
 } as const;
 
 export interface LocalState {
@@ -36,6 +43,7 @@ export interface LocalState {
   replaceAllOnNextPull: boolean;
   lastSuccessAt: number | null;
   outbox: Outbox;
+  unreportedRejections: RejectionEvent[];
 }
 
 /** The spaces option in the form stored next to the cursor. */
@@ -60,16 +68,25 @@ export async function openLocalState(
     logger: Logger;
   },
 ): Promise<LocalState> {
-  const [clientId, nextMutationId, pushedThrough, cursor, cursorSpaces, lastSuccessAt, entries] =
-    await Promise.all([
-      store.getMeta(META_KEYS.clientId),
-      store.getMeta(META_KEYS.nextMutationId),
-      store.getMeta(META_KEYS.pushedThrough),
-      store.getMeta(META_KEYS.cursor),
-      store.getMeta(META_KEYS.cursorSpaces),
-      store.getMeta(META_KEYS.lastSuccessAt),
-      store.listOutbox(),
-    ]);
+  const [
+    clientId,
+    nextMutationId,
+    pushedThrough,
+    cursor,
+    cursorSpaces,
+    lastSuccessAt,
+    entries,
+    unreported,
+  ] = await Promise.all([
+    store.getMeta(META_KEYS.clientId),
+    store.getMeta(META_KEYS.nextMutationId),
+    store.getMeta(META_KEYS.pushedThrough),
+    store.getMeta(META_KEYS.cursor),
+    store.getMeta(META_KEYS.cursorSpaces),
+    store.getMeta(META_KEYS.lastSuccessAt),
+    store.listOutbox(),
+    store.getMeta(META_KEYS.unreportedRejections),
+  ]);
   const outbox = new Outbox(entries);
 
   let id: ClientId;
@@ -112,5 +129,8 @@ export async function openLocalState(
     replaceAllOnNextPull: spacesChanged,
     lastSuccessAt: typeof lastSuccessAt === 'number' ? lastSuccessAt : null,
     outbox,
+    unreportedRejections: Array.isArray(unreported)
+      ? (unreported as unknown as RejectionEvent[])
+      : [],
   };
 }

@@ -3,7 +3,7 @@
  * duplicate entries stay in the outbox (and in the view) until a pull confirms them;
  * rejected ones leave it at once, which rolls their local effect back.
  */
-import { type PushRequest, type RejectionCode, ROUTES } from '@ferry/protocol';
+import { type JsonValue, type PushRequest, type RejectionCode, ROUTES } from '@ferry/protocol';
 import { collectionsOf } from './changes.ts';
 import type { SyncContext } from './engine-context.ts';
 import { FerryProtocolError } from './errors.ts';
@@ -81,14 +81,23 @@ export async function pushOutbox(ctx: SyncContext, local: LocalState): Promise<P
       ctx.assertOpen();
       const pushedThrough = Math.max(local.pushedThrough, response.lastMutationId);
       const nextMutationId = skipIdsSeenByServer(ctx, local, response.lastMutationId);
+      const rejectedNow = local.outbox
+        .after(0)
+        .filter((m) => rejections.has(m.id))
+        .map((mutation) => ({ mutation, ...rejections.get(mutation.id)! }));
+      const unreported = [...local.unreportedRejections, ...rejectedNow];
       await ctx.store.commit({
         removeOutbox: [...rejections.keys()],
         setMeta: {
           [META_KEYS.pushedThrough]: pushedThrough,
+          ...(rejectedNow.length > 0
+            ? { [META_KEYS.unreportedRejections]: toJson(unreported) }
+            : {}),
           ...(nextMutationId === undefined ? {} : { [META_KEYS.nextMutationId]: nextMutationId }),
         },
       });
       local.pushedThrough = pushedThrough;
+      local.unreportedRejections = unreported;
       if (nextMutationId !== undefined) local.nextMutationId = nextMutationId;
       const removed = local.outbox.remove(new Set(rejections.keys()));
       if (removed.length > 0) ctx.outboxChanged(local.outbox.size);
@@ -101,11 +110,41 @@ export async function pushOutbox(ctx: SyncContext, local: LocalState): Promise<P
     if (removed.length === 0) continue;
     outcome.rejected += removed.length;
     ctx.changed({ cause: 'rejection', collections: collectionsOf(removed), spaces: [] });
-    for (const mutation of removed) {
-      const error = rejections.get(mutation.id);
-      if (error === undefined) continue;
-      ctx.logger.warn('the server rejected a mutation', { id: mutation.id, code: error.code });
-      ctx.rejected({ mutation, code: error.code, message: error.message });
-    }
+    await reportRejections(ctx, local);
   }
+}
+
+/**
+ * Tells the app about rejections already rolled back, then forgets them. Called after each
+ * push and when the client starts (for rejections a crash kept from being reported): a
+ * rejection is reported at least once, never lost.
+ */
+export async function reportRejections(
+  ctx: Pick<SyncContext, 'store' | 'mutex' | 'logger' | 'rejected'>,
+  local: LocalState,
+): Promise<void> {
+  const pending = local.unreportedRejections;
+  if (pending.length === 0) return;
+  for (const event of pending) {
+    ctx.logger.warn('the server rejected a mutation', { id: event.mutation.id, code: event.code });
+    ctx.rejected(event);
+  }
+  await ctx.mutex.run(async () => {
+    // Only what was reported: a push may have added more meanwhile.
+    local.unreportedRejections = local.unreportedRejections.filter((e) => !pending.includes(e));
+    await ctx.store.commit({
+      setMeta: {
+        [META_KEYS.unreportedRejections]:
+          local.unreportedRejections.length > 0 ? toJson(local.unreportedRejections) : undefined,
+      },
+    });
+  });
+}
+
+function toJson(events: readonly RejectionEvent[]): JsonValue {
+  return events.map((e) => ({
+    mutation: e.mutation,
+    code: e.code,
+    message: e.message,
+  })) as unknown as JsonValue;
 }
