@@ -53,7 +53,8 @@ export interface Device {
   /** Added to simulated time to give this device's wall clock. */
   clockSkewMs: number;
   faults: DeviceFaults;
-  readonly rejections: RejectionEvent[];
+  /** Every rejection reported, with the number of the process that heard it. */
+  readonly rejections: Array<RejectionEvent & { process: number }>;
   crashes: number;
   /** Changes the network condition and tells the running process. */
   setOnline(online: boolean): void;
@@ -198,7 +199,7 @@ export function createDevice(setup: DeviceSetup): Device {
       });
       client.on('rejected', (event) => {
         if (owner !== generation || !alive) return;
-        device.rejections.push(event);
+        device.rejections.push({ ...event, process: owner });
         setup.log?.(
           `${setup.name} told: mutation ${event.mutation.id} (${event.mutation.key}) rejected, ${event.code}`,
         );

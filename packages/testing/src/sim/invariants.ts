@@ -12,9 +12,11 @@ export interface WriteRecord {
   /**
    * unique: a key no one else writes, created only if absent;
    * contested: a team key several devices try to create, only one may win;
-   * forbidden: a space the writer's token does not grant.
+   * forbidden: a space the writer's token does not grant;
+   * shared: a team key anyone puts or deletes unconditionally (the last write wins).
    */
-  kind: 'unique' | 'contested' | 'forbidden';
+  kind: 'unique' | 'contested' | 'forbidden' | 'shared';
+  op: 'put' | 'delete';
   space: string;
   key: string;
   value: Item;
@@ -107,6 +109,8 @@ export async function checkInvariants(input: InvariantInput): Promise<string[]> 
       if (w.state === 'stored' && !rejections.some((r) => r.code === 'forbidden')) {
         violations.push(`${where}: never reported as forbidden`);
       }
+    } else if (w.kind === 'shared') {
+      if (rejections.length > 0) violations.push(`${where}: an unconditional write was rejected`);
     } else {
       const reported = rejections.length > 0;
       if (applied && reported)
@@ -116,9 +120,18 @@ export async function checkInvariants(input: InvariantInput): Promise<string[]> 
       }
     }
   }
-  // Every rejection corresponds to a write of ours that is absent on the server.
+  // Every rejection corresponds to a write of ours that is absent on the server, and one
+  // process reports it once (a process killed after reporting it may report it again).
   for (const d of input.devices) {
+    const reported = new Set<string>();
     for (const r of d.rejections) {
+      const once = `${r.process}:${r.mutation.id}`;
+      if (reported.has(once)) {
+        violations.push(
+          `${d.name}: mutation ${r.mutation.id} (${r.mutation.key}) reported rejected twice by one process`,
+        );
+      }
+      reported.add(once);
       const w = input.writes.find(
         (x) => x.device === d.name && x.space === r.mutation.space && x.key === r.mutation.key,
       );

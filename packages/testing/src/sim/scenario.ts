@@ -121,19 +121,29 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     } else if (roll < 0.25) {
       kind = 'forbidden';
       space = d.user === users.alice ? spaces.bob : spaces.alice;
+    } else if (roll < 0.4) {
+      // Last writer wins on a few team keys, deletes included: only convergence is checked.
+      kind = 'shared';
+      space = spaces.team;
+      key = `shared-${Math.floor(random() * 3)}`;
     }
+    const op = kind === 'shared' && chance(0.25) ? 'delete' : 'put';
     sequence += 1;
     const value = { by: d.name, seq: sequence };
-    const record: WriteRecord = { device: d.name, kind, space, key, value, state: 'pending' };
+    const record: WriteRecord = { device: d.name, kind, op, space, key, value, state: 'pending' };
     writes.push(record);
-    log(`${d.name} writes ${kind} ${space}/${key}`);
+    log(`${d.name} writes ${kind} ${op} ${space}/${key}`);
     const items = client.collection('items', { space });
-    items.put(key, value, { ifVersion: 0 }).then(
+    const stored =
+      op === 'delete'
+        ? items.delete(key)
+        : items.put(key, value, kind === 'shared' ? {} : { ifVersion: 0 });
+    stored.then(
       async () => {
         record.state = 'stored';
         // Local first: visible at once, before any request could have carried it.
         const seen = await items.get(key).catch(() => undefined);
-        record.visibleAtOnce = seen?.seq === value.seq;
+        record.visibleAtOnce = op === 'delete' ? seen === undefined : seen?.seq === value.seq;
       },
       (error: unknown) => {
         record.state = 'refused';
