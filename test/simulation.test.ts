@@ -9,13 +9,6 @@ import { runScenario, type ScenarioServer } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
-/**
- * Open failure, spared here until the client is fixed: a process killed right after it
- * stored the rollback of a rejected write, before reporting it, never reports that
- * rejection (`npm run soak` without the flag finds it in about 2% of seeds). Set this to
- * true once rejections are reported across such a crash.
- */
-const CRASH_AFTER_REJECTION = false;
 
 describe('deterministic simulation', () => {
   let server: Awaited<ReturnType<typeof createFerryServer>>;
@@ -31,11 +24,7 @@ describe('deterministic simulation', () => {
   it.each(SEEDS)(
     'seed %i: nothing lost, nothing applied twice, every device converges',
     async (seed) => {
-      const report = await runScenario({
-        seed,
-        server,
-        crashAfterRejection: CRASH_AFTER_REJECTION,
-      });
+      const report = await runScenario({ seed, server });
       if (report.violations.length > 0) {
         console.log(`seed ${seed} failed:\n${report.trace.join('\n')}`);
       }
