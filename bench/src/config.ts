@@ -137,7 +137,7 @@ function applySetting(sizes: Sizes, setting: string): void {
 export const USAGE = `npm run bench -- [--quick | --full | --profile quick|full|smoke]
   [--only W1,W3] [--systems ferry,floor,rxdb,pouchdb] [--databases postgres,pglite]
   [--set name=value ...] [--out docs/benchmarks.md | --no-report]
-  [--render bench/results/full.json]   re-render a saved run, measuring nothing
+  [--render bench/results/full.ndjson]   re-render a saved run, measuring nothing
 Sizes (--set): ${Object.keys(PROFILES.full).join(', ')}`;
 
 export function parseArgs(argv: readonly string[], defaultOut: string): RunOptions {

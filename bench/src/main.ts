@@ -3,8 +3,9 @@
  * shows progress on stderr, writes docs/benchmarks.md, and exits non-zero when any
  * correctness check failed. It asserts no time.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPostgresDatabase } from '@ferry/server';
 import { parseArgs } from './config.ts';
@@ -15,6 +16,25 @@ import { failedChecks, runWorkloads } from './run.ts';
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const args = process.argv.slice(2);
 const run = parseArgs(args, join(repoRoot, 'docs', 'benchmarks.md'));
+// Paths on the command line are relative to where `npm run` was typed, not to bench/.
+const fromCaller = (path: string) => resolve(process.env.INIT_CWD ?? process.cwd(), path);
+if (run.out && args.includes('--out')) run.out = fromCaller(run.out);
+// Only the full profile replaces the published report; the others write beside their results.
+if (run.profile !== 'full' && !args.includes('--out')) {
+  run.out &&= join(repoRoot, 'bench', 'results', `${run.profile}.md`);
+}
+
+function currentCommit(): string | undefined {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot });
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'packages', 'bench/src'], {
+      cwd: repoRoot,
+    });
+    return `${head.toString().trim()}${dirty.length > 0 ? ' (with uncommitted changes)' : ''}`;
+  } catch {
+    return undefined;
+  }
+}
 
 async function postgresVersion(): Promise<string> {
   const database = createPostgresDatabase({
@@ -31,6 +51,7 @@ async function postgresVersion(): Promise<string> {
 
 interface SavedRun {
   command: string;
+  commit?: string;
   date: string;
   run: typeof run;
   machine: ReturnType<typeof describeMachine>;
@@ -47,7 +68,9 @@ function writeReport(saved: SavedRun, out: string): void {
 const renderFrom = args.indexOf('--render');
 if (renderFrom >= 0) {
   // Re-renders a report from a saved run (e.g. after editing bench/notes.md), measuring nothing.
-  const saved = JSON.parse(readFileSync(args[renderFrom + 1] ?? '', 'utf8')) as SavedRun;
+  const saved = JSON.parse(
+    readFileSync(fromCaller(args[renderFrom + 1] ?? ''), 'utf8'),
+  ) as SavedRun;
   writeReport(saved, run.out ?? join(repoRoot, 'docs', 'benchmarks.md'));
   process.exit(0);
 }
@@ -63,6 +86,7 @@ const postgres = run.databases.includes('postgres')
 const results = await runWorkloads(run);
 const saved: SavedRun = {
   command: ['npm run bench', ...(args.length > 0 ? ['--', ...args] : [])].join(' '),
+  commit: currentCommit(),
   date: date.toISOString(),
   run,
   machine: describeMachine(repoRoot, postgres),
@@ -71,10 +95,11 @@ const saved: SavedRun = {
 };
 const failed = failedChecks(results);
 if (run.out) {
-  // The measurements behind the report, to re-render it with `--render` after editing the notes.
+  // The measurements behind the report, to re-render it with `--render` after editing the
+  // notes. One JSON line (.ndjson), which the formatter leaves alone.
   mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true });
-  const json = join(repoRoot, 'bench', 'results', `${run.profile}.json`);
-  writeFileSync(json, `${JSON.stringify(saved, null, 1)}\n`);
+  const json = join(repoRoot, 'bench', 'results', `${run.profile}.ndjson`);
+  writeFileSync(json, `${JSON.stringify(saved)}\n`);
   writeReport(saved, run.out);
 }
 progress(`done in ${saved.elapsedSeconds.toFixed(0)} s`);
