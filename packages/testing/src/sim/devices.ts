@@ -196,6 +196,9 @@ export function createDevice(setup: DeviceSetup): Device {
         }),
         environment: environmentFor(owner),
         generateClientId: () => `${setup.name}-${setup.seed}-${++clientIds}`,
+        // Small pages and batches, so that a run spans several requests any of which may fail.
+        pullLimit: 1 + (setup.seed % 4),
+        pushBatchSize: 1 + (setup.seed % 3),
       });
       client.on('rejected', (event) => {
         if (owner !== generation || !alive) return;
