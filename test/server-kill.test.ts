@@ -10,17 +10,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  createClient,
-  createMemoryStore,
-  type FerryClient,
-  type RejectionEvent,
-} from '@ferry/client';
+import { createClient, createMemoryStore, type RejectionEvent } from '@ferry/client';
 import { dropPostgresSchema } from '@ferry/server';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { DATABASE_KINDS, DATABASE_URL } from '../packages/server/test/support/databases.ts';
 import { TEST_SECRET } from '../packages/server/test/support/server.ts';
+import { syncUntilDone } from '../packages/server/test/support/sync-until-done.ts';
 
 const MAIN = new URL('../packages/server/src/cli/main.ts', import.meta.url).pathname;
 const CLIENTS = 4;
@@ -65,19 +61,6 @@ const token = (user: string) =>
     .setSubject(user)
     .setExpirationTime('10m')
     .sign(new TextEncoder().encode(TEST_SECRET));
-
-/** Syncs until it succeeds, as the background scheduler would after a failure. */
-async function syncUntilDone(client: FerryClient): Promise<void> {
-  for (let attempt = 0; attempt < 600; attempt++) {
-    try {
-      await client.sync();
-      if (client.getStatus().pendingCount === 0) return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error('client never finished syncing');
-}
 
 const setups = [
   ...DATABASE_KINDS.filter((k) => k.name === 'postgres').map(() => ({

@@ -3,32 +3,16 @@
  * is down, nothing acknowledged is lost, nothing is applied twice, readiness comes back by
  * itself, and every client converges.
  */
-import {
-  createClient,
-  createMemoryStore,
-  type FerryClient,
-  type RejectionEvent,
-} from '@ferry/client';
+import { createClient, createMemoryStore, type RejectionEvent } from '@ferry/client';
 import { describe, expect, it } from 'vitest';
 import { createFerryServer, createLogger, createPostgresDatabase, listen } from '../src/index.ts';
 import { privatePostgresAvailable, startPrivatePostgres } from './support/private-postgres.ts';
 import { TEST_SECRET } from './support/server.ts';
+import { syncUntilDone } from './support/sync-until-done.ts';
 
 const available = privatePostgresAvailable() ? ['a private PostgreSQL'] : [];
 if (available.length === 0)
   console.warn('PostgreSQL binaries are not available: the database restart test does not run');
-
-async function syncUntilDone(client: FerryClient): Promise<void> {
-  for (let attempt = 0; attempt < 600; attempt++) {
-    try {
-      await client.sync();
-      if (client.getStatus().pendingCount === 0) return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error('client never finished syncing');
-}
 
 describe.each(available)('database restart on %s', () => {
   it('loses nothing acknowledged and recovers by itself', { timeout: 120_000 }, async () => {
