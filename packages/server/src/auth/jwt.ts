@@ -94,7 +94,15 @@ async function keyFor(
     if (Buffer.byteLength(options.secret, 'utf8') < MIN_SECRET_BYTES) {
       throw new Error(`the JWT secret must be at least ${MIN_SECRET_BYTES} bytes long`);
     }
-    return { key: new TextEncoder().encode(options.secret), algorithms: [HS256] };
+    // Imported once: given raw bytes, jose would import the key again on every request.
+    const key = await crypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(options.secret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign', 'verify'],
+    );
+    return { key, algorithms: [HS256] };
   }
   if ('publicKey' in options) {
     if (options.algorithms.length === 0)
@@ -148,7 +156,7 @@ export async function createJwtAuth(options: JwtAuthOptions): Promise<JwtAuthent
     invalidateSpaces: (userId) => cache.invalidate(userId),
   };
   if ('secret' in options) {
-    const secretKey = key as Uint8Array;
+    const secretKey = key as CryptoKey;
     authenticator.sign = ({ userId, spaces }, ttlSeconds) =>
       new SignJWT(spaces ? { spaces: [...spaces] } : {})
         .setProtectedHeader({ alg: HS256, typ: 'JWT' })
