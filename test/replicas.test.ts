@@ -4,7 +4,7 @@
  * pokes its streams so their clients catch up; replicas that are killed and restarted as
  * processes lose nothing a client needs.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createClient, createMemoryStore, type FerryClient } from '@ferry/client';
 import {
@@ -18,6 +18,7 @@ import {
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATABASE_KINDS, DATABASE_URL } from '../packages/server/test/support/databases.ts';
+import { startServeProcess } from '../packages/server/test/support/serve-process.ts';
 import { TEST_SECRET } from '../packages/server/test/support/server.ts';
 
 type Notes = { notes: { text: string } };
@@ -115,48 +116,6 @@ describe.each(postgresKinds)('replicas in one process on $name', () => {
   });
 });
 
-const MAIN = new URL('../packages/server/src/cli/main.ts', import.meta.url).pathname;
-
-function startReplicaProcess(
-  schema: string,
-  port: number,
-): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', MAIN, 'serve', '--port', String(port), '--log-level', 'warn'],
-    {
-      env: {
-        PATH: process.env.PATH ?? '',
-        DATABASE_URL,
-        FERRY_DATABASE_SCHEMA: schema,
-        FERRY_JWT_SECRET: TEST_SECRET,
-        HOST: '127.0.0.1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout?.on('data', (d) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d) => {
-    output += d;
-  });
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = setInterval(() => {
-      const match = /listening on (http:\/\/\S+)/.exec(output);
-      if (match) {
-        clearInterval(poll);
-        resolve({ child, url: match[1]!.replace('localhost', '127.0.0.1') });
-      } else if (child.exitCode !== null || Date.now() - started > 60_000) {
-        clearInterval(poll);
-        reject(new Error(`replica did not start:\n${output}`));
-      }
-    }, 50);
-  });
-}
-
 const killed = (child: ChildProcess) => new Promise((r) => child.once('exit', r));
 
 describe.each(postgresKinds)('replica processes on $name', () => {
@@ -170,10 +129,10 @@ describe.each(postgresKinds)('replica processes on $name', () => {
   it('clients on two processes converge, and a replica killed with SIGKILL and restarted loses nothing', {
     timeout: 120_000,
   }, async () => {
-    const one = await startReplicaProcess(schema, 0);
+    const one = await startServeProcess({ DATABASE_URL, FERRY_DATABASE_SCHEMA: schema }, 0);
     children.push(one.child);
     const portTwo = 20000 + Math.floor(Math.random() * 20000);
-    let two = await startReplicaProcess(schema, portTwo);
+    let two = await startServeProcess({ DATABASE_URL, FERRY_DATABASE_SCHEMA: schema }, portTwo);
     children.push(two.child);
     const sign = async (user: string) => {
       const { SignJWT } = await import('jose');
@@ -199,7 +158,7 @@ describe.each(postgresKinds)('replica processes on $name', () => {
       await killed(two.child);
       await ann.collection('notes').put('a2', { text: 'while two was down' });
       await ann.sync();
-      two = await startReplicaProcess(schema, portTwo);
+      two = await startServeProcess({ DATABASE_URL, FERRY_DATABASE_SCHEMA: schema }, portTwo);
       children.push(two.child);
       // Bob's live stream reconnects by itself and the first poke brings him up to date.
       await expect

@@ -5,7 +5,6 @@
  * conflict — and every client ends equal to the server. On PostgreSQL, and on embedded
  * PGlite with its data folder.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,45 +14,12 @@ import { dropPostgresSchema } from '@ferry/server';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { DATABASE_KINDS, DATABASE_URL } from '../packages/server/test/support/databases.ts';
+import { startServeProcess } from '../packages/server/test/support/serve-process.ts';
 import { TEST_SECRET } from '../packages/server/test/support/server.ts';
 import { syncUntilDone } from '../packages/server/test/support/sync-until-done.ts';
 
-const MAIN = new URL('../packages/server/src/cli/main.ts', import.meta.url).pathname;
 const CLIENTS = 4;
 const WRITES_EACH = 150;
-
-async function startServerProcess(
-  env: Record<string, string>,
-  port: number,
-): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', MAIN, 'serve', '--port', String(port), '--log-level', 'error'],
-    {
-      env: {
-        PATH: process.env.PATH ?? '',
-        FERRY_JWT_SECRET: TEST_SECRET,
-        HOST: '127.0.0.1',
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout?.on('data', (d) => {
-    output += d;
-  });
-  child.stderr?.on('data', (d) => {
-    output += d;
-  });
-  const started = Date.now();
-  while (!/listening on/.test(output)) {
-    if (child.exitCode !== null || Date.now() - started > 60_000)
-      throw new Error(`server did not start:\n${output}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return child;
-}
 
 const token = (user: string) =>
   new SignJWT({ spaces: [user, 'shared'] })
@@ -89,7 +55,7 @@ describe.each(setups)('SIGKILL under load on $name', (setup) => {
   it('every mutation lands exactly once and clients converge', { timeout: 180_000 }, async () => {
     const { env, cleanup } = setup.env();
     const port = 20000 + Math.floor(Math.random() * 30000);
-    let server = await startServerProcess(env, port);
+    let server = (await startServeProcess(env, port)).child;
     const url = `http://127.0.0.1:${port}`;
     const rejections: RejectionEvent[] = [];
     const clients = await Promise.all(
@@ -120,7 +86,7 @@ describe.each(setups)('SIGKILL under load on $name', (setup) => {
         server.kill('SIGKILL');
         await new Promise((r) => server.once('exit', r));
         await new Promise((r) => setTimeout(r, 200));
-        server = await startServerProcess(env, port);
+        server = (await startServeProcess(env, port)).child;
       }
       await Promise.all(writing);
       for (const client of clients) await syncUntilDone(client);

@@ -8,19 +8,12 @@ import type { EngineContext, SyncContext } from './engine-context.ts';
 import { joinUrl, postJson } from './fetch.ts';
 import { pullChanges } from './pull.ts';
 import { pushOutbox, type RejectionEvent } from './push.ts';
-import type { RunFn } from './scheduler/active-run.ts';
+import type { RunCounters, RunFn } from './scheduler/active-run.ts';
 
 /** Reported after each push batch and pull page of a run. */
-export interface SyncProgress {
+export interface SyncProgress extends RunCounters {
   runId: number;
   phase: 'push' | 'pull';
-  /** Totals of the run so far. */
-  pushed: number;
-  pulled: number;
-  rejected: number;
-  bytesSent: number;
-  bytesReceived: number;
-  reset: boolean;
 }
 
 export interface SyncRunOptions {

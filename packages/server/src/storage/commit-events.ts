@@ -65,10 +65,3 @@ export async function failCommitEvent(
     [id, retryInMs, error.slice(0, 2000)],
   );
 }
-
-export async function pendingCommitEvents(db: Queryable): Promise<number> {
-  const [row] = await db.query<{ n: string | number }>(
-    'SELECT count(*) AS n FROM ferry_commit_events',
-  );
-  return Number(row?.n ?? 0);
-}
