@@ -60,6 +60,12 @@ export interface FerryServerOptions {
   compactionIntervalMs?: number;
   /** Web Push to wake closed apps after changes in their user's spaces; `false` turns it off. */
   webPush?: false | WebPushOptions;
+  /**
+   * A folder of built web files (e.g. a PWA's `dist`) to serve at the base path next to the
+   * API, which keeps priority: `index.html` for `/` and for extensionless unknown paths,
+   * hashed `assets/` cached for a year, everything else revalidated. Default: none.
+   */
+  staticDir?: string;
   /** Apply pending schema migrations before serving; default true. */
   migrate?: boolean;
 }

@@ -17,6 +17,7 @@ import { PokeHub } from './events/hub.ts';
 import { startReplicaPokes } from './events/replica-pokes.ts';
 import { createApp } from './http/app.ts';
 import { RateLimiter } from './http/rate-limit.ts';
+import { createStaticFiles } from './http/static-files.ts';
 import { createDefaultLogger } from './logger.ts';
 import { createRejectionPruner, scheduleCompaction } from './maintenance.ts';
 import { createMetrics } from './metrics.ts';
@@ -55,6 +56,8 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
   if (options.dev && !sign)
     throw new Error('dev mode mints tokens and needs an HS256 secret (jwtSecret)');
   const basePath = normaliseBasePath(options.basePath);
+  const staticFiles =
+    options.staticDir === undefined ? undefined : await createStaticFiles(options.staticDir);
   if (options.migrate !== false) {
     const applied = await migrate(database);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied database migrations');
@@ -163,6 +166,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
     },
     logger,
     basePath,
+    staticFiles,
   );
 
   return {

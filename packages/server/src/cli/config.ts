@@ -15,6 +15,8 @@ export interface ServeConfig {
   jwtSecret: string | undefined;
   dev: boolean;
   logLevel: string;
+  /** A folder of built web files to serve at `/` next to the API (e.g. a PWA's `dist`). */
+  staticDir: string | undefined;
   /** Web Push VAPID settings; keys are generated and kept in the database when not given. */
   vapid: {
     subject: string | undefined;
@@ -48,6 +50,8 @@ Options (each also read from the environment variable in brackets):
   --vapid-subject <s>   contact for push services, mailto: or https: [FERRY_VAPID_SUBJECT]
                         VAPID keys come from FERRY_VAPID_PUBLIC_KEY and FERRY_VAPID_PRIVATE_KEY,
                         or are generated on first start and kept in the database
+  --static-dir <dir>    serve this folder's files at / next to the API, index.html for app
+                        routes (e.g. a built PWA) [FERRY_STATIC_DIR]
   --log-level <level>   fatal, error, warn, info, debug, trace or silent [LOG_LEVEL] (default info)
   -h, --help            show this help
 `;
@@ -70,6 +74,7 @@ export function parseServeConfig(
         dev: { type: 'boolean' },
         'log-level': { type: 'string' },
         'vapid-subject': { type: 'string' },
+        'static-dir': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -114,6 +119,7 @@ export function parseServeConfig(
     jwtSecret,
     dev,
     logLevel,
+    staticDir: text('static-dir', 'FERRY_STATIC_DIR'),
     vapid: {
       subject: text('vapid-subject', 'FERRY_VAPID_SUBJECT'),
       publicKey: env.FERRY_VAPID_PUBLIC_KEY || undefined,

@@ -41,12 +41,21 @@ export async function serve(config: ServeConfig, out: Output): Promise<{ stop():
     ...(publicKey === undefined ? {} : { publicKey }),
     ...(privateKey === undefined ? {} : { privateKey }),
   };
-  const server = await createFerryServer({ database, jwtSecret, dev: config.dev, logger, webPush });
+  const staticDir = config.staticDir === undefined ? undefined : resolve(config.staticDir);
+  const server = await createFerryServer({
+    database,
+    jwtSecret,
+    dev: config.dev,
+    logger,
+    webPush,
+    ...(staticDir === undefined ? {} : { staticDir }),
+  });
   const http = await listen(server, { port: config.port, hostname: config.host });
   const shown = config.host === '0.0.0.0' ? http.url.replace('0.0.0.0', 'localhost') : http.url;
   out.line(
     `Ferry is listening on ${shown}${config.dev ? ' (dev mode: POST /v1/dev/token mints tokens)' : ''}`,
   );
+  if (staticDir !== undefined) out.line(`Serving ${staticDir} at /: open ${shown}/ in a browser`);
   return {
     async stop() {
       await http.close();

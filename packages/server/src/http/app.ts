@@ -6,10 +6,16 @@ import { compress } from 'hono/compress';
 import type { Logger } from '../logger.ts';
 import { errorResponse, toFerryError } from './responses.ts';
 import { type RouteContext, registerRoutes } from './routes.ts';
+import type { StaticFiles } from './static-files.ts';
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function createApp(ctx: RouteContext, logger: Logger, basePath = ''): Hono {
+export function createApp(
+  ctx: RouteContext,
+  logger: Logger,
+  basePath = '',
+  staticFiles?: StaticFiles,
+): Hono {
   const app = basePath ? new Hono().basePath(basePath) : new Hono();
   // So that error logs can name the request they are about.
   const requestIds = new WeakMap<Request, string>();
@@ -40,6 +46,25 @@ export function createApp(ctx: RouteContext, logger: Logger, basePath = ''): Hon
 
   registerRoutes(app, ctx);
   for (const route of app.routes) if (route.path !== '/*') knownPaths.add(route.path);
+
+  if (staticFiles) {
+    // After the routes, so the API keeps priority; the API's own prefix is never a file.
+    const apiPrefix = `${basePath}/v1`;
+    app.use('/*', async (c, next) => {
+      const path = c.req.path;
+      const method = c.req.method;
+      if (
+        (method !== 'GET' && method !== 'HEAD') ||
+        knownPaths.has(path) ||
+        path === apiPrefix ||
+        path.startsWith(`${apiPrefix}/`)
+      )
+        return next();
+      // The raw (still percent-encoded) path: the handler decodes each segment itself.
+      const raw = new URL(c.req.url).pathname;
+      return staticFiles(c.req.raw, raw.slice(basePath.length) || '/');
+    });
+  }
 
   app.notFound((c) => {
     if (knownPaths.has(c.req.path)) {

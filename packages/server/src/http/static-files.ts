@@ -1,0 +1,128 @@
+/**
+ * Serving an app's built files (a PWA's `dist`) next to the API, for `ferry serve
+ * --static-dir`. Small on purpose: GET and HEAD, content types for what a Vite build emits,
+ * `index.html` as the fallback for extensionless paths (client-side routing), and ETag
+ * revalidation. Anything that could leave the folder (`..`, encoded separators, empty
+ * segments, symlinks pointing out) is answered 404, as is any file-system error: a bad
+ * path never gets a 5xx.
+ */
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { extname, join, sep } from 'node:path';
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.webmanifest': 'application/manifest+json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+};
+
+/** Vite's content-hashed output: safe to keep for a year. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** Everything else is revalidated (cheaply, by ETag) so a new deploy shows at once. */
+const REVALIDATE = 'no-cache';
+
+/** Answers a GET or HEAD for `pathname` (the URL path below where the files are mounted). */
+export type StaticFiles = (request: Request, pathname: string) => Promise<Response>;
+
+/** Resolves `dir` once (it must exist and be a folder) and returns the request handler. */
+export async function createStaticFiles(dir: string): Promise<StaticFiles> {
+  const root = await realpath(dir);
+  if (!(await stat(root)).isDirectory()) throw new Error(`static dir ${dir} is not a folder`);
+  return (request, pathname) => serveStatic(root, request, pathname).catch(() => notFound(request));
+}
+
+/** Decoded path segments, or null when the path tries to leave the folder or is malformed. */
+export function safeSegments(pathname: string): string[] | null {
+  if (!pathname.startsWith('/')) return null;
+  const raw = pathname.slice(1).split('/');
+  // A trailing slash names a folder; any other empty segment (`//etc`) is refused.
+  if (raw.at(-1) === '') raw.pop();
+  const segments: string[] = [];
+  for (const part of raw) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(part);
+    } catch {
+      return null;
+    }
+    if (
+      decoded === '' ||
+      decoded === '.' ||
+      decoded === '..' ||
+      /[/\\\0]/.test(decoded) ||
+      /^[A-Za-z]:/.test(decoded)
+    )
+      return null;
+    segments.push(decoded);
+  }
+  return segments;
+}
+
+async function serveStatic(root: string, request: Request, pathname: string): Promise<Response> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return notFound(request);
+  const segments = safeSegments(pathname);
+  if (segments === null) return notFound(request);
+  if (segments.length === 0) return sendFile(root, 'index.html', request);
+
+  const found = await resolveInside(root, join(root, ...segments));
+  if (found === 'outside') return notFound(request);
+  if (found !== 'missing') return sendFile(root, segments.join('/'), request, found);
+  // A path without an extension is a client-side route: the app shell handles it.
+  const last = segments.at(-1) ?? '';
+  if (extname(last) === '') return sendFile(root, 'index.html', request);
+  return notFound(request);
+}
+
+/** The real path of a regular file inside `root`, or why not. */
+async function resolveInside(root: string, path: string): Promise<string | 'missing' | 'outside'> {
+  let real: string;
+  try {
+    real = await realpath(path);
+  } catch {
+    return 'missing';
+  }
+  if (!real.startsWith(root + sep)) return 'outside';
+  return (await stat(real)).isFile() ? real : 'missing';
+}
+
+async function sendFile(
+  root: string,
+  relative: string,
+  request: Request,
+  resolved?: string,
+): Promise<Response> {
+  const path = resolved ?? (await resolveInside(root, join(root, relative)));
+  if (path === 'missing' || path === 'outside') return notFound(request);
+  const info = await stat(path);
+  const etag = `W/"${info.size.toString(16)}-${Math.floor(info.mtimeMs).toString(16)}"`;
+  const name = relative.split('/').at(-1) ?? '';
+  const extension = extname(name).toLowerCase();
+  const headers = new Headers({
+    'content-type': CONTENT_TYPES[extension] ?? 'application/octet-stream',
+    'cache-control': relative.startsWith('assets/') ? IMMUTABLE : REVALIDATE,
+    etag,
+    'last-modified': info.mtime.toUTCString(),
+    'x-content-type-options': 'nosniff',
+  });
+  if (request.headers.get('if-none-match') === etag)
+    return new Response(null, { status: 304, headers });
+  headers.set('content-length', String(info.size));
+  if (request.method === 'HEAD') return new Response(null, { status: 200, headers });
+  return new Response(new Uint8Array(await readFile(path)), { status: 200, headers });
+}
+
+function notFound(request: Request): Response {
+  return new Response(request.method === 'HEAD' ? null : 'Not found\n', {
+    status: 404,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-cache' },
+  });
+}
