@@ -1,1 +1,13 @@
-export {};
+export {
+  FerryDatabaseClosedError,
+  FerryLeadershipLostError,
+  FerryStorageFullError,
+  FerryStoreBlockedError,
+  FerryStoreVersionError,
+} from './errors.ts';
+export {
+  deleteIndexedDbStore,
+  type IndexedDbStore,
+  type IndexedDbStoreOptions,
+  openIndexedDbStore,
+} from './indexeddb-store.ts';
