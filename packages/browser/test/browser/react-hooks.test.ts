@@ -1,0 +1,160 @@
+/** The React hooks in real Chromium against a real client on an in-memory store (no server: local writes only). */
+import { type Collection, createClient, createMemoryStore, type FerryClient } from '@ferry/client';
+import type { JsonObject } from '@ferry/protocol';
+import { act, createElement, useMemo } from 'react';
+import { createRoot, type Root } from 'react-dom/client';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import {
+  FerryProvider,
+  useCollection,
+  useQuery,
+  useRecord,
+  useSyncStatus,
+} from '../../src/react/index.ts';
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+type Item = { text: string; done: boolean };
+
+let client: FerryClient;
+let container: HTMLDivElement;
+let root: Root;
+
+beforeEach(() => {
+  client = createClient({
+    url: 'http://127.0.0.1:9/',
+    store: createMemoryStore(),
+    defaultSpace: 'test',
+    schedule: { triggers: [] },
+  });
+  container = document.createElement('div');
+  document.body.append(container);
+  root = createRoot(container);
+});
+
+afterEach(async () => {
+  await act(async () => root.unmount());
+  container.remove();
+  await client.close();
+});
+
+/** Lets the client's asynchronous reads land inside `act` until `done()` holds. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !done(); i++) {
+    await act(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    });
+  }
+  expect(done()).toBe(true);
+}
+
+/** A collection whose live subscriptions are counted. */
+function counted<T extends JsonObject>(collection: Collection<T>) {
+  const counter = { active: 0 };
+  const wrapped: Collection<T> = {
+    ...collection,
+    subscribe(listener, options) {
+      counter.active++;
+      const stop = collection.subscribe(listener, options);
+      return () => {
+        counter.active--;
+        stop();
+      };
+    },
+  };
+  return { collection: wrapped, counter };
+}
+
+function List(props: { items: Collection<Item>; onRender: () => void }) {
+  props.onRender();
+  const { rows, loading } = useQuery(props.items);
+  if (loading) return createElement('p', null, 'loading');
+  return createElement(
+    'ul',
+    null,
+    rows?.map((row) => createElement('li', { key: row.key }, row.value.text)),
+  );
+}
+
+function Filtered(props: { items: Collection<Item>; done: boolean }) {
+  const { rows } = useQuery(props.items, {
+    where: (value) => value.done === props.done,
+    deps: [props.done],
+  });
+  return createElement('p', null, rows?.map((row) => row.value.text).join(',') ?? 'loading');
+}
+
+function ItemA() {
+  const items = useCollection<Item>('items');
+  const item = useRecord(items, 'a');
+  return createElement('p', null, item ? `${item.text}:${item.done}` : 'none');
+}
+
+function Status(props: { client: FerryClient }) {
+  const status = useSyncStatus(props.client);
+  const items = useMemo(() => props.client.collection('items'), [props.client]);
+  return createElement(
+    'button',
+    { type: 'button', onClick: () => void items.put('a', { text: 'x' }) },
+    `pending ${status.pendingCount}`,
+  );
+}
+
+it('useQuery shows a put and a delete at once, and stops listening on unmount', async () => {
+  const { collection: items, counter } = counted(client.collection('items') as Collection<Item>);
+  let renders = 0;
+  await act(async () => root.render(createElement(List, { items, onRender: () => renders++ })));
+  await until(() => container.querySelector('ul') !== null);
+  expect(container.querySelectorAll('li')).toHaveLength(0);
+  expect(counter.active).toBe(1);
+
+  await act(async () => items.put('a', { text: 'milk', done: false }));
+  await until(() => container.textContent === 'milk');
+  await act(async () => items.put('b', { text: 'eggs', done: false }));
+  await until(() => container.querySelectorAll('li').length === 2);
+
+  await act(async () => items.delete('a'));
+  await until(() => container.textContent === 'eggs');
+
+  await act(async () => root.render(createElement('p', null, 'gone')));
+  expect(counter.active).toBe(0);
+  const before = renders;
+  await act(async () => items.put('c', { text: 'late', done: false }));
+  await act(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+  expect(renders).toBe(before);
+  expect(container.textContent).toBe('gone');
+});
+
+it('useQuery filters with the latest where and reads again when deps change', async () => {
+  const items = client.collection('items') as Collection<Item>;
+  await items.put('a', { text: 'milk', done: true });
+  await items.put('b', { text: 'eggs', done: false });
+  await act(async () => root.render(createElement(Filtered, { items, done: true })));
+  await until(() => container.textContent === 'milk');
+  await act(async () => root.render(createElement(Filtered, { items, done: false })));
+  await until(() => container.textContent === 'eggs');
+});
+
+it('useRecord follows one key through the provider', async () => {
+  await act(async () =>
+    root.render(createElement(FerryProvider, { client }, createElement(ItemA))),
+  );
+  await until(() => container.textContent === 'none');
+  const items = client.collection('items') as Collection<Item>;
+  await act(async () => items.put('a', { text: 'milk', done: false }));
+  await until(() => container.textContent === 'milk:false');
+  await act(async () => items.patch('a', { done: true }));
+  await until(() => container.textContent === 'milk:true');
+  await act(async () => items.put('b', { text: 'other', done: false }));
+  await act(async () => items.delete('a'));
+  await until(() => container.textContent === 'none');
+});
+
+it('useSyncStatus reflects pendingCount after a write', async () => {
+  await act(async () => root.render(createElement(Status, { client })));
+  expect(container.textContent).toBe('pending 0');
+  await act(async () => container.querySelector('button')!.click());
+  await until(() => container.textContent === 'pending 1');
+});
