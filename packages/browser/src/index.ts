@@ -1,4 +1,10 @@
 export {
+  type BrowserCapabilities,
+  type BrowserEnvironmentOptions,
+  browserCapabilities,
+  createBrowserEnvironment,
+} from './environment.ts';
+export {
   FerryDatabaseClosedError,
   FerryLeadershipLostError,
   FerryStorageFullError,
