@@ -2,7 +2,7 @@ export type { ChangeCause, ChangeEvent, CollectionRef } from './changes.ts';
 export { createClient } from './client.ts';
 export type { ClientEvents, FerryClient, SyncResult } from './client-api.ts';
 export type { Collection, Patch, QueryOptions, WriteOptions } from './collection.ts';
-export type { Unsubscribe } from './emitter.ts';
+export { createEmitter, type Emitter, type Unsubscribe } from './emitter.ts';
 export {
   FerryClosedError,
   FerryConfigError,
@@ -40,7 +40,13 @@ export {
   TRIGGERS,
   type Trigger,
 } from './scheduler/triggers.ts';
-export type { LiveState, SyncState, SyncStatus } from './status.ts';
+export { INITIAL_STATUS, type LiveState, type SyncState, type SyncStatus } from './status.ts';
 export type { OutboxEntry, RecordAddress, Store, StoreBatch, StoredRecord } from './store.ts';
 export { checkStoreBatch } from './store-batch.ts';
+// For clients that run the engine elsewhere (another tab, a worker) and mirror its live queries.
+export {
+  createSubscriptions,
+  type Subscriptions,
+  type SubscriptionTarget,
+} from './subscriptions.ts';
 export type { SyncProgress } from './sync-run.ts';
