@@ -10,8 +10,11 @@
  * the app was told had committed. A commit here can be the only copy of a local write (the
  * outbox: invariant I4, "survives a restart before it is pushed"), so it waits for the
  * flush. The cost is one flush per transaction, not per record, and the engine commits in
- * batches (a local write, a pull page), so it stays small. Browsers that do not know the
- * option ignore it.
+ * batches (a local write, a pull page), so it stays small: measured in headless Chromium
+ * (container, 2 cores shared), 100 one-record commits took 0.4-1.1 ms each strict and
+ * 0.4-0.8 ms relaxed, and a 10,000-record commit showed no consistent difference (on a
+ * laptop's disk a flush costs more, still once per commit). Browsers that do not know
+ * the option ignore it.
  */
 import { checkStoreBatch, type StoreBatch } from '@ferry/client';
 import { FerryLeadershipLostError } from './errors.ts';

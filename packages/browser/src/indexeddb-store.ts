@@ -5,9 +5,12 @@
  * after a crash or a closed tab either the whole batch is there or none of it.
  *
  * Values are stored as structured-clone objects, not JSON strings: IndexedDB copies them
- * on the way in and out, so nobody reaches stored state through a reference, and a
- * structured clone of a parsed JSON value costs about what a `JSON.stringify` + `parse`
- * round trip would, without a second encoding of every record.
+ * on the way in and out, so nobody reaches stored state through a reference. Measured in
+ * headless Chromium (this repo's container, 2 cores shared, three rounds): 10,000 records
+ * of ~200 bytes put in one transaction took 0.77-1.0 s as objects and 0.69-1.1 s as
+ * `JSON.stringify` strings, and reading them all back (`getAll`, plus `JSON.parse` for
+ * the strings) 110-150 ms against 105-150 ms: no consistent difference, so the simpler
+ * form stays, and stored records remain readable in the browser's devtools.
  *
  * Several tabs and workers may open the same database. Only one of them should write
  * what sync brings (I6): it calls `claim()`, and every commit of the view it gets back is

@@ -9,13 +9,14 @@ import {
   FerryDatabaseClosedError,
   FerryLeadershipLostError,
   FerryStorageFullError,
+  FerryStoreBlockedError,
   openIndexedDbStore,
 } from '@ferry/browser';
 import { FerryClosedError, FerryValidationError, type StoredRecord } from '@ferry/client';
 import type { MutationId, SpaceId } from '@ferry/protocol';
 import { runStoreAcceptanceTests } from '@ferry/testing';
 import { IDBFactory } from 'fake-indexeddb';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { storeError } from '../src/idb-database.ts';
 
 let n = 0;
@@ -157,6 +158,41 @@ describe('IndexedDB store specifics', () => {
     const reopened = await openIndexedDbStore(options);
     expect(await reopened.getMeta('cursor')).toBeUndefined();
     await reopened.close();
+  });
+
+  it('gives up a deletion that a connection deaf to versionchange blocks for 5 s', async () => {
+    const options = fresh();
+    await (await openIndexedDbStore(options)).close();
+    const deaf = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = options.indexedDB.open(options.name);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    // Fake timers for the 5 s wait only; fake-indexeddb schedules its work with setImmediate.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const deletion = deleteIndexedDbStore(options.name, options.indexedDB);
+      const outcome = deletion.then(
+        () => 'deleted',
+        (error: unknown) => error,
+      );
+      // Let fake-indexeddb send versionchange, find the connection still open and fire blocked.
+      for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+      await vi.advanceTimersByTimeAsync(4_999);
+      let settled = false;
+      void outcome.then(() => {
+        settled = true;
+      });
+      await Promise.resolve();
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      const error = await outcome;
+      expect(error).toBeInstanceOf(FerryStoreBlockedError);
+      expect((error as Error).message).toMatch(/another tab or worker still has it open/);
+    } finally {
+      vi.useRealTimers();
+      deaf.close();
+    }
   });
 
   it('refuses a database written by a newer schema', async () => {

@@ -53,6 +53,23 @@ describe('browser environment in Chromium', () => {
     expect(environment.conditions().metered).toBe(false);
   });
 
+  it('tells watchers when the page is shown or hidden and when the connection changes', () => {
+    const environment = createBrowserEnvironment();
+    let calls = 0;
+    const stop = environment.watch(() => {
+      calls += 1;
+    });
+    document.dispatchEvent(new Event('visibilitychange'));
+    expect(calls).toBe(1);
+    (navigator as unknown as { connection: EventTarget }).connection.dispatchEvent(
+      new Event('change'),
+    );
+    expect(calls).toBe(2);
+    stop();
+    document.dispatchEvent(new Event('visibilitychange'));
+    expect(calls).toBe(2);
+  });
+
   it('reports the battery once the Battery Status API answered, and only then', async () => {
     const environment = createBrowserEnvironment();
     expect(environment.signals.battery).toBe(false);
