@@ -1,8 +1,9 @@
 /**
  * The deterministic simulation: for each seed, three devices of two users run real clients
  * against one real server on PGlite through a simulated network that loses, duplicates,
- * delays and reorders requests, while processes crash and restart and clocks jump. After
- * healing, every invariant is checked. A failing seed replays with `npm run soak -- --seed <n>`.
+ * delays and reorders requests, while processes crash and restart, clocks jump and the
+ * server is closed and created again on the same database. After healing, every invariant
+ * is checked. A failing seed replays with `npm run soak -- --seed <n>`.
  */
 import { createFerryServer, createLogger, createPGliteDatabase } from '@ferry/server';
 import { runScenario, type ScenarioServer } from '@ferry/testing';
@@ -10,14 +11,29 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
 
+/** A server that `restart()` closes and creates again over the same PGlite database. */
+async function restartableServer(): Promise<ScenarioServer & { close(): Promise<void> }> {
+  const options = {
+    database: await createPGliteDatabase(),
+    jwtSecret: 'simulation-secret-that-is-long-enough!',
+    logger: createLogger('silent'),
+  };
+  let current = await createFerryServer(options);
+  return {
+    fetch: (request) => current.fetch(request),
+    signToken: (principal, ttlSeconds) => current.signToken(principal, ttlSeconds),
+    async restart() {
+      await current.close();
+      current = await createFerryServer(options);
+    },
+    close: () => current.close(),
+  };
+}
+
 describe('deterministic simulation', () => {
-  let server: Awaited<ReturnType<typeof createFerryServer>>;
+  let server: Awaited<ReturnType<typeof restartableServer>>;
   beforeAll(async () => {
-    server = await createFerryServer({
-      database: await createPGliteDatabase(),
-      jwtSecret: 'simulation-secret-that-is-long-enough!',
-      logger: createLogger('silent'),
-    });
+    server = await restartableServer();
   });
   afterAll(() => server.close());
 
@@ -27,6 +43,7 @@ describe('deterministic simulation', () => {
       const report = await runScenario({ seed, server });
       if (report.violations.length > 0) {
         console.log(`seed ${seed} failed:\n${report.trace.join('\n')}`);
+        console.log(`replay: npm run soak -- --seed ${seed}`);
       }
       expect(report.violations).toEqual([]);
     },

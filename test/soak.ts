@@ -1,6 +1,7 @@
 /**
  * The long run of the deterministic simulation: thousands of seeds, each a scenario of
- * lost, duplicated and reordered requests, crashes and clock jumps, checked afterwards.
+ * lost, duplicated and reordered requests, crashes, clock jumps and server restarts,
+ * checked afterwards.
  *
  *   npm run soak                        # seeds 1..5000
  *   npm run soak -- --seeds 20000 --from 100000 --steps 80
@@ -8,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createFerryServer, createLogger, createPGliteDatabase } from '@ferry/server';
-import { runScenario, type ScenarioReport } from '@ferry/testing';
+import { runScenario, type ScenarioReport, type ScenarioServer } from '@ferry/testing';
 
 const { values } = parseArgs({
   options: {
@@ -26,12 +27,23 @@ const crashAfterRejection = !values['no-crash-after-rejection'];
 /** A fresh database now and then keeps each one small. */
 const SEEDS_PER_SERVER = 500;
 
-async function startServer() {
-  return createFerryServer({
+/** A server that `restart()` closes and creates again over the same PGlite database. */
+async function startServer(): Promise<ScenarioServer & { close(): Promise<void> }> {
+  const options = {
     database: await createPGliteDatabase(),
     jwtSecret: 'simulation-secret-that-is-long-enough!',
     logger: createLogger('silent'),
-  });
+  };
+  let current = await createFerryServer(options);
+  return {
+    fetch: (request) => current.fetch(request),
+    signToken: (principal, ttlSeconds) => current.signToken(principal, ttlSeconds),
+    async restart() {
+      await current.close();
+      current = await createFerryServer(options);
+    },
+    close: () => current.close(),
+  };
 }
 
 function describeFailure(report: ScenarioReport, withTrace: boolean): string {
@@ -61,7 +73,18 @@ const from = Number(values.from);
 const count = Number(values.seeds);
 const maxFailures = Number(values['max-failures']);
 const started = Date.now();
-const totals = { writes: 0, rejections: 0, crashes: 0, clockJumps: 0, dropped: 0, duplicates: 0 };
+const totals = {
+  writes: 0,
+  patches: 0,
+  rejections: 0,
+  crashes: 0,
+  clockJumps: 0,
+  serverRestarts: 0,
+  dropped: 0,
+  duplicates: 0,
+  runsChecked: 0,
+  pullsChecked: 0,
+};
 const failures: number[] = [];
 let server = await startServer();
 for (let i = 0; i < count; i++) {
@@ -72,6 +95,10 @@ for (let i = 0; i < count; i++) {
   }
   const report = await runScenario({ seed, server, steps, crashAfterRejection });
   totals.writes += report.writes;
+  totals.patches += report.patches;
+  totals.serverRestarts += report.serverRestarts;
+  totals.runsChecked += report.checked.runs;
+  totals.pullsChecked += report.checked.pulls;
   totals.rejections += report.rejections;
   totals.crashes += report.crashes;
   totals.clockJumps += report.clockJumps;

@@ -17,9 +17,11 @@ import {
 } from '@ferry/client';
 import { seededRandom } from './clock.ts';
 import type { SimulatedNetwork } from './network.ts';
+import { closeSpans, observeFetch, type PulledPage, type Span, watchRuns } from './observe.ts';
 import { simulatedStore } from './wrappers.ts';
 
-export type Item = { by: string; seq: number };
+/** Patches add and remove further fields (one per device: `mark-<device>`). */
+export type Item = { by: string; seq: number } & { [field: string]: string | number };
 export type ItemsClient = FerryClient<{ items: Item }>;
 
 export interface DeviceFaults {
@@ -56,6 +58,10 @@ export interface Device {
   /** Every rejection reported, with the number of the process that heard it. */
   readonly rejections: Array<RejectionEvent & { process: number }>;
   crashes: number;
+  /** Sync runs and requests of every process, seen from outside the engine (I6). */
+  readonly spans: Span[];
+  /** Every pull page a process of this device received (I2). */
+  readonly pulls: PulledPage[];
   /** Changes the network condition and tells the running process. */
   setOnline(online: boolean): void;
   /** Kills the running process (if any); it stays down until `restart()`. */
@@ -96,6 +102,8 @@ export function createDevice(setup: DeviceSetup): Device {
   const clientRandom = seededRandom(setup.seed);
   let generation = 0;
   let alive = false;
+  let ticks = 0;
+  const tick = () => ++ticks;
   const listeners = new Set<() => void>();
 
   const conditions = (): Conditions => ({
@@ -163,6 +171,8 @@ export function createDevice(setup: DeviceSetup): Device {
     faults: NO_DEVICE_FAULTS,
     rejections: [],
     crashes: 0,
+    spans: [],
+    pulls: [],
     setOnline(online) {
       if (device.online === online) return;
       device.online = online;
@@ -172,6 +182,7 @@ export function createDevice(setup: DeviceSetup): Device {
       if (!alive) return;
       alive = false;
       device.crashes += 1;
+      closeSpans(device.spans, generation, tick());
       setup.log?.(`${setup.name} process dies${why === undefined ? '' : ` ${why}`}`);
       device.client = undefined;
       listeners.clear();
@@ -181,19 +192,29 @@ export function createDevice(setup: DeviceSetup): Device {
       generation += 1;
       alive = true;
       const owner = generation;
+      const watch = {
+        process: owner,
+        tick,
+        spans: device.spans,
+        pulls: device.pulls,
+        log: (line: string) => setup.log?.(`${setup.name} ${line}`),
+      };
       const client = createClient<{ items: Item }>({
         url: setup.url,
         store: storeFor(owner),
         getToken: () => setup.token,
-        fetch: network.fetchFor({
-          alive: () => owner === generation && alive,
-          online: () => device.online,
-          crashOnReceipt: () => {
-            if (random() >= device.faults.crashOnReceipt) return false;
-            device.crash('on receiving a response');
-            return true;
-          },
-        }),
+        fetch: observeFetch(
+          network.fetchFor({
+            alive: () => owner === generation && alive,
+            online: () => device.online,
+            crashOnReceipt: () => {
+              if (random() >= device.faults.crashOnReceipt) return false;
+              device.crash('on receiving a response');
+              return true;
+            },
+          }),
+          watch,
+        ),
         environment: environmentFor(owner),
         generateClientId: () => `${setup.name}-${setup.seed}-${++clientIds}`,
         // Small pages and batches, so that a run spans several requests any of which may fail.
@@ -207,6 +228,7 @@ export function createDevice(setup: DeviceSetup): Device {
           `${setup.name} told: mutation ${event.mutation.id} (${event.mutation.key}) rejected, ${event.code}`,
         );
       });
+      watchRuns(client, watch);
       device.client = client;
     },
   };

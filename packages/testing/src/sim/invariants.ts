@@ -1,11 +1,20 @@
 /**
  * The invariants checked after a scenario, once the faults are healed and every device has
- * synced: exactly once (I1), convergence (I3), local first and no silent drop (I4) and
- * isolation (I5). Each returns readable violations rather than throwing, so a run reports
- * everything it found with its seed.
+ * synced: exactly once (I1), no gaps (I2: every pull page in order, and each device's
+ * stored records at the server's versions), convergence (I3, with the server's state equal
+ * to the replay of what it applied, patches merged), local first and no silent drop (I4),
+ * isolation (I5) and one runner at a time (I6). Each returns readable violations rather
+ * than throwing, so a run reports everything it found with its seed.
  */
 import type { JsonObject } from '@ferry/protocol';
-import type { Device, Item } from './devices.ts';
+import type { Device } from './devices.ts';
+import { canonical, checkLedger, type LedgerEntry } from './ledger.ts';
+import { checkOneRunner, checkPulls } from './observe.ts';
+
+/** A put's value, or a patch's fields (null removes one). */
+export type WrittenValue = { by: string; seq: number } & {
+  [field: string]: string | number | null;
+};
 
 export interface WriteRecord {
   device: string;
@@ -16,10 +25,10 @@ export interface WriteRecord {
    * shared: a team key anyone puts or deletes unconditionally (the last write wins).
    */
   kind: 'unique' | 'contested' | 'forbidden' | 'shared';
-  op: 'put' | 'delete';
+  op: 'put' | 'patch' | 'delete';
   space: string;
   key: string;
-  value: Item;
+  value: WrittenValue;
   /** pending: the process died before the write was stored; stored: `put` resolved. */
   state: 'pending' | 'stored' | 'refused';
   error?: string;
@@ -33,14 +42,20 @@ export interface InvariantInput {
   readable: Record<string, string[]>;
   spaces: readonly string[];
   tokens: Record<string, string>;
+  /** Every mutation the server answered `applied`, with its version. */
+  ledger: readonly LedgerEntry[];
   pull(init: RequestInit): Promise<Response>;
 }
 
 type State = Map<string, JsonObject>;
 const id = (space: string, key: string) => `${space}/${key}`;
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
 
-async function serverState(input: InvariantInput, user: string): Promise<State> {
+async function serverState(
+  input: InvariantInput,
+  user: string,
+  versions: Map<string, number>,
+): Promise<State> {
   const state: State = new Map();
   const token = input.tokens[user] ?? '';
   let cursor: string | null = null;
@@ -52,11 +67,12 @@ async function serverState(input: InvariantInput, user: string): Promise<State> 
     });
     if (!response.ok) throw new Error(`observer pull answered ${response.status}`);
     const page = (await response.json()) as {
-      changes: Array<{ space: string; key: string; value: JsonObject | null }>;
+      changes: Array<{ space: string; key: string; value: JsonObject | null; version: number }>;
       cursor: string;
       hasMore: boolean;
     };
     for (const change of page.changes) {
+      versions.set(id(change.space, change.key), change.version);
       if (change.value === null) state.delete(id(change.space, change.key));
       else state.set(id(change.space, change.key), change.value);
     }
@@ -69,8 +85,9 @@ export async function checkInvariants(input: InvariantInput): Promise<string[]> 
   const violations: string[] = [];
   const server: State = new Map();
   const perUser = new Map<string, State>();
+  const versions = new Map<string, number>();
   for (const user of Object.keys(input.readable)) {
-    const state = await serverState(input, user);
+    const state = await serverState(input, user, versions);
     perUser.set(user, state);
     for (const [k, v] of state) server.set(k, v);
   }
@@ -139,10 +156,21 @@ export async function checkInvariants(input: InvariantInput): Promise<string[]> 
         violations.push(`${d.name}: rejection of an unknown write ${r.mutation.key}`);
     }
   }
-  // Every record on the server was written by exactly one of our writes.
+  // Every record on the server was written by exactly one of our writes (a patched record
+  // is a merge of several: the ledger check below covers it).
+  const patched = new Set(
+    input.writes.filter((w) => w.op === 'patch').map((w) => id(w.space, w.key)),
+  );
   for (const [k, value] of server) {
+    if (patched.has(k)) continue;
     const authors = input.writes.filter((w) => id(w.space, w.key) === k && same(w.value, value));
     if (authors.length !== 1) violations.push(`server ${k}: ${authors.length} writes match it`);
+  }
+  // The server holds exactly what replaying the mutations it applied, in version order, gives.
+  violations.push(...checkLedger(input.ledger, server, () => true));
+  // One runner at a time, and no pull page out of order, all through the run.
+  for (const d of input.devices) {
+    violations.push(...checkOneRunner(d.name, d.spans), ...checkPulls(d.name, d.pulls));
   }
 
   // Convergence and isolation: each device equals its user's server view, and nothing else.
@@ -171,6 +199,14 @@ export async function checkInvariants(input: InvariantInput): Promise<string[]> 
       if (!same([...local].sort(), wanted.sort())) {
         violations.push(
           `${d.name}: ${space} differs from the server: local ${JSON.stringify([...local])} server ${JSON.stringify(wanted)}`,
+        );
+      }
+      // No gaps: the records it stored from pulls are the server's, at the server's versions.
+      const base = stored.map((r) => [id(space, r.key), r.version, canonical(r.value)]).sort();
+      const atServer = wanted.map(([k, v]) => [k, versions.get(k), canonical(v)]).sort();
+      if (!same(base, atServer)) {
+        violations.push(
+          `${d.name}: stored ${space} records ${JSON.stringify(base)} differ from the server's ${JSON.stringify(atServer)}`,
         );
       }
     }

@@ -2,9 +2,16 @@
  * A simulated world for several processes and one server: one simulated clock, and a
  * network between each process's `fetch` and the server handler that, driven by a seeded
  * generator, drops requests, drops responses after the server answered, delivers requests
- * twice, and delays them (which reorders them). The server is called one request at a time,
+ * twice, and delays them (which reorders them), and restarts the server: its handler is
+ * closed and created again over the same database, before, while or after it handles a
+ * request, which then fails as a network error. The server is called one request at a time,
  * so a seed always replays the same run; `settle()` waits for the server to finish before
  * time moves on.
+ *
+ * It carries whole bodies: an answer is read to its end before it travels back. So it
+ * cannot carry the live event stream (`GET /v1/events` never ends and would hold the server
+ * for everyone); simulated clients run without `live`, and the stream is tested over real
+ * HTTP instead (test/live.test.ts).
  */
 import { createSimulatedClock, type SimulatedClock } from './clock.ts';
 
@@ -19,6 +26,8 @@ export interface NetworkFaults {
   duplicate: number;
   /** Longest simulated delay of each leg, in ms; each leg takes 1 ms or more. */
   maxDelayMs: number;
+  /** Probability that the server restarts around a request (with `restartServer` given). */
+  serverRestart?: number;
 }
 
 export const PERFECT_NETWORK: NetworkFaults = {
@@ -43,6 +52,7 @@ export interface NetworkStats {
   droppedResponses: number;
   duplicates: number;
   offline: number;
+  serverRestarts: number;
 }
 
 export interface SimulatedNetwork {
@@ -58,7 +68,12 @@ export interface SimulatedNetwork {
   advanceUntil(predicate: () => boolean, maxMs: number): Promise<boolean>;
   /** Calls the server directly, outside the simulation (for observers). */
   direct(request: Request): Promise<Response>;
+  /** Restarts the server once every request handed to it has finished. */
+  restartServer(): Promise<void>;
 }
+
+/** When a restart strikes, relative to the request it comes with. */
+type RestartPhase = 'before' | 'during' | 'after';
 
 const never = <T>(): Promise<T> => new Promise<T>(() => {});
 /** Timers of the network itself belong to no process and are never dropped. */
@@ -86,6 +101,8 @@ export function createSimulatedNetwork(options: {
   startAt: number;
   faults?: NetworkFaults;
   settleTurns?: number;
+  /** Closes the server and creates it again on the same database; without it, no restarts. */
+  restartServer?: () => Promise<void>;
 }): SimulatedNetwork {
   const clock = createSimulatedClock(options.startAt);
   const { random, handler } = options;
@@ -99,6 +116,12 @@ export function createSimulatedNetwork(options: {
     droppedResponses: 0,
     duplicates: 0,
     offline: 0,
+    serverRestarts: 0,
+  };
+  const restart = async () => {
+    if (options.restartServer === undefined) return;
+    stats.serverRestarts += 1;
+    await options.restartServer();
   };
 
   const turns = async () => {
@@ -113,14 +136,31 @@ export function createSimulatedNetwork(options: {
     } while (inFlight > 0);
   };
 
-  /** Hands a request to the server after every earlier one finished; reads the whole body. */
-  const deliver = (captured: Captured): Promise<Response> => {
+  const serve = async (captured: Captured) => {
+    const response = await handler(rebuild(captured));
+    const text = await response.text();
+    return new Response(text, { status: response.status, headers: response.headers });
+  };
+
+  /**
+   * Hands a request to the server after every earlier one finished; reads the whole body.
+   * With a restart, the request fails as a network error: refused before the server saw it,
+   * cut off while the old server drains, or its answer lost after it was handled.
+   */
+  const deliver = (captured: Captured, restartPhase?: RestartPhase): Promise<Response> => {
     inFlight += 1;
     stats.delivered += 1;
     const result = serverQueue.then(async () => {
-      const response = await handler(rebuild(captured));
-      const text = await response.text();
-      return new Response(text, { status: response.status, headers: response.headers });
+      if (restartPhase === undefined) return serve(captured);
+      if (restartPhase === 'before') await restart();
+      else if (restartPhase === 'after') await serve(captured).then(restart, restart);
+      else {
+        // The old server is closed while this request runs: it drains, then a new one starts.
+        const running = serve(captured).catch(() => {});
+        await restart();
+        await running;
+      }
+      throw failure(`connection reset, the server restarted (${restartPhase} handling)`);
     });
     serverQueue = result.then(
       () => {
@@ -166,6 +206,19 @@ export function createSimulatedNetwork(options: {
       return predicate();
     },
     direct: (request) => handler(request),
+    restartServer() {
+      inFlight += 1;
+      const done = serverQueue.then(restart);
+      serverQueue = done.then(
+        () => {
+          inFlight -= 1;
+        },
+        () => {
+          inFlight -= 1;
+        },
+      );
+      return done;
+    },
     fetchFor(endpoint) {
       return async (input, init) => {
         if (!endpoint.alive()) return never();
@@ -185,6 +238,16 @@ export function createSimulatedNetwork(options: {
         const outward = delay();
         const back = delay();
         const duplicateAfter = delay() * 2;
+        const restartRoll = random();
+        const phaseRoll = random();
+        const restartPhase: RestartPhase | undefined =
+          options.restartServer !== undefined && restartRoll < (faults.serverRestart ?? 0)
+            ? phaseRoll < 1 / 3
+              ? 'before'
+              : phaseRoll < 2 / 3
+                ? 'during'
+                : 'after'
+            : undefined;
         if (duplicate) {
           stats.duplicates += 1;
           clock.setTimeout(
@@ -199,7 +262,11 @@ export function createSimulatedNetwork(options: {
           stats.droppedRequests += 1;
           throw failure('request lost');
         }
-        const response = await deliver(captured);
+        const response = await deliver(captured, restartPhase).catch(async (error: unknown) => {
+          await sleep(back).catch(() => {});
+          if (!endpoint.alive()) return never<Response>();
+          throw error;
+        });
         await sleep(back).catch(() => {});
         if (!endpoint.alive()) return never();
         if (dropResponse) {

@@ -1,6 +1,7 @@
 /**
- * One seeded scenario: two users on three devices write, go offline, crash, restart and
- * see their clocks jump while the network loses, duplicates and delays requests. Then the
+ * One seeded scenario: two users on three devices write (creates, puts, patches, deletes),
+ * go offline, crash, restart and see their clocks jump while the network loses, duplicates
+ * and delays requests and the server restarts. Then the
  * faults are healed, every device syncs to quiescence, and the invariants are checked.
  *
  *   const report = await runScenario({ seed: 42, server: { fetch, signToken } });
@@ -9,10 +10,16 @@
 import { seededRandom } from './clock.ts';
 import { createDevice, type Device, NO_DEVICE_FAULTS } from './devices.ts';
 import { checkInvariants, type WriteRecord } from './invariants.ts';
+import { type LedgerEntry, recordingLedger } from './ledger.ts';
 import { createSimulatedNetwork, PERFECT_NETWORK, type ServerHandler } from './network.ts';
 
 export interface ScenarioServer {
   fetch: ServerHandler;
+  /**
+   * Closes the server and creates it again on the same database (so `fetch` reaches the new
+   * one); without it, the scenario never restarts the server.
+   */
+  restart?(): Promise<void>;
   signToken(
     principal: { userId: string; spaces?: readonly string[] },
     ttlSeconds: number,
@@ -38,14 +45,18 @@ export interface ScenarioReport {
   violations: string[];
   writes: number;
   rejections: number;
+  patches: number;
   crashes: number;
   clockJumps: number;
+  serverRestarts: number;
   network: {
     requests: number;
     droppedRequests: number;
     droppedResponses: number;
     duplicates: number;
   };
+  /** Sync runs and pull pages the I6 and I2 checks looked at. */
+  checked: { runs: number; pulls: number };
   simulatedMs: number;
   /** What happened, in order; printed with a failure. */
   trace: string[];
@@ -61,12 +72,19 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
   const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const chance = (p: number) => random() < p;
-  const network = createSimulatedNetwork({ handler: server.fetch, random, startAt: START });
+  const ledger: LedgerEntry[] = [];
+  const network = createSimulatedNetwork({
+    handler: recordingLedger(server.fetch, ledger),
+    random,
+    startAt: START,
+    restartServer: server.restart?.bind(server),
+  });
   network.faults = {
     dropRequest: 0.05 + random() * 0.2,
     dropResponse: 0.05 + random() * 0.2,
     duplicate: 0.05 + random() * 0.2,
     maxDelayMs: 1 + Math.floor(random() * 3000),
+    serverRestart: random() * 0.04,
   };
   const trace: string[] = [];
   const log = (line: string) => trace.push(`${network.clock.now() - START}ms ${line}`);
@@ -127,17 +145,30 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
       space = spaces.team;
       key = `shared-${Math.floor(random() * 3)}`;
     }
-    const op = kind === 'shared' && chance(0.25) ? 'delete' : 'put';
+    const opRoll = kind === 'shared' ? random() : 1;
+    const op = opRoll < 0.25 ? 'delete' : opRoll < 0.55 ? 'patch' : 'put';
     sequence += 1;
     const value = { by: d.name, seq: sequence };
-    const record: WriteRecord = { device: d.name, kind, op, space, key, value, state: 'pending' };
+    // A patch sets who and when, and sets or (with null) removes the device's own mark.
+    const patch = { ...value, [`mark-${d.name}`]: chance(0.3) ? null : sequence };
+    const record: WriteRecord = {
+      device: d.name,
+      kind,
+      op,
+      space,
+      key,
+      value: op === 'patch' ? patch : value,
+      state: 'pending',
+    };
     writes.push(record);
     log(`${d.name} writes ${kind} ${op} ${space}/${key}`);
     const items = client.collection('items', { space });
     const stored =
       op === 'delete'
         ? items.delete(key)
-        : items.put(key, value, kind === 'shared' ? {} : { ifVersion: 0 });
+        : op === 'patch'
+          ? items.patch(key, patch)
+          : items.put(key, value, kind === 'shared' ? {} : { ifVersion: 0 });
     stored.then(
       async () => {
         record.state = 'stored';
@@ -193,6 +224,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     } else if (roll < 0.87) {
       log(`${d.name} sync()`);
       d.client?.sync().catch(() => {});
+    } else if (roll < 0.9 && server.restart !== undefined) {
+      log('server restarts');
+      await network.restartServer();
     }
     // A process the store or the network killed comes back after a while.
     for (const other of devices)
@@ -237,6 +271,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
       readable,
       spaces: Object.values(spaces),
       tokens: { [users.alice]: tokens.alice, [users.bob]: tokens.bob },
+      ledger,
       pull: (request) => network.direct(new Request(`${URL_BASE}/v1/pull`, request)),
     })),
   );
@@ -246,13 +281,19 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     violations,
     writes: writes.length,
     rejections: devices.reduce((n, d) => n + d.rejections.length, 0),
+    patches: writes.filter((w) => w.op === 'patch').length,
     crashes: devices.reduce((n, d) => n + d.crashes, 0),
     clockJumps,
+    serverRestarts: network.stats.serverRestarts,
     network: {
       requests: network.stats.requests,
       droppedRequests: network.stats.droppedRequests,
       droppedResponses: network.stats.droppedResponses,
       duplicates: network.stats.duplicates,
+    },
+    checked: {
+      runs: devices.reduce((n, d) => n + d.spans.filter((s) => s.kind === 'run').length, 0),
+      pulls: devices.reduce((n, d) => n + d.pulls.length, 0),
     },
     simulatedMs: network.clock.now() - START,
     trace,
