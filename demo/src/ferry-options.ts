@@ -1,0 +1,19 @@
+/** The Ferry options for a signed-in user, shared by the page, the sync worker and the service worker. */
+import type { HostOptions } from '@ferry/browser';
+import { type DemoUser, getToken, personalSpace, spacesOf } from './session.ts';
+
+/** One record of the `items` collection. */
+export type Item = { text: string; done: boolean; createdAt: number; by: string };
+export type DemoSchema = { items: Item };
+
+export function hostOptions(user: DemoUser): HostOptions {
+  return {
+    // One store (IndexedDB database, Web Lock, channel) per user.
+    name: `ferry-demo-${user}`,
+    url: location.origin,
+    getToken,
+    live: true,
+    defaultSpace: personalSpace(user),
+    spaces: spacesOf(user),
+  };
+}
