@@ -1,14 +1,6 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
-
-/** Flags that let Debian's Chromium run headless in a container without reaching the network. */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/support/chromium.ts';
 
 export default defineConfig({
   test: {
@@ -23,6 +15,7 @@ export default defineConfig({
             'packages/*/test/**/*.test.ts',
             'test/**/*.test.ts',
             'examples/test/**/*.test.ts',
+            'demo/test/**/*.test.ts',
           ],
           exclude: ['packages/browser/test/browser/**'],
         },
@@ -38,7 +31,7 @@ export default defineConfig({
             screenshotFailures: false,
             provider: playwright({
               launchOptions: {
-                executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+                executablePath: CHROMIUM_PATH,
                 args: CHROMIUM_ARGS,
               },
             }),

@@ -1,0 +1,134 @@
+/**
+ * The promises that matter when the network or the app goes away, in real Chromium with
+ * the demo's real service worker:
+ * - edits made offline are shown at once, survive a reload (the app itself served by the
+ *   service worker) and are pushed when the network returns;
+ * - with every page of the app closed, a Background Sync event drains the outbox;
+ * - a Web Push poke makes the service worker pull and show a notification.
+ */
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  addItem,
+  eventually,
+  launchChromium,
+  newDevice,
+  openAs,
+  serviceWorkerControl,
+  waitForServiceWorker,
+} from './support/browser.ts';
+import { type DemoServer, startDemoServer } from './support/demo-server.ts';
+
+let server: DemoServer;
+let browser: Browser;
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const texts = async (user: string, space: string) =>
+  (await server.records(user, space)).map((r) => (r.value as { text: string }).text);
+
+async function offlineDevice(): Promise<BrowserContext> {
+  const context = await newDevice(browser, server.url);
+  const page = await openAs(context, server.url, 'alice');
+  await waitForServiceWorker(page);
+  return context;
+}
+
+describe('offline', () => {
+  it('keeps edits made offline across a reload and pushes them when back online', async () => {
+    const context = await offlineDevice();
+    const page = context.pages()[0];
+    if (page === undefined) throw new Error('no page');
+    await context.setOffline(true);
+    await addItem(page, 'mine', 'Written offline');
+    await eventually(
+      () => page.getByTestId('sync-status').getAttribute('data-state'),
+      (state) => state === 'offline',
+      'the offline status',
+    );
+
+    await page.reload();
+    await page.getByTestId('list-mine').getByText('Written offline').waitFor();
+    expect(await texts('alice', 'user.alice')).not.toContain('Written offline');
+
+    await context.setOffline(false);
+    await eventually(
+      () => texts('alice', 'user.alice'),
+      (t) => t.includes('Written offline'),
+      'the server to have the offline edit',
+    );
+    await eventually(
+      () => page.getByTestId('sync-status').getAttribute('data-state'),
+      (state) => state === 'synced',
+      'the synced status',
+    );
+    await context.close();
+  });
+});
+
+describe('with every page of the app closed', () => {
+  it('drains the outbox on a Background Sync event', async () => {
+    const context = await offlineDevice();
+    const page = context.pages()[0];
+    if (page === undefined) throw new Error('no page');
+    await context.setOffline(true);
+    await addItem(page, 'mine', 'Queued while offline');
+    await page.close();
+    await context.setOffline(false);
+    expect(await texts('alice', 'user.alice')).not.toContain('Queued while offline');
+
+    const blank = await context.newPage();
+    const serviceWorker = await serviceWorkerControl(context, blank, server.url);
+    await serviceWorker.dispatchSync();
+    await eventually(
+      () => texts('alice', 'user.alice'),
+      (t) => t.includes('Queued while offline'),
+      'the service worker to push the queued edit',
+    );
+    await context.close();
+  });
+
+  it('pulls on a Web Push poke and shows a notification of what arrived', async () => {
+    const context = await offlineDevice();
+    await context.pages()[0]?.close();
+    await server.write([
+      {
+        space: 'team.demo',
+        collection: 'items',
+        key: 'pushed-item',
+        op: 'put',
+        value: { text: 'Arrived by push', done: false, createdAt: Date.now(), by: 'bob' },
+      },
+    ]);
+
+    const blank = await context.newPage();
+    const serviceWorker = await serviceWorkerControl(context, blank, server.url);
+    await serviceWorker.deliverPush(JSON.stringify({ type: 'poke', version: 1 }));
+    const worker = context.serviceWorkers()[0];
+    if (worker === undefined) throw new Error('no service worker');
+    const notifications = await eventually(
+      () =>
+        worker.evaluate(async () => {
+          // Runs in the service worker, whose global has the registration.
+          const scope = self as unknown as { registration: ServiceWorkerRegistration };
+          const shown = await scope.registration.getNotifications();
+          return shown.map((n) => `${n.title}: ${n.body}`);
+        }),
+      (shown) => shown.length > 0,
+      'a notification',
+    );
+    expect(notifications[0]).toMatch(/1 change arrived/);
+
+    // Pulled into the device's store: the app shows it even offline.
+    await context.setOffline(true);
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.getByTestId('list-team').getByText('Arrived by push').waitFor();
+    await context.close();
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * The demo as `npm start` serves it, for the end-to-end tests: the app built by Vite into a
+ * temporary folder, served by a dev-mode Ferry server on a real socket with embedded PGlite.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createFerryServer, createPGliteDatabase, type FerryServer, listen } from '@ferry/server';
+import pino from 'pino';
+import { build } from 'vite';
+
+const DEMO_DIR = fileURLToPath(new URL('../..', import.meta.url));
+
+let built: Promise<string> | undefined;
+
+/** Builds the demo once per test file into a temporary folder; returns the folder. */
+export function buildDemo(): Promise<string> {
+  built ??= (async () => {
+    const outDir = mkdtempSync(join(tmpdir(), 'ferry-demo-'));
+    process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
+    await build({
+      root: DEMO_DIR,
+      configFile: join(DEMO_DIR, 'vite.config.ts'),
+      logLevel: 'warn',
+      build: { outDir, emptyOutDir: true },
+    });
+    return outDir;
+  })();
+  return built;
+}
+
+export interface DemoServer {
+  /** `http://127.0.0.1:<port>`, a secure context as far as the browser is concerned. */
+  url: string;
+  /** Writes as the server would (another device's change, or a bulk load). */
+  write: FerryServer['write'];
+  /** The open event streams, read from the server's metrics. */
+  eventStreams(): Promise<number>;
+  /** What the server holds in one space, pulled over HTTP as a fresh client of `user`. */
+  records(user: string, space: string): Promise<Array<{ key: string; value: unknown }>>;
+  stop(): Promise<void>;
+}
+
+export async function startDemoServer(): Promise<DemoServer> {
+  const staticDir = await buildDemo();
+  const database = await createPGliteDatabase();
+  const server = await createFerryServer({
+    database,
+    jwtSecret: 'demo-end-to-end-tests-secret-long-enough',
+    dev: true,
+    staticDir,
+    logger: pino({ level: 'silent' }),
+    webPush: {},
+  });
+  const listening = await listen(server);
+  return {
+    url: listening.url,
+    write: server.write,
+    async eventStreams() {
+      const text = await (await fetch(`${listening.url}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith('ferry_event_streams '));
+      return Number(line?.split(' ')[1] ?? Number.NaN);
+    },
+    async records(user, space) {
+      const token = await server.signToken({ userId: user, spaces: [space] }, 600);
+      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const found: Array<{ key: string; value: unknown }> = [];
+      let cursor: string | null = null;
+      for (;;) {
+        const response = await fetch(`${listening.url}/v1/pull`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ clientId: 'end-to-end-check', cursor }),
+        });
+        const page = (await response.json()) as {
+          changes: Array<{ key: string; value: unknown }>;
+          cursor: string;
+          hasMore: boolean;
+        };
+        for (const change of page.changes) {
+          if (change.value !== null) found.push(change);
+        }
+        cursor = page.cursor;
+        if (!page.hasMore) return found;
+      }
+    },
+    async stop() {
+      await listening.close();
+      await database.close();
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * Two devices of two users sharing a space, in two Chromium profiles: each one's change
+ * reaches the other within a poke (the live event stream), both ways, and personal spaces
+ * stay personal. Also takes the README's screenshots of the demo.
+ */
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  addItem,
+  eventually,
+  itemTexts,
+  launchChromium,
+  newDevice,
+  openAs,
+} from './support/browser.ts';
+import { type DemoServer, startDemoServer } from './support/demo-server.ts';
+
+const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+
+let server: DemoServer;
+let browser: Browser;
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('two users sharing a list', () => {
+  it('converge through the server within a poke, both ways', async () => {
+    const alice = await openAs(await newDevice(browser, server.url), server.url, 'alice');
+    const bob = await openAs(await newDevice(browser, server.url), server.url, 'bob');
+    // Both live streams are open before anything is written, so only pokes can deliver.
+    await eventually(
+      () => server.eventStreams(),
+      (n) => n === 2,
+      'two event streams',
+    );
+
+    await addItem(alice, 'team', 'Milk, from Alice');
+    await eventually(
+      () => itemTexts(bob, 'team'),
+      (t) => t.some((x) => x.includes('Milk')),
+      'Bob to see Alice’s item',
+    );
+
+    await addItem(bob, 'team', 'Bread, from Bob');
+    await eventually(
+      () => itemTexts(alice, 'team'),
+      (t) => t.some((x) => x.includes('Bread')),
+      'Alice to see Bob’s item',
+    );
+
+    await addItem(alice, 'mine', 'Alice’s own note');
+    await eventually(
+      () => alice.getByTestId('sync-status').getAttribute('data-state'),
+      (state) => state === 'synced',
+      'Alice to be synced',
+    );
+    expect((await itemTexts(bob, 'mine')).some((x) => x.includes('own note'))).toBe(false);
+
+    await alice.screenshot({ path: `${SCREENSHOTS}demo-alice.png` });
+    await bob.screenshot({ path: `${SCREENSHOTS}demo-bob.png` });
+  });
+});
