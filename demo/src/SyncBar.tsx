@@ -3,6 +3,7 @@ import { useRejections, useSyncStatus } from '@ferry/browser/react';
 import type { FerryClient } from '@ferry/client';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { enablePush } from './push.ts';
+import type { DemoUser } from './session.ts';
 import { describeStatus, relativeTime } from './status-label.ts';
 
 const REFRESH_MS = 5000;
@@ -35,6 +36,7 @@ function message(error: unknown): string {
 
 export function SyncBar(props: {
   client: Pick<FerryClient, 'sync' | 'getStatus' | 'subscribeStatus' | 'on'>;
+  user: DemoUser;
 }) {
   const { client } = props;
   const status = useSyncStatus(client);
@@ -43,7 +45,7 @@ export function SyncBar(props: {
   const { state, label } = describeStatus(status, online);
   const [syncMessage, setSyncMessage] = useState<string | null>(null);
   const [syncing, setSyncing] = useState(false);
-  const [pushMessage, setPushMessage] = useState<string | null>(null);
+  const [push, setPush] = useState<{ message: string; failed: boolean } | null>(null);
   const { rejections, dismiss } = useRejections(client);
 
   const syncNow = () => {
@@ -58,9 +60,11 @@ export function SyncBar(props: {
     );
   };
   const turnOnPush = () => {
-    setPushMessage('Asking for permission…');
-    enablePush().then(setPushMessage, (error: unknown) =>
-      setPushMessage(`Notifications are off: ${message(error)}`),
+    setPush({ message: 'Asking for permission…', failed: false });
+    enablePush(props.user).then(
+      (done) => setPush({ message: done, failed: false }),
+      (error: unknown) =>
+        setPush({ message: `Notifications are off: ${message(error)}`, failed: true }),
     );
   };
 
@@ -90,9 +94,9 @@ export function SyncBar(props: {
           {syncMessage}
         </p>
       )}
-      {pushMessage && (
-        <p className="notice" data-testid="push-message">
-          {pushMessage}
+      {push && (
+        <p className={push.failed ? 'notice error' : 'notice'} data-testid="push-message">
+          {push.message}
         </p>
       )}
       {rejections.map((rejection, index) => (

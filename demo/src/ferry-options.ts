@@ -1,6 +1,6 @@
 /** The Ferry options for a signed-in user, shared by the page, the sync worker and the service worker. */
 import type { HostOptions } from '@ferry/browser';
-import { type DemoUser, getToken, personalSpace, spacesOf } from './session.ts';
+import { type DemoUser, personalSpace, spacesOf, tokenProvider } from './session.ts';
 
 /** One record of the `items` collection. */
 export type Item = { text: string; done: boolean; createdAt: number; by: string };
@@ -11,7 +11,7 @@ export function hostOptions(user: DemoUser): HostOptions {
     // One store (IndexedDB database, Web Lock, channel) per user.
     name: `ferry-demo-${user}`,
     url: location.origin,
-    getToken,
+    getToken: tokenProvider(user),
     live: true,
     defaultSpace: personalSpace(user),
     spaces: spacesOf(user),

@@ -3,7 +3,7 @@
  * browser's push service, and the subscription stored on the server. Every failure becomes
  * an `Error` whose message says what to do.
  */
-import { getToken } from './session.ts';
+import { type DemoUser, tokenProvider } from './session.ts';
 
 const READY_TIMEOUT_MS = 10_000;
 
@@ -35,14 +35,14 @@ async function serverError(response: Response): Promise<string> {
   return body?.error?.message ?? `HTTP ${response.status}`;
 }
 
-export async function enablePush(): Promise<string> {
+export async function enablePush(user: DemoUser): Promise<string> {
   if (!('serviceWorker' in navigator) || !('PushManager' in window) || !('Notification' in window))
     throw new Error('This browser does not support Web Push.');
   const permission = await Notification.requestPermission();
   if (permission !== 'granted')
     throw new Error('Notifications are blocked for this site; allow them in the site settings.');
 
-  const token = await getToken({ refresh: false });
+  const token = await tokenProvider(user)({ refresh: false });
   const authorization = `Bearer ${token}`;
   const keyResponse = await fetch('/v1/push/vapid-public-key', { headers: { authorization } });
   if (keyResponse.status === 404) throw new Error('This server has Web Push turned off.');

@@ -3,6 +3,7 @@
  * and the service worker all read the same answer. Dev mode only: tokens are minted by the
  * server's `POST /v1/dev/token` for whoever asks.
  */
+import type { TokenProvider } from '@ferry/client';
 
 export const USERS = ['alice', 'bob'] as const;
 export type DemoUser = (typeof USERS)[number];
@@ -11,14 +12,10 @@ export const TEAM_SPACE = 'team.demo';
 export const personalSpace = (user: DemoUser) => `user.${user}`;
 export const spacesOf = (user: DemoUser) => [personalSpace(user), TEAM_SPACE];
 
-interface StoredSession {
-  user: DemoUser;
-  token?: string;
-}
-
 const DATABASE = 'ferry-demo-session';
 const STORE = 'session';
-const KEY = 'current';
+const USER_KEY = 'user';
+const tokenKey = (user: DemoUser) => `token.${user}`;
 
 function open(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
@@ -47,9 +44,9 @@ async function transact<T>(
   }
 }
 
-const read = () => transact<StoredSession | undefined>('readonly', (store) => store.get(KEY));
-const write = (session: StoredSession) =>
-  transact<unknown>('readwrite', (store) => store.put(session, KEY));
+const read = (key: string) => transact<unknown>('readonly', (store) => store.get(key));
+const write = (key: string, value: string) =>
+  transact<unknown>('readwrite', (store) => store.put(value, key));
 
 function isUser(value: unknown): value is DemoUser {
   return (USERS as readonly unknown[]).includes(value);
@@ -57,37 +54,40 @@ function isUser(value: unknown): value is DemoUser {
 
 /** The signed-in user, or null. */
 export async function currentUser(): Promise<DemoUser | null> {
-  const session = await read();
-  return session && isUser(session.user) ? session.user : null;
+  const user = await read(USER_KEY);
+  return isUser(user) ? user : null;
 }
 
 /** Remembers `user`; the token is minted on first use, so signing in works offline. */
 export async function signIn(user: DemoUser): Promise<void> {
-  await write({ user });
+  await write(USER_KEY, user);
 }
 
 export async function signOut(): Promise<void> {
-  await transact<unknown>('readwrite', (store) => store.delete(KEY));
+  await transact<unknown>('readwrite', (store) => store.delete(USER_KEY));
 }
 
-/** The client's token provider: the stored token, or a fresh one when missing or refused. */
-export async function getToken({ refresh }: { refresh: boolean }): Promise<string> {
-  const session = await read();
-  if (!session || !isUser(session.user)) throw new Error('Nobody is signed in.');
-  if (session.token !== undefined && !refresh) return session.token;
-  const response = await fetch(new URL('/v1/dev/token', location.origin), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ user: session.user, spaces: spacesOf(session.user) }),
-  });
-  if (!response.ok) {
-    throw new Error(
-      `The server did not mint a token (HTTP ${response.status}); is it running with --dev?`,
-    );
-  }
-  const { token } = (await response.json()) as { token: string };
-  // Keep it only if the same user is still signed in.
-  const now = await read();
-  if (now?.user === session.user) await write({ user: session.user, token });
-  return token;
+/**
+ * The token provider of `user`'s client: the stored token, or a fresh one when missing or
+ * refused. Bound to one user, so a client keeps its identity when another tab signs in as
+ * someone else.
+ */
+export function tokenProvider(user: DemoUser): TokenProvider {
+  return async ({ refresh }) => {
+    const stored = await read(tokenKey(user));
+    if (typeof stored === 'string' && !refresh) return stored;
+    const response = await fetch(new URL('/v1/dev/token', location.origin), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user, spaces: spacesOf(user) }),
+    });
+    if (!response.ok) {
+      throw new Error(
+        `The server did not mint a token (HTTP ${response.status}); is it running with --dev?`,
+      );
+    }
+    const { token } = (await response.json()) as { token: string };
+    await write(tokenKey(user), token);
+    return token;
+  };
 }
