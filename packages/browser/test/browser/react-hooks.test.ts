@@ -9,6 +9,7 @@ import {
   useCollection,
   useQuery,
   useRecord,
+  useRejections,
   useSyncStatus,
 } from '../../src/react/index.ts';
 
@@ -99,6 +100,66 @@ function Status(props: { client: FerryClient }) {
     `pending ${status.pendingCount}`,
   );
 }
+
+function Rejections(props: { client: FerryClient }) {
+  const { rejections, dismiss } = useRejections(props.client);
+  return createElement(
+    'ul',
+    null,
+    rejections.map((event, index) =>
+      createElement(
+        'li',
+        { key: event.mutation.id },
+        createElement('button', { type: 'button', onClick: () => dismiss(index) }, event.message),
+      ),
+    ),
+  );
+}
+
+/** A stand-in server that rejects every mutation and has nothing to pull. */
+const rejectingFetch: typeof fetch = async (input, init) => {
+  const url = String(input instanceof Request ? input.url : input);
+  const body = JSON.parse(String(init?.body ?? '{}'));
+  const ids: number[] = (body.mutations ?? []).map((m: { id: number }) => m.id);
+  const last = Math.max(0, ...ids);
+  const json = url.endsWith('/v1/push')
+    ? {
+        results: ids.map((id) => ({
+          id,
+          status: 'rejected',
+          error: { code: 'invalid', message: `refused ${id}` },
+        })),
+        lastMutationId: last,
+      }
+    : { changes: [], cursor: 'c1', hasMore: false, lastMutationId: last };
+  return new Response(JSON.stringify(json), { headers: { 'content-type': 'application/json' } });
+};
+
+it('useRejections lists rejected writes and dismisses them', async () => {
+  const rejecting = createClient({
+    url: 'http://127.0.0.1:9/',
+    store: createMemoryStore(),
+    defaultSpace: 'test',
+    fetch: rejectingFetch,
+    schedule: { triggers: [] },
+  });
+  try {
+    await act(async () => root.render(createElement(Rejections, { client: rejecting })));
+    const items = rejecting.collection('items');
+    await items.put('a', { text: 'one' });
+    await items.put('b', { text: 'two' });
+    await act(async () => {
+      await rejecting.sync();
+    });
+    await until(() => container.querySelectorAll('li').length === 2);
+    expect(container.textContent).toBe('refused 1refused 2');
+    await act(async () => container.querySelector('button')!.click());
+    expect(container.textContent).toBe('refused 2');
+  } finally {
+    await act(async () => root.render(null));
+    await rejecting.close();
+  }
+});
 
 it('useQuery shows a put and a delete at once, and stops listening on unmount', async () => {
   const { collection: items, counter } = counted(client.collection('items') as Collection<Item>);
