@@ -4,7 +4,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { safeSegments } from '../src/http/static-files.ts';
+import { parseServeConfig } from '../src/cli/config.ts';
+import { createStaticFiles, safeSegments } from '../src/http/static-files.ts';
 import { DATABASE_KINDS } from './support/databases.ts';
 import { type RunningServer, startServer } from './support/server.ts';
 
@@ -150,5 +151,19 @@ describe('safeSegments', () => {
     for (const bad of ['/..', '/%2e%2E', '/a/./b', '//x', '/a%2fb', '/a%5cb', '/%00', 'x', '/%']) {
       expect(safeSegments(bad)).toBeNull();
     }
+  });
+});
+
+describe('static dir configuration', () => {
+  it('comes from --static-dir or FERRY_STATIC_DIR, the flag first', () => {
+    expect(parseServeConfig(['--dev'], {}).staticDir).toBeUndefined();
+    expect(parseServeConfig(['--dev'], { FERRY_STATIC_DIR: 'web' }).staticDir).toBe('web');
+    expect(
+      parseServeConfig(['--dev', '--static-dir', 'dist'], { FERRY_STATIC_DIR: 'web' }).staticDir,
+    ).toBe('dist');
+  });
+
+  it('refuses a folder that does not exist, saying so', async () => {
+    await expect(createStaticFiles('/no/such/ferry/dist')).rejects.toThrow(/does not exist/);
   });
 });

@@ -35,7 +35,9 @@ export type StaticFiles = (request: Request, pathname: string) => Promise<Respon
 
 /** Resolves `dir` once (it must exist and be a folder) and returns the request handler. */
 export async function createStaticFiles(dir: string): Promise<StaticFiles> {
-  const root = await realpath(dir);
+  const root = await realpath(dir).catch(() => {
+    throw new Error(`static dir ${dir} does not exist (build the app into it first)`);
+  });
   if (!(await stat(root)).isDirectory()) throw new Error(`static dir ${dir} is not a folder`);
   return (request, pathname) => serveStatic(root, request, pathname).catch(() => notFound(request));
 }
