@@ -3,11 +3,10 @@ import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
 import './styles.css';
 
-// In a build the service worker is `/sw.js`; under `vite dev` it is served from its source.
-const SW_URL = import.meta.env.DEV ? '/src/sw.ts' : '/sw.js';
-
-if ('serviceWorker' in navigator) {
-  navigator.serviceWorker.register(SW_URL, { type: 'module', scope: '/' }).catch((error) => {
+// The build emits the service worker as `/sw.js` (an ES module: it shares chunks with the
+// app). Under `vite dev` there is none, so the app runs without offline support there.
+if (!import.meta.env.DEV && 'serviceWorker' in navigator) {
+  navigator.serviceWorker.register('/sw.js', { type: 'module', scope: '/' }).catch((error) => {
     console.warn('The service worker did not register; the app works, but not offline.', error);
   });
 }
