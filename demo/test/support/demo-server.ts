@@ -19,12 +19,21 @@ export function buildDemo(): Promise<string> {
   built ??= (async () => {
     const outDir = mkdtempSync(join(tmpdir(), 'ferry-demo-'));
     process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
-    await build({
-      root: DEMO_DIR,
-      configFile: join(DEMO_DIR, 'vite.config.ts'),
-      logLevel: 'warn',
-      build: { outDir, emptyOutDir: true },
-    });
+    // The test runner sets NODE_ENV=test, which Vite would follow into a development
+    // build (React's dev bundle, the dev service-worker URL): build what `npm start` serves.
+    const nodeEnv = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'production';
+    try {
+      await build({
+        root: DEMO_DIR,
+        configFile: join(DEMO_DIR, 'vite.config.ts'),
+        mode: 'production',
+        logLevel: 'warn',
+        build: { outDir, emptyOutDir: true },
+      });
+    } finally {
+      process.env.NODE_ENV = nodeEnv;
+    }
     return outDir;
   })();
   return built;
