@@ -33,6 +33,9 @@ async function startServer(): Promise<ScenarioServer & { close(): Promise<void> 
     database: await createPGliteDatabase(),
     jwtSecret: 'simulation-secret-that-is-long-enough!',
     logger: createLogger('silent'),
+    // Heartbeats run on real time; in simulated time they would make runs differ. Clients
+    // presume a silent stream dead after a minute of simulated time and reconnect.
+    heartbeatMs: 3_600_000,
   };
   let current = await createFerryServer(options);
   return {
@@ -80,6 +83,7 @@ const totals = {
   crashes: 0,
   clockJumps: 0,
   serverRestarts: 0,
+  liveStreams: 0,
   dropped: 0,
   duplicates: 0,
   runsChecked: 0,
@@ -97,6 +101,7 @@ for (let i = 0; i < count; i++) {
   totals.writes += report.writes;
   totals.patches += report.patches;
   totals.serverRestarts += report.serverRestarts;
+  totals.liveStreams += report.live.streams;
   totals.runsChecked += report.checked.runs;
   totals.pullsChecked += report.checked.pulls;
   totals.rejections += report.rejections;

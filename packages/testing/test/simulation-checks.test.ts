@@ -147,3 +147,43 @@ describe('server restarts in the simulated network', () => {
     expect(network.stats.serverRestarts).toBe(2);
   });
 });
+
+describe('the live event stream over the simulated network', () => {
+  it('relays chunks as they come, and fails the stream when the process goes offline', async () => {
+    let push: ((text: string) => void) | undefined;
+    let cancelled = false;
+    const network = createSimulatedNetwork({
+      handler: async () =>
+        new Response(
+          new ReadableStream<Uint8Array>({
+            start(controller) {
+              push = (text) => controller.enqueue(new TextEncoder().encode(text));
+            },
+            cancel() {
+              cancelled = true;
+            },
+          }),
+          { headers: { 'content-type': 'text/event-stream' } },
+        ),
+      random: () => 0.5,
+      startAt: 0,
+    });
+    let online = true;
+    const fetch = network.fetchFor({ alive: () => true, online: () => online });
+    const opened = fetch('http://x/v1/events');
+    await network.advance(10);
+    const reader = (await opened).body!.getReader();
+    expect(network.openStreams).toBe(1);
+    push?.('event: poke\n\n');
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe('event: poke\n\n');
+    online = false;
+    const next = reader.read().then(
+      () => 'read',
+      (error: Error) => error.message,
+    );
+    await network.advance(1);
+    expect(await next).toMatch(/connection lost/);
+    expect(cancelled).toBe(true);
+    expect(network.openStreams).toBe(0);
+  });
+});

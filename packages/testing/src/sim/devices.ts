@@ -77,6 +77,10 @@ export interface DeviceSetup {
   network: SimulatedNetwork;
   random: () => number;
   seed: number;
+  /** Put before the device's client ids, so that a seed run twice on one server uses new ones. */
+  clientIdPrefix?: string;
+  /** Keep the live event stream open, so server pokes start syncs; default false. */
+  live?: boolean;
   /** Told of every crash, whoever caused it. */
   log?: (line: string) => void;
 }
@@ -216,7 +220,9 @@ export function createDevice(setup: DeviceSetup): Device {
           watch,
         ),
         environment: environmentFor(owner),
-        generateClientId: () => `${setup.name}-${setup.seed}-${++clientIds}`,
+        live: setup.live ?? false,
+        generateClientId: () =>
+          `${setup.clientIdPrefix ?? ''}${setup.name}-${setup.seed}-${++clientIds}`,
         // Small pages and batches, so that a run spans several requests any of which may fail.
         pullLimit: 1 + (setup.seed % 4),
         pushBatchSize: 1 + (setup.seed % 3),

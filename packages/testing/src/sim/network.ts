@@ -8,12 +8,11 @@
  * so a seed always replays the same run; `settle()` waits for the server to finish before
  * time moves on.
  *
- * It carries whole bodies: an answer is read to its end before it travels back. So it
- * cannot carry the live event stream (`GET /v1/events` never ends and would hold the server
- * for everyone); simulated clients run without `live`, and the stream is tested over real
- * HTTP instead (test/live.test.ts).
+ * Answers are read to their end before they travel back, except the live event stream
+ * (`GET /v1/events`), which is relayed as it comes (see stream.ts).
  */
 import { createSimulatedClock, type SimulatedClock } from './clock.ts';
+import { isEventStream, type Relay, relayStream, sweepRelays } from './stream.ts';
 
 export type ServerHandler = (request: Request) => Promise<Response>;
 
@@ -53,6 +52,8 @@ export interface NetworkStats {
   duplicates: number;
   offline: number;
   serverRestarts: number;
+  /** Event streams opened. */
+  streams: number;
 }
 
 export interface SimulatedNetwork {
@@ -70,6 +71,10 @@ export interface SimulatedNetwork {
   direct(request: Request): Promise<Response>;
   /** Restarts the server once every request handed to it has finished. */
   restartServer(): Promise<void>;
+  /** Event streams open now. */
+  readonly openStreams: number;
+  /** Ends every event stream, as when all the processes go away. */
+  closeStreams(): void;
 }
 
 /** When a restart strikes, relative to the request it comes with. */
@@ -117,7 +122,9 @@ export function createSimulatedNetwork(options: {
     duplicates: 0,
     offline: 0,
     serverRestarts: 0,
+    streams: 0,
   };
+  const relays = new Set<Relay>();
   const restart = async () => {
     if (options.restartServer === undefined) return;
     stats.serverRestarts += 1;
@@ -130,6 +137,7 @@ export function createSimulatedNetwork(options: {
     }
   };
   const settle = async () => {
+    sweepRelays(relays);
     do {
       await serverQueue.catch(() => {});
       await turns();
@@ -142,15 +150,29 @@ export function createSimulatedNetwork(options: {
     return new Response(text, { status: response.status, headers: response.headers });
   };
 
+  /** Runs `call` on the server after every earlier request finished. */
+  const enqueue = <T>(call: () => Promise<T>): Promise<T> => {
+    inFlight += 1;
+    const result = serverQueue.then(call);
+    serverQueue = result.then(
+      () => {
+        inFlight -= 1;
+      },
+      () => {
+        inFlight -= 1;
+      },
+    );
+    return result;
+  };
+
   /**
    * Hands a request to the server after every earlier one finished; reads the whole body.
    * With a restart, the request fails as a network error: refused before the server saw it,
    * cut off while the old server drains, or its answer lost after it was handled.
    */
   const deliver = (captured: Captured, restartPhase?: RestartPhase): Promise<Response> => {
-    inFlight += 1;
     stats.delivered += 1;
-    const result = serverQueue.then(async () => {
+    return enqueue(async () => {
       if (restartPhase === undefined) return serve(captured);
       if (restartPhase === 'before') await restart();
       else if (restartPhase === 'after') await serve(captured).then(restart, restart);
@@ -162,15 +184,6 @@ export function createSimulatedNetwork(options: {
       }
       throw failure(`connection reset, the server restarted (${restartPhase} handling)`);
     });
-    serverQueue = result.then(
-      () => {
-        inFlight -= 1;
-      },
-      () => {
-        inFlight -= 1;
-      },
-    );
-    return result;
   };
 
   const sleep = (ms: number, signal?: AbortSignal | null) =>
@@ -206,18 +219,12 @@ export function createSimulatedNetwork(options: {
       return predicate();
     },
     direct: (request) => handler(request),
-    restartServer() {
-      inFlight += 1;
-      const done = serverQueue.then(restart);
-      serverQueue = done.then(
-        () => {
-          inFlight -= 1;
-        },
-        () => {
-          inFlight -= 1;
-        },
-      );
-      return done;
+    restartServer: () => enqueue(restart),
+    get openStreams() {
+      return relays.size;
+    },
+    closeStreams() {
+      for (const relay of [...relays]) relay.drop();
     },
     fetchFor(endpoint) {
       return async (input, init) => {
@@ -231,6 +238,26 @@ export function createSimulatedNetwork(options: {
         }
         const captured = await capture(input, init);
         const faults = network.faults;
+        if (isEventStream(captured.method, captured.url)) {
+          // An event stream: lost on the way or relayed for as long as both ends hold it.
+          const lost = random() < faults.dropRequest;
+          await sleep(delay(), signal);
+          if (!endpoint.alive()) return never();
+          if (lost) {
+            stats.droppedRequests += 1;
+            throw failure('request lost');
+          }
+          stats.delivered += 1;
+          const answer = await enqueue(() => handler(rebuild(captured)));
+          if (!endpoint.alive() || signal?.aborted) {
+            await answer.body?.cancel().catch(() => {});
+            if (!endpoint.alive()) return never();
+            throw signal?.reason;
+          }
+          if (!answer.ok) return new Response(await answer.text(), answer);
+          stats.streams += 1;
+          return relayStream(answer, endpoint, relays);
+        }
         // Every draw is made up front, so the number of draws never depends on timing.
         const dropRequest = random() < faults.dropRequest;
         const dropResponse = random() < faults.dropResponse;

@@ -65,7 +65,7 @@ export function watchRuns(client: FerryClient<any>, watch: Observation): void {
   });
   client.on('run', (record) => {
     open(record.id).end = watch.tick();
-    watch.log?.(`run ${record.id} ends, ${record.outcome}`);
+    watch.log?.(`run ${record.id} (${record.triggers.join(', ')}) ends, ${record.outcome}`);
   });
 }
 
@@ -75,11 +75,13 @@ export function observeFetch(
   watch: Observation & { pulls: PulledPage[] },
 ): typeof fetch {
   return async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    // The live event stream is not part of a run; it stays open beside them.
+    if (url.includes('/v1/events')) return inner(input, init);
     const span: Span = { kind: 'request', process: watch.process, start: watch.tick(), end: null };
     watch.spans.push(span);
     try {
       const response = await inner(input, init);
-      const url = input instanceof Request ? input.url : String(input);
       if (url.endsWith('/v1/pull') && response.ok) {
         const page = (await response.clone().json()) as PulledPage;
         watch.pulls.push({

@@ -38,6 +38,8 @@ export interface ScenarioOptions {
   crashAfterRejection?: boolean;
   /** Prefix of the scenario's user and space names, to run a seed twice on one server. */
   namespace?: string;
+  /** False keeps every device off the live event stream; by default about half are on it. */
+  live?: boolean;
 }
 
 export interface ScenarioReport {
@@ -49,6 +51,8 @@ export interface ScenarioReport {
   crashes: number;
   clockJumps: number;
   serverRestarts: number;
+  /** Devices on the live event stream, and the streams they opened. */
+  live: { devices: number; streams: number };
   network: {
     requests: number;
     droppedRequests: number;
@@ -100,8 +104,26 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     alice: await server.signToken({ userId: users.alice, spaces: readable[users.alice] }, 86_400),
     bob: await server.signToken({ userId: users.bob, spaces: readable[users.bob] }, 86_400),
   };
-  const device = (name: string, user: string, token: string, n: number) =>
-    createDevice({ name, user, token, url: URL_BASE, network, random, seed: seed * 8 + n, log });
+  let liveDevices = 0;
+  const device = (name: string, user: string, token: string, n: number) => {
+    const live = options.live !== false && random() < 0.5;
+    if (live) {
+      liveDevices += 1;
+      log(`${name} keeps the live event stream open`);
+    }
+    return createDevice({
+      name,
+      user,
+      token,
+      url: URL_BASE,
+      network,
+      random,
+      seed: seed * 8 + n,
+      clientIdPrefix: options.namespace,
+      live,
+      log,
+    });
+  };
   const devices: Device[] = [
     device('phone', users.alice, tokens.alice, 1),
     device('laptop', users.alice, tokens.alice, 2),
@@ -264,6 +286,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     }
   }
 
+  // The processes are left as they are; their event streams end here.
+  network.closeStreams();
   violations.push(
     ...(await checkInvariants({
       devices,
@@ -285,6 +309,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     crashes: devices.reduce((n, d) => n + d.crashes, 0),
     clockJumps,
     serverRestarts: network.stats.serverRestarts,
+    live: { devices: liveDevices, streams: network.stats.streams },
     network: {
       requests: network.stats.requests,
       droppedRequests: network.stats.droppedRequests,
