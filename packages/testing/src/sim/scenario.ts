@@ -161,14 +161,15 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRep
     } else if (roll < 0.25) {
       kind = 'forbidden';
       space = d.user === users.alice ? spaces.bob : spaces.alice;
-    } else if (roll < 0.4) {
-      // Last writer wins on a few team keys, deletes included: only convergence is checked.
+    } else if (roll < 0.45) {
+      // Last writer wins on a few team keys, patches and deletes included: the server must
+      // hold what replaying its applied mutations in version order gives, and every device too.
       kind = 'shared';
       space = spaces.team;
       key = `shared-${Math.floor(random() * 3)}`;
     }
     const opRoll = kind === 'shared' ? random() : 1;
-    const op = opRoll < 0.25 ? 'delete' : opRoll < 0.55 ? 'patch' : 'put';
+    const op = opRoll < 0.2 ? 'delete' : opRoll < 0.6 ? 'patch' : 'put';
     sequence += 1;
     const value = { by: d.name, seq: sequence };
     // A patch sets who and when, and sets or (with null) removes the device's own mark.
