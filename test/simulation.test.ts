@@ -52,7 +52,7 @@ describe('deterministic simulation', () => {
     },
   );
 
-  it('a seed replays exactly, live streams and server restarts included', async () => {
+  it('a seed replays exactly, live streams and server restarts included, also run again on the same server', async () => {
     const first = await runScenario({ seed: 3, server, namespace: 'again-' });
     const second = await runScenario({ seed: 3, server, namespace: 'once-more-' });
     const names = (trace: string[], namespace: string) =>
@@ -63,6 +63,10 @@ describe('deterministic simulation', () => {
     expect(first.live.streams).toBeGreaterThan(0);
     expect(first.serverRestarts).toBeGreaterThan(0);
     expect(second.checked).toEqual(first.checked);
+    // Regression: the second run once reused the first run's client ids, owned by the
+    // first run's users, so every push and pull of it was refused.
+    expect(first.violations).toEqual([]);
+    expect(second.violations).toEqual([]);
   });
 
   it('catches a server that does not recognise a resent mutation', async () => {
