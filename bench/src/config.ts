@@ -29,6 +29,12 @@ export interface Sizes {
   w7Samples: number;
   /** W8: changes to catch up on; the data set is W2's large one. */
   w8Changes: number;
+  /** W1B: records pulled into IndexedDB in Chromium (values of `w1ValueBytes`). */
+  w1bRecords: number;
+  /** BOOT: records (of `largeValueBytes`) a page bootstraps into IndexedDB, engine in a worker or not. */
+  bootRecords: number;
+  /** FANOUT: idle event streams one write's poke goes to. */
+  fanoutStreams: number;
 }
 
 export type ProfileName = 'quick' | 'full' | 'smoke';
@@ -50,6 +56,9 @@ export const PROFILES: Record<ProfileName, Sizes> = {
     w7Records: [1_000, 10_000],
     w7Samples: 200,
     w8Changes: 10_000,
+    w1bRecords: 100_000,
+    bootRecords: 50_000,
+    fanoutStreams: 10_000,
   },
   quick: {
     w1Records: 5_000,
@@ -67,6 +76,9 @@ export const PROFILES: Record<ProfileName, Sizes> = {
     w7Records: [1_000],
     w7Samples: 50,
     w8Changes: 1_000,
+    w1bRecords: 2_000,
+    bootRecords: 2_000,
+    fanoutStreams: 200,
   },
   smoke: {
     w1Records: 300,
@@ -84,11 +96,28 @@ export const PROFILES: Record<ProfileName, Sizes> = {
     w7Records: [20],
     w7Samples: 5,
     w8Changes: 100,
+    w1bRecords: 200,
+    bootRecords: 200,
+    fanoutStreams: 10,
   },
 };
 
-export const WORKLOADS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W7', 'W8'] as const;
+export const WORKLOADS = [
+  'W1',
+  'W1B',
+  'W2',
+  'W3',
+  'W4',
+  'W5',
+  'FANOUT',
+  'W7',
+  'W8',
+  'BOOT',
+] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
+
+/** Workloads measured in Chromium: not run in process (the test suite's smallest profile). */
+export const BROWSER_WORKLOADS: readonly WorkloadName[] = ['W1B', 'BOOT'];
 
 export const SYSTEMS: readonly SystemName[] = ['ferry', 'floor', 'rxdb', 'pouchdb'];
 export const DATABASES: readonly StorageName[] = ['postgres', 'pglite'];

@@ -66,34 +66,58 @@ function figure(cell: CellResult | undefined, key: string): string {
   return `${formatNumber(value)}${failed ? ' ✗' : ''}`;
 }
 
-function table(result: WorkloadResult, run: RunOptions): string {
-  const peers = PEERS.filter((p) => run.systems.includes(p.system));
-  const header = [
-    'figure',
-    'server storage',
-    'Ferry',
-    ...peers.flatMap((p) => [p.label, `Ferry vs ${p.label}`]),
-  ];
-  const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
-  const clientOnly = result.cells.every((c) => c.storage === 'none');
-  const storages: (StorageName | 'none')[] = clientOnly ? ['none'] : run.databases;
-  const find = (system: SystemName, storage: StorageName | 'none') =>
+interface Column {
+  label: string;
+  find(storage: StorageName | 'none'): CellResult | undefined;
+}
+
+/** Ferry and the peers that ran (or, for a workload with `columns`, Ferry's own variants). */
+function columnsOf(result: WorkloadResult, run: RunOptions): Column[] {
+  if (result.columns) {
+    return result.columns.map(({ variant, label }) => ({
+      label,
+      find: (storage) => result.cells.find((c) => c.variant === variant && c.storage === storage),
+    }));
+  }
+  const bySystem = (system: SystemName) => (storage: StorageName | 'none') =>
     result.cells.find(
       (c) =>
         c.system === system &&
         (c.storage === storage ||
           (system === 'pouchdb' && storage !== 'none' && c.storage === 'leveldb')),
     );
+  const peers = PEERS.filter(
+    (p) => run.systems.includes(p.system) && result.cells.some((c) => c.system === p.system),
+  );
+  return [
+    { label: 'Ferry', find: bySystem('ferry') },
+    ...peers.map((p) => ({ label: p.label, find: bySystem(p.system) })),
+  ];
+}
+
+function table(result: WorkloadResult, run: RunOptions): string {
+  const [first, ...others] = columnsOf(result, run);
+  const reference = first!;
+  const name = result.columns ? reference.label : 'Ferry';
+  const header = [
+    'figure',
+    'server storage',
+    reference.label,
+    ...others.flatMap((p) => [p.label, `${name} vs ${p.label}`]),
+  ];
+  const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`];
+  const clientOnly = result.cells.every((c) => c.storage === 'none');
+  const storages: (StorageName | 'none')[] = clientOnly ? ['none'] : run.databases;
   for (const spec of result.metrics) {
     for (const storage of storages) {
-      const ferry = find('ferry', storage);
+      const ferry = reference.find(storage);
       const row = [
         spec.label,
         storage === 'none' ? '—' : STORAGE_LABELS[storage],
         figure(ferry, spec.key),
       ];
-      for (const peer of peers) {
-        const cell = find(peer.system, storage);
+      for (const peer of others) {
+        const cell = peer.find(storage);
         row.push(
           figure(cell, spec.key),
           ratio(ferry?.metrics[spec.key], cell?.metrics[spec.key], spec),

@@ -1,8 +1,11 @@
 /** Runs the workloads a `RunOptions` names, in order, and collects their results. */
-import type { RunOptions } from './config.ts';
+import { type RunOptions, WORKLOADS } from './config.ts';
 import { progress } from './progress.ts';
+import { runBoot } from './workloads/boot.ts';
+import { runFanout } from './workloads/fanout.ts';
 import type { WorkloadResult } from './workloads/harness.ts';
 import { runW1 } from './workloads/w1.ts';
+import { runW1B } from './workloads/w1b.ts';
 import { runW2W8 } from './workloads/w2w8.ts';
 import { runW3 } from './workloads/w3.ts';
 import { runW4 } from './workloads/w4.ts';
@@ -18,6 +21,7 @@ export async function runWorkloads(run: RunOptions): Promise<WorkloadResult[]> {
     results.push(...(Array.isArray(produced) ? produced : [produced]));
   };
   if (wants('W1')) await step('W1', () => runW1(run));
+  if (wants('W1B')) await step('W1B', () => runW1B(run));
   if (wants('W2') || wants('W8')) {
     await step(wants('W2') && wants('W8') ? 'W2 + W8' : wants('W2') ? 'W2' : 'W8', () =>
       runW2W8(run, { w2: wants('W2'), w8: wants('W8') }),
@@ -26,8 +30,10 @@ export async function runWorkloads(run: RunOptions): Promise<WorkloadResult[]> {
   if (wants('W3')) await step('W3', () => runW3(run));
   if (wants('W4')) await step('W4', () => runW4(run));
   if (wants('W5')) await step('W5', () => runW5(run));
+  if (wants('FANOUT')) await step('FANOUT', () => runFanout(run));
   if (wants('W7')) await step('W7', () => runW7(run));
-  const order = ['W1', 'W2', 'W3', 'W4', 'W5', 'W7', 'W8'];
+  if (wants('BOOT')) await step('BOOT', () => runBoot(run));
+  const order: readonly string[] = WORKLOADS;
   return results.sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
 }
 

@@ -49,3 +49,11 @@ export function formatNumber(value: number): string {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Milliseconds since the epoch with sub-millisecond resolution, comparable between processes
+ * of the same machine (each process's `timeOrigin` is read from the same system clock).
+ */
+export function epochNow(): number {
+  return performance.timeOrigin + performance.now();
+}

@@ -39,6 +39,8 @@ export interface CellResult {
   metrics: Record<string, number>;
   checks: Check[];
   notes?: string[];
+  /** Which column of a workload with `columns` (e.g. the engine in a worker or in the page). */
+  variant?: string;
 }
 
 export function check(name: string, ok: boolean, detail: string): Check {

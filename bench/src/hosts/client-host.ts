@@ -10,7 +10,7 @@ import { pouchClient } from '../clients/pouchdb.ts';
 import { rxdbClient } from '../clients/rxdb.ts';
 import type { ClientSystem, Replica, ReplicaStart, Target } from '../clients/types.ts';
 import { makeRecord } from '../data.ts';
-import { sampleRss, settledMemory, sleep } from '../stats.ts';
+import { epochNow, sampleRss, settledMemory, sleep } from '../stats.ts';
 import type { SystemName } from '../types.ts';
 import type { Handlers, NoArgs } from './rpc.ts';
 
@@ -24,6 +24,9 @@ const SYSTEMS: Record<SystemName, ClientSystem> = {
 const replicas = new Map<number, Replica>();
 let nextReplica = 1;
 let streams: OpenStream[] = [];
+/** Fan-out: when each timed stream first received an event after `streamsArm`, by index. */
+let armed = false;
+let firstAfterArm: (number | undefined)[] = [];
 
 function replica(id: number): Replica {
   const found = replicas.get(id);
@@ -81,16 +84,23 @@ export const clientHandlers = {
     return runPushLoad(system, args.targets, args.options);
   },
   /** Opens idle event streams (W4's bystanders, W5); returns how many the server answered. */
-  async streamsOpen(args: { system: SystemName; target: Target; count: number }) {
+  async streamsOpen(args: { system: SystemName; target: Target; count: number; timed?: boolean }) {
     const system = SYSTEMS[args.system];
     await system.prepare?.(args.target);
     const request = system.eventStream(args.target);
     const indices = Array.from({ length: args.count }, (_, i) => i);
     const failures: string[] = [];
-    await pooled(indices, 100, async () => {
+    armed = false;
+    firstAfterArm = new Array(args.count).fill(undefined);
+    await pooled(indices, 100, async (index) => {
+      const onData = args.timed
+        ? () => {
+            if (armed && firstAfterArm[index] === undefined) firstAfterArm[index] = epochNow();
+          }
+        : undefined;
       try {
         const url = args.target.url + request.path;
-        streams.push(await openStream(url, request.headers, undefined, request.answersAtOnce));
+        streams.push(await openStream(url, request.headers, onData, request.answersAtOnce));
       } catch (error) {
         if (failures.length < 5) failures.push(String(error));
       }
@@ -98,6 +108,16 @@ export const clientHandlers = {
     const deadline = Date.now() + request.firstBytesWithinMs;
     while (Date.now() < deadline && streams.some((s) => !s.answered())) await sleep(100);
     return { opened: streams.filter((s) => s.answered()).length, failures };
+  },
+  /** From now on, timed streams record the first event they receive. */
+  async streamsArm(_args: NoArgs) {
+    armed = true;
+  },
+  /** Waits up to `timeoutMs` for every timed stream to have an event; their receive times. */
+  async streamsReceived(args: { timeoutMs: number }) {
+    const deadline = Date.now() + args.timeoutMs;
+    while (Date.now() < deadline && firstAfterArm.some((t) => t === undefined)) await sleep(20);
+    return firstAfterArm.filter((t): t is number => t !== undefined);
   },
   async streamsClose(_args: NoArgs) {
     for (const stream of streams) stream.close();

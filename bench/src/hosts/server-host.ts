@@ -2,14 +2,14 @@
  * The server side of a measurement, run in a process of its own so its memory is its
  * own: starts one system on one storage and answers the orchestrator's requests.
  */
-import { recordChunks } from '../data.ts';
+import { makeRecord, recordChunks } from '../data.ts';
 import { type BenchDatabase, openDatabase } from '../servers/database.ts';
 import { startFerryServer } from '../servers/ferry.ts';
 import { startFloorServer } from '../servers/floor.ts';
 import { startPouchServer } from '../servers/pouchdb.ts';
 import { startRxdbEndpoint } from '../servers/rxdb-endpoint.ts';
 import type { ServerSystem } from '../servers/types.ts';
-import { sampleRss, settledMemory } from '../stats.ts';
+import { epochNow, sampleRss, settledMemory } from '../stats.ts';
 import type { StorageName, SystemName } from '../types.ts';
 import type { Handlers, NoArgs } from './rpc.ts';
 
@@ -66,6 +66,13 @@ export const serverHandlers = {
     return { ms: performance.now() - started };
   },
   count: (args: { spaces: string[] }) => running().count(args.spaces),
+  /** One write (fan-out); when it began and when it was committed, in ms since the epoch. */
+  async commitOne(args: { space: string; index: number; valueBytes: number }) {
+    const record = makeRecord('poke-', args.index, args.valueBytes);
+    const startedAt = epochNow();
+    await running().commitOne(args.space, record);
+    return { startedAt, committedAt: epochNow() };
+  },
   head: (args: { space: string }) => running().head(args.space),
   credential: (args: { user: string; spaces: string[] }) =>
     running().credential(args.user, args.spaces),

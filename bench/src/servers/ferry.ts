@@ -18,6 +18,20 @@ export async function startFerryServer(database: Database): Promise<ServerSystem
   const sign = (user: string, spaces: readonly string[]) =>
     ferry.signToken({ userId: user, spaces: [...spaces] }, 24 * 3600);
   let seedRuns = 0;
+  let writes = 0;
+  // In-process, through the same fetch handler the HTTP server uses; returns how many applied.
+  const push = async (token: string, clientId: string, mutations: object[]) => {
+    const response = await ferry.fetch(
+      new Request(listening.url + ROUTES.push, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ clientId, mutations }),
+      }),
+    );
+    if (!response.ok) throw new Error(`push failed: ${response.status}`);
+    const body = (await response.json()) as { results: { status: string }[] };
+    return body.results.filter((r) => r.status === 'applied').length;
+  };
 
   return {
     url: listening.url,
@@ -39,17 +53,7 @@ export async function startFerryServer(database: Database): Promise<ServerSystem
             op: 'put',
             value: r.value,
           }));
-          // In-process, through the same fetch handler the HTTP server uses.
-          const response = await ferry.fetch(
-            new Request(listening.url + ROUTES.push, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-              body: JSON.stringify({ clientId: lane.clientId, mutations }),
-            }),
-          );
-          if (!response.ok) throw new Error(`seeding push failed: ${response.status}`);
-          const body = (await response.json()) as { results: { status: string }[] };
-          const applied = body.results.filter((r) => r.status === 'applied').length;
+          const applied = await push(token, lane.clientId, mutations);
           if (applied !== mutations.length) throw new Error('seeding push not fully applied');
         }
       };
@@ -62,6 +66,14 @@ export async function startFerryServer(database: Database): Promise<ServerSystem
         [[...spaces]],
       );
       return Number(row?.n ?? 0);
+    },
+    async commitOne(space, record) {
+      const token = await sign(`writer-${space}`, [space]);
+      const mutation = { id: 1, space, collection: 'items', key: record.key, op: 'put' };
+      const applied = await push(token, `writer-${++writes}`, [
+        { ...mutation, value: record.value },
+      ]);
+      if (applied !== 1) throw new Error('the write was not applied');
     },
     head: async () => undefined,
     credential: (user, spaces) => sign(user, spaces),

@@ -97,6 +97,10 @@ export async function startFloorServer(database: Database): Promise<ServerSystem
       );
       return Number(row?.v ?? 0);
     },
+    async commitOne(space, record) {
+      await insert(database, { space, records: [record] });
+      topics.publish(space, 'poke');
+    },
     credential: async () => '',
     async close() {
       topics.closeAll();

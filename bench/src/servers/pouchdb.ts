@@ -53,6 +53,9 @@ export async function startPouchServer(): Promise<ServerSystem> {
     async head(space) {
       return (await open(space).info()).update_seq;
     },
+    async commitOne(space, record) {
+      await open(space).put({ _id: record.key, ...record.value });
+    },
     credential: async () => '',
     async close() {
       http.closeAllConnections();

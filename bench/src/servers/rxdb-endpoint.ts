@@ -149,6 +149,13 @@ export async function startRxdbEndpoint(database: Database): Promise<ServerSyste
       );
       return { seq: Number(row?.s ?? 0) };
     },
+    async commitOne(space, record) {
+      const conflicts = await database.transaction((tx) =>
+        push(tx, space, [{ newDocumentState: asDoc(record) }]),
+      );
+      if (conflicts.length > 0) throw new Error('a write to the RxDB endpoint met a conflict');
+      topics.publish(space, 'RESYNC');
+    },
     credential: async () => '',
     async close() {
       topics.closeAll();

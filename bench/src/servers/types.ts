@@ -14,6 +14,12 @@ export interface ServerSystem {
    * cursor is opaque and issued only by pulls.
    */
   head(space: string): Promise<unknown>;
+  /**
+   * Commits one record in `space` through the system's own write path, in this process,
+   * and tells the space's open event streams as the system does after any write; resolves
+   * once the write is committed (fan-out: the time the streams' pokes are measured from).
+   */
+  commitOne(space: string, record: BenchRecord): Promise<void>;
   /** The credential a client of `user` reading and writing `spaces` sends (a token for Ferry). */
   credential(user: string, spaces: readonly string[]): Promise<string>;
   close(): Promise<void>;

@@ -43,6 +43,11 @@ export interface WorkloadResult {
   metrics: MetricSpec[];
   cells: CellResult[];
   notes: string[];
+  /**
+   * Columns of Ferry's own variants instead of systems: the first is the one measured, the
+   * others its baselines (cells carry the `variant`).
+   */
+  columns?: { variant: string; label: string }[];
 }
 
 export async function openClientHost(run: RunOptions): Promise<ClientHost> {
