@@ -67,7 +67,10 @@ export async function startDemoServer(): Promise<DemoServer> {
     url: listening.url,
     write: server.write,
     async eventStreams() {
-      const text = await (await fetch(`${listening.url}/metrics`)).text();
+      const response = await fetch(`${listening.url}/metrics`, {
+        signal: AbortSignal.timeout(5_000),
+      });
+      const text = await response.text();
       const line = text.split('\n').find((l) => l.startsWith('ferry_event_streams '));
       return Number(line?.split(' ')[1] ?? Number.NaN);
     },
