@@ -1,107 +1,207 @@
 /**
- * One Server-Sent Events stream: a poke after every commit in the stream's spaces, a
- * `: ping` comment on an interval so proxies keep the connection open, and one poke at
- * once on connecting so a client that reconnects after a gap pulls what it missed.
+ * Server-Sent Events streams: a poke after every commit in a stream's spaces, a `: ping`
+ * comment on an interval so proxies keep the connection open, and one poke at once on
+ * connecting so a client that reconnects after a gap pulls what it missed.
  *
  * A consumer that reads slowly does not make pokes pile up: while its queue is full, new
  * pokes collapse into one carrying the highest version, written when it reads again.
+ *
+ * Idle streams are what a server holds most of, so each costs as little as it can: all the
+ * streams of a server share one heartbeat timer (`EventStreams`), constant chunks are
+ * encoded once, a poke is encoded once for every stream it goes to, and a stream's own
+ * state is one small object (`EventStream`) that is also the body's underlying source, the
+ * hub's subscriber and the abort listener, rather than a handful of closures.
  */
 import { EVENTS, SSE_CONTENT_TYPE } from '@ferry/protocol';
-import type { PokeHub } from './hub.ts';
-
-export interface EventStreamOptions {
-  hub: PokeHub;
-  spaces: readonly string[];
-  heartbeatMs: number;
-  /** Aborts when the client goes away. */
-  signal: AbortSignal;
-  onPoke?: () => void;
-  onOpen?: () => void;
-  onClose?: () => void;
-  /** Called with a function that ends the stream, so the server can close it on shutdown. */
-  register: (close: () => void) => () => void;
-}
+import type { PokeHub, PokeSubscriber } from './hub.ts';
 
 /** Reconnection delay suggested to `EventSource` clients. */
 const RETRY_MS = 2000;
+/** Chunks queued, unread, before pokes start to collapse. */
+const HIGH_WATER_MARK = 8;
 
+const encoder = new TextEncoder();
+const PING = encoder.encode(': ping\n\n');
+const RETRY = encoder.encode(`retry: ${RETRY_MS}\n\n`);
+const HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-type': `${SSE_CONTENT_TYPE}; charset=utf-8`,
+  'cache-control': 'no-cache, no-transform',
+  // Tell nginx-style proxies not to buffer the stream.
+  'x-accel-buffering': 'no',
+});
+const QUEUE = { highWaterMark: HIGH_WATER_MARK };
+
+export interface EventStreamsOptions {
+  hub: PokeHub;
+  heartbeatMs: number;
+  onPoke?: () => void;
+  onOpen?: () => void;
+  onClose?: () => void;
+  /**
+   * Called with a function that ends every open stream, so the server can close them on
+   * shutdown; returns a function that withdraws it. Called while at least one stream is open.
+   */
+  register: (close: () => void) => () => void;
+}
+
+/** The open event streams of one server, and the one heartbeat timer they share. */
+export class EventStreams {
+  private readonly streams = new Set<EventStream>();
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private unregister: (() => void) | undefined;
+  private encodedVersion = -1;
+  private encodedPoke = new Uint8Array();
+
+  constructor(readonly options: EventStreamsOptions) {}
+
+  /** Streams open now. */
+  get size(): number {
+    return this.streams.size;
+  }
+
+  /**
+   * Opens a stream of pokes for `spaces` (already authorised). `signal`, when given, ends
+   * the stream when it aborts; cancelling the response body always does.
+   */
+  open(spaces: readonly string[], signal?: AbortSignal): Response {
+    const body = new ReadableStream<Uint8Array>(new EventStream(this, spaces, signal), QUEUE);
+    return new Response(body, { headers: HEADERS });
+  }
+
+  /** Writes the heartbeat comment to every open stream: one timer for all of them. */
+  private readonly beat = () => {
+    for (const stream of this.streams) stream.ping();
+  };
+
+  /** Ends every open stream with a retry hint: the server is shutting down. */
+  private readonly closeAll = () => {
+    for (const stream of [...this.streams]) stream.shutdown();
+  };
+
+  /** A poke chunk, encoded once however many streams it goes to. */
+  pokeChunk(version: number): Uint8Array {
+    if (version !== this.encodedVersion) {
+      this.encodedPoke = encoder.encode(`event: ${EVENTS.poke}\ndata: {"version":${version}}\n\n`);
+      this.encodedVersion = version;
+    }
+    return this.encodedPoke;
+  }
+
+  added(stream: EventStream): void {
+    this.streams.add(stream);
+    if (this.streams.size !== 1) return;
+    this.timer = setInterval(this.beat, this.options.heartbeatMs);
+    this.timer.unref?.();
+    this.unregister = this.options.register(this.closeAll);
+  }
+
+  removed(stream: EventStream): void {
+    if (!this.streams.delete(stream) || this.streams.size !== 0) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.unregister?.();
+    this.unregister = undefined;
+  }
+}
+
+/**
+ * One stream's state. It is the response body's underlying source (`start`, `pull`,
+ * `cancel`), the hub's subscriber (`poke`) and the abort signal's listener (`handleEvent`).
+ */
+class EventStream implements UnderlyingDefaultSource<Uint8Array>, PokeSubscriber {
+  private controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+  /** A poke says "pull up to at least this version"; one that says no more is dropped. */
+  private lastPokedVersion = -1;
+  /** The collapsed poke waiting for the reader to catch up, or -1. */
+  private pendingVersion = -1;
+  private closed = false;
+
+  constructor(
+    private readonly streams: EventStreams,
+    private readonly spaces: readonly string[],
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  start(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    this.controller = controller;
+    const { hub, onOpen } = this.streams.options;
+    if (this.signal?.aborted) {
+      this.closed = true;
+      controller.close();
+      return;
+    }
+    hub.add(this.spaces, this);
+    this.streams.added(this);
+    this.signal?.addEventListener('abort', this);
+    onOpen?.();
+    controller.enqueue(RETRY);
+    this.writePoke(hub.headVersion);
+  }
+
+  /** The reader wants more: write the poke that collapsed while it was behind. */
+  pull(): void {
+    if (this.pendingVersion < 0 || this.closed) return;
+    const version = this.pendingVersion;
+    this.pendingVersion = -1;
+    this.writePoke(version);
+  }
+
+  cancel(): void {
+    this.end();
+  }
+
+  /** The request's signal aborted: the client went away. */
+  handleEvent(): void {
+    this.end();
+  }
+
+  poke(version: number): void {
+    if (this.closed || version <= this.lastPokedVersion || version <= this.pendingVersion) return;
+    if ((this.controller!.desiredSize ?? 1) <= 0) {
+      this.pendingVersion = Math.max(this.pendingVersion, version);
+      return;
+    }
+    this.writePoke(version);
+  }
+
+  ping(): void {
+    // A reader whose queue is full has unread data already; a ping would only pile up.
+    if (this.closed || (this.controller!.desiredSize ?? 1) <= 0) return;
+    this.controller!.enqueue(PING);
+  }
+
+  /** Ends the stream asking `EventSource`-style clients to come back after a short, spread-out pause (to another replica, through the load balancer). */
+  shutdown(): void {
+    if (this.closed) return;
+    const retryMs = RETRY_MS + Math.floor(Math.random() * RETRY_MS);
+    this.controller!.enqueue(encoder.encode(`retry: ${retryMs}\n\n`));
+    this.end();
+    this.controller!.close();
+  }
+
+  private writePoke(version: number): void {
+    if (version > this.lastPokedVersion) this.lastPokedVersion = version;
+    this.controller!.enqueue(this.streams.pokeChunk(version));
+    this.streams.options.onPoke?.();
+  }
+
+  private end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.streams.options.hub.remove(this.spaces, this);
+    this.streams.removed(this);
+    this.signal?.removeEventListener('abort', this);
+    this.streams.options.onClose?.();
+  }
+}
+
+export interface EventStreamOptions extends EventStreamsOptions {
+  spaces: readonly string[];
+  /** Aborts when the client goes away. */
+  signal?: AbortSignal;
+}
+
+/** One stream with a heartbeat timer of its own; a server opens its streams through one `EventStreams`. */
 export function openEventStream(options: EventStreamOptions): Response {
-  const encoder = new TextEncoder();
-  let cleanup = () => {};
-  let pendingVersion: number | undefined;
-  let flushPending = () => {};
-
-  const body = new ReadableStream<Uint8Array>(
-    {
-      start(controller) {
-        let closed = false;
-        const write = (text: string) => {
-          if (!closed) controller.enqueue(encoder.encode(text));
-        };
-        // A poke says "pull up to at least this version"; one that says no more than an
-        // earlier one (a replica's echo of its own commit, a late notification) is dropped.
-        let lastPokedVersion = -1;
-        const writePoke = (version: number) => {
-          lastPokedVersion = Math.max(lastPokedVersion, version);
-          write(`event: ${EVENTS.poke}\ndata: {"version":${version}}\n\n`);
-          options.onPoke?.();
-        };
-        const onPoke = (version: number) => {
-          if (version <= lastPokedVersion || version <= (pendingVersion ?? -1)) return;
-          if ((controller.desiredSize ?? 1) <= 0) {
-            pendingVersion = Math.max(pendingVersion ?? 0, version);
-            return;
-          }
-          writePoke(version);
-        };
-        const unsubscribe = options.hub.subscribe(options.spaces, onPoke);
-        const heartbeat = setInterval(() => write(': ping\n\n'), options.heartbeatMs);
-        heartbeat.unref?.();
-        let unregister = () => {};
-        cleanup = () => {
-          if (closed) return;
-          closed = true;
-          unsubscribe();
-          unregister();
-          clearInterval(heartbeat);
-          options.signal.removeEventListener('abort', cleanup);
-          options.onClose?.();
-        };
-        unregister = options.register(() => {
-          // The server is shutting down: ask EventSource-style clients to come back after a
-          // short, spread-out pause (to another replica, through the load balancer).
-          write(`retry: ${RETRY_MS + Math.floor(Math.random() * RETRY_MS)}\n\n`);
-          cleanup();
-          controller.close();
-        });
-        options.signal.addEventListener('abort', cleanup);
-        options.onOpen?.();
-        write(`retry: ${RETRY_MS}\n\n`);
-        writePoke(options.hub.headVersion);
-        // Pulls that flush a collapsed poke are scheduled by `pull` below.
-        flushPending = () => {
-          if (pendingVersion === undefined) return;
-          const version = pendingVersion;
-          pendingVersion = undefined;
-          writePoke(version);
-        };
-      },
-      pull() {
-        flushPending();
-      },
-      cancel() {
-        cleanup();
-      },
-    },
-    { highWaterMark: 8 },
-  );
-
-  return new Response(body, {
-    headers: {
-      'content-type': `${SSE_CONTENT_TYPE}; charset=utf-8`,
-      'cache-control': 'no-cache, no-transform',
-      // Tell nginx-style proxies not to buffer the stream.
-      'x-accel-buffering': 'no',
-    },
-  });
+  return new EventStreams(options).open(options.spaces, options.signal);
 }

@@ -18,7 +18,7 @@ import type { Authenticator, Principal } from '../auth/principal.ts';
 import type { ServerLimits } from '../config.ts';
 import type { Database } from '../db/driver.ts';
 import type { PokeHub } from '../events/hub.ts';
-import { openEventStream } from '../events/stream.ts';
+import { EventStreams } from '../events/stream.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import type { PushQueue } from '../push-queue.ts';
 import { pullChanges } from '../storage/pull.ts';
@@ -134,22 +134,23 @@ export function registerRoutes(app: Hono, ctx: RouteContext): void {
     return jsonResponse(outcome.json);
   });
 
+  // One set of streams per server: they share a heartbeat timer and the shutdown hook.
+  const eventStreams = new EventStreams({
+    hub: ctx.hub,
+    heartbeatMs: ctx.heartbeatMs,
+    onPoke: () => ctx.metrics.pokes.inc(),
+    onOpen: () => ctx.metrics.eventStreams.inc(),
+    onClose: () => ctx.metrics.eventStreams.dec(),
+    register: ctx.registerStream,
+  });
   app.get(ROUTES.events, async (c) => {
     const principal = await authenticate(ctx, c.req.raw, true);
     const param = c.req.query(SPACES_PARAM);
     const requested =
       param === undefined ? undefined : parseSpaceList(param.split(','), SPACES_PARAM);
-    const spaces = readableSpaces(principal, requested);
-    return openEventStream({
-      hub: ctx.hub,
-      spaces,
-      heartbeatMs: ctx.heartbeatMs,
-      signal: c.req.raw.signal,
-      onPoke: () => ctx.metrics.pokes.inc(),
-      onOpen: () => ctx.metrics.eventStreams.inc(),
-      onClose: () => ctx.metrics.eventStreams.dec(),
-      register: ctx.registerStream,
-    });
+    // No request signal: cancelling the response body (the client went away) ends the
+    // stream, and reading the signal would allocate an AbortController per stream.
+    return eventStreams.open(readableSpaces(principal, requested));
   });
 
   const { signToken } = ctx;
