@@ -23,13 +23,18 @@ const HIGH_WATER_MARK = 8;
 const encoder = new TextEncoder();
 const PING = encoder.encode(': ping\n\n');
 const RETRY = encoder.encode(`retry: ${RETRY_MS}\n\n`);
-const HEADERS: Readonly<Record<string, string>> = Object.freeze({
-  'content-type': `${SSE_CONTENT_TYPE}; charset=utf-8`,
-  'cache-control': 'no-cache, no-transform',
-  // Tell nginx-style proxies not to buffer the stream.
-  'x-accel-buffering': 'no',
+// Shared by every response: `Response` copies them into a `Headers` of its own.
+const RESPONSE_INIT: ResponseInit = Object.freeze({
+  headers: Object.freeze({
+    'content-type': `${SSE_CONTENT_TYPE}; charset=utf-8`,
+    'cache-control': 'no-cache, no-transform',
+    // Tell nginx-style proxies not to buffer the stream.
+    'x-accel-buffering': 'no',
+  }),
 });
-const QUEUE = { highWaterMark: HIGH_WATER_MARK };
+// Every chunk counts as one; a shared size function, since the default is a new one per stream.
+const chunkCount = () => 1;
+const QUEUE: QueuingStrategy<Uint8Array> = { highWaterMark: HIGH_WATER_MARK, size: chunkCount };
 
 export interface EventStreamsOptions {
   hub: PokeHub;
@@ -65,7 +70,7 @@ export class EventStreams {
    */
   open(spaces: readonly string[], signal?: AbortSignal): Response {
     const body = new ReadableStream<Uint8Array>(new EventStream(this, spaces, signal), QUEUE);
-    return new Response(body, { headers: HEADERS });
+    return new Response(body, RESPONSE_INIT);
   }
 
   /** Writes the heartbeat comment to every open stream: one timer for all of them. */
