@@ -41,9 +41,17 @@ export class PushQueue {
   submit(job: PushJob): Promise<PushOutcome> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ job, resolve, reject });
-      this.draining ??= this.drain().finally(() => {
-        this.draining = undefined;
-      });
+      this.startDraining();
+    });
+  }
+
+  private startDraining(): void {
+    if (this.draining) return;
+    this.draining = this.drain().finally(() => {
+      this.draining = undefined;
+      // A caller that resumed on its answer and submitted again at once did so before this
+      // ran, while the finished drain still looked busy: its request waits here.
+      if (this.waiting.length > 0) this.startDraining();
     });
   }
 
