@@ -172,22 +172,38 @@ class EventStream implements UnderlyingDefaultSource<Uint8Array>, PokeSubscriber
   ping(): void {
     // A reader whose queue is full has unread data already; a ping would only pile up.
     if (this.closed || (this.controller!.desiredSize ?? 1) <= 0) return;
-    this.controller!.enqueue(PING);
+    this.write(PING);
   }
 
-  /** Ends the stream asking `EventSource`-style clients to come back after a short, spread-out pause (to another replica, through the load balancer). */
+  /**
+   * The server is shutting down: ends the stream, asking `EventSource`-style clients to come
+   * back after a short, spread-out pause (to another replica, through the load balancer).
+   */
   shutdown(): void {
     if (this.closed) return;
     const retryMs = RETRY_MS + Math.floor(Math.random() * RETRY_MS);
-    this.controller!.enqueue(encoder.encode(`retry: ${retryMs}\n\n`));
+    this.write(encoder.encode(`retry: ${retryMs}\n\n`));
+    if (this.closed) return;
     this.end();
     this.controller!.close();
   }
 
   private writePoke(version: number): void {
     if (version > this.lastPokedVersion) this.lastPokedVersion = version;
-    this.controller!.enqueue(this.streams.pokeChunk(version));
-    this.streams.options.onPoke?.();
+    this.write(this.streams.pokeChunk(version));
+    if (!this.closed) this.streams.options.onPoke?.();
+  }
+
+  /**
+   * A stream that can no longer be written to (errored by its consumer without being
+   * cancelled) is ended, rather than throwing into the shared timer or the hub's fan-out.
+   */
+  private write(chunk: Uint8Array): void {
+    try {
+      this.controller!.enqueue(chunk);
+    } catch {
+      this.end();
+    }
   }
 
   private end(): void {
