@@ -15,6 +15,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   server: ['@ferry/protocol'],
   testing: ['@ferry/protocol', '@ferry/client'],
   node: ['@ferry/protocol', '@ferry/client'],
+  browser: ['@ferry/protocol', '@ferry/client'],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -4,7 +4,7 @@
  * assets from the cache), and lets Ferry sync with every tab closed: Background Sync after
  * a write made offline, periodic sync in an installed app, and Web Push from the server.
  */
-import { handleBackgroundSync, type ServiceWorkerScopeLike } from '@ferry/browser';
+import { handleBackgroundSync } from '@ferry/browser';
 import { hostOptions } from './ferry-options.ts';
 import { currentUser } from './session.ts';
 
@@ -67,8 +67,7 @@ self.addEventListener('fetch', (event) => {
   else event.respondWith(networkFirst(request, url.pathname));
 });
 
-// The scope's overloaded addEventListener does not match the structural type as written.
-handleBackgroundSync(self as unknown as ServiceWorkerScopeLike, {
+handleBackgroundSync(self, {
   host: async () => {
     const user = await currentUser();
     return user === null ? null : hostOptions(user);

@@ -6,7 +6,7 @@
  */
 import type { FerryClient, SyncResult } from '@ferry/client';
 import { channelName, randomId } from './channel.ts';
-import { FerryLeaderUnavailableError } from './leader-errors.ts';
+import { FerryLeaderUnavailableError } from './errors.ts';
 import {
   DEFAULT_LEADER_TIMEOUT_MS,
   type HostOptions,

@@ -40,7 +40,8 @@ interface NavigatorLike {
 /** The parts of a window or worker global scope this module looks at. */
 interface ScopeLike {
   readonly navigator?: NavigatorLike;
-  readonly document?: Document;
+  // Structural, not `Document`: this module is type-checked in workers too.
+  readonly document?: EventTarget & { readonly visibilityState: string };
   readonly addEventListener?: EventTarget['addEventListener'];
   readonly removeEventListener?: EventTarget['removeEventListener'];
   readonly setTimeout: (callback: () => void, delayMs: number) => unknown;

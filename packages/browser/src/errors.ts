@@ -2,7 +2,8 @@
  * The errors of the browser package. Like the client's, each is a named `Error` subclass
  * whose message says what went wrong and how to fix it. A store used after its own
  * `close()` rejects with the client's `FerryClosedError`, as every store does; the classes
- * here cover what only a browser does to a store behind its back.
+ * here cover what only a browser does to a store behind its back, and running one sync
+ * leader across the contexts of an app.
  */
 
 /**
@@ -73,6 +74,18 @@ export class FerryStoreVersionError extends Error {
     super(
       `The IndexedDB store "${databaseName}" was written by a newer version of Ferry; upgrade @ferry/browser (reload the app) to open it.`,
       options,
+    );
+  }
+}
+
+/** No context answered for the store: nothing hosts its engine, or the leader is frozen. */
+export class FerryLeaderUnavailableError extends Error {
+  override readonly name = 'FerryLeaderUnavailableError';
+  readonly code = 'leader_unavailable';
+
+  constructor(storeName: string, waitedMs: number) {
+    super(
+      `No context answered for the Ferry store "${storeName}" within ${waitedMs} ms. Make sure a page or worker calls hostFerry() (openFerry() does) for this store.`,
     );
   }
 }

@@ -12,6 +12,7 @@ export {
 export {
   FerryDatabaseClosedError,
   FerryLeadershipLostError,
+  FerryLeaderUnavailableError,
   FerryStorageFullError,
   FerryStoreBlockedError,
   FerryStoreVersionError,
@@ -23,7 +24,6 @@ export {
   type IndexedDbStoreOptions,
   openIndexedDbStore,
 } from './indexeddb-store.ts';
-export { FerryLeaderUnavailableError } from './leader-errors.ts';
 export { DEFAULT_LEADER_TIMEOUT_MS, type HostOptions } from './leader-session.ts';
 export { type OpenFerryOptions, openFerry } from './open.ts';
 export {

@@ -35,7 +35,7 @@ import {
   type WriteArgs,
 } from './channel.ts';
 import { type BrowserCapabilities, browserCapabilities } from './environment.ts';
-import { FerryLeaderUnavailableError } from './leader-errors.ts';
+import { FerryLeaderUnavailableError } from './errors.ts';
 
 export interface ConnectOptions {
   /** The store's name, as given to `hostFerry`. */
@@ -71,6 +71,11 @@ interface Pending {
 }
 
 export const DEFAULT_BACKGROUND_SYNC_TAG = 'ferry-sync';
+
+/** The part of a page's document this file uses. */
+interface VisibleDocument extends EventTarget {
+  readonly visibilityState: string;
+}
 
 const UNKNOWN_CAPABILITIES: SchedulerCapabilities = {
   triggers: {
@@ -189,7 +194,8 @@ export function connectFerry<
   };
   channel.addEventListener('message', onMessage);
 
-  const doc = (globalThis as { document?: Document }).document;
+  // Named structurally: this file also runs, and is type-checked, in workers.
+  const doc = (globalThis as { document?: VisibleDocument }).document;
   const reportVisibility = () =>
     post({ type: 'visibility', from: connectionId, visible: doc?.visibilityState === 'visible' });
   doc?.addEventListener('visibilitychange', reportVisibility);
@@ -201,7 +207,8 @@ export function connectFerry<
 
   const requestBackgroundSync = () => {
     const tag = options.backgroundSyncTag ?? DEFAULT_BACKGROUND_SYNC_TAG;
-    const container = (globalThis as { navigator?: Navigator }).navigator?.serviceWorker;
+    const container = (globalThis as { navigator?: { serviceWorker?: ServiceWorkerContainer } })
+      .navigator?.serviceWorker;
     if (tag === false || container?.controller == null) return;
     void container.ready
       .then((registration) => {

@@ -29,9 +29,6 @@ interface ExtendableEventLike {
 interface SyncEventLike extends ExtendableEventLike {
   readonly tag: string;
 }
-interface PushEventLike extends ExtendableEventLike {
-  readonly data: { text(): string } | null;
-}
 interface NotificationEventLike extends ExtendableEventLike {
   readonly notification: { close(): void; readonly data?: unknown };
 }
@@ -42,7 +39,7 @@ interface WindowClientLike {
   postMessage(message: unknown): void;
 }
 export interface ServiceWorkerScopeLike {
-  addEventListener(type: string, listener: (event: never) => void): void;
+  addEventListener(type: string, listener: (event: Event) => void): void;
   readonly registration: {
     showNotification(title: string, options?: NotificationOptions): Promise<void>;
   };
@@ -120,17 +117,23 @@ export function handleBackgroundSync(
     else await scope.clients.openWindow(appUrl);
   };
 
-  scope.addEventListener('sync', (event: SyncEventLike) => {
-    if (event.tag === syncTag) event.waitUntil(run('sync'));
+  // The events' own types live in the WebWorker library; these are the parts used here.
+  scope.addEventListener('sync', (event) => {
+    const sync = event as unknown as SyncEventLike;
+    if (sync.tag === syncTag) sync.waitUntil(run('sync'));
   });
-  scope.addEventListener('periodicsync', (event: SyncEventLike) => {
-    if (event.tag === PERIODIC_SYNC_TAG) event.waitUntil(run('periodicsync'));
+  scope.addEventListener('periodicsync', (event) => {
+    const sync = event as unknown as SyncEventLike;
+    if (sync.tag === PERIODIC_SYNC_TAG) sync.waitUntil(run('periodicsync'));
   });
   // Any payload counts as a poke: the run pulls whatever changed, so the payload's details
   // (and an empty push) need no parsing.
-  scope.addEventListener('push', (event: PushEventLike) => event.waitUntil(afterPush()));
-  scope.addEventListener('notificationclick', (event: NotificationEventLike) => {
-    event.notification.close();
-    event.waitUntil(focusOrOpen());
+  scope.addEventListener('push', (event) =>
+    (event as unknown as ExtendableEventLike).waitUntil(afterPush()),
+  );
+  scope.addEventListener('notificationclick', (event) => {
+    const click = event as unknown as NotificationEventLike;
+    click.notification.close();
+    click.waitUntil(focusOrOpen());
   });
 }
