@@ -74,18 +74,29 @@ export function listen(
  */
 function dropConnectionsWithoutRequest(http: Server, timeoutMs: number): void {
   const waiting = new WeakMap<Socket, ReturnType<typeof setTimeout>>();
-  http.on('connection', (socket: Socket) => {
-    const timer = setTimeout(() => socket.destroy(), timeoutMs);
-    timer.unref?.();
-    waiting.set(socket, timer);
-    socket.once('close', () => clearTimeout(timer));
-  });
-  http.on('request', (request: IncomingMessage) => {
-    const timer = waiting.get(request.socket);
+  // Shared listeners, and nothing left behind once the first request arrives: an idle event
+  // stream holds its connection for hours.
+  const forget = (socket: Socket) => {
+    const timer = waiting.get(socket);
     if (timer === undefined) return;
     clearTimeout(timer);
-    waiting.delete(request.socket);
+    waiting.delete(socket);
+    socket.off('close', onClose);
+  };
+  function onClose(this: Socket) {
+    forget(this);
+  }
+  http.on('connection', (socket: Socket) => {
+    const timer = setTimeout(destroySocket, timeoutMs, socket);
+    timer.unref?.();
+    waiting.set(socket, timer);
+    socket.on('close', onClose);
   });
+  http.on('request', (request: IncomingMessage) => forget(request.socket));
+}
+
+function destroySocket(socket: Socket): void {
+  socket.destroy();
 }
 
 /**
