@@ -35,7 +35,9 @@ export function applyMutation(
 
 /**
  * One record's row, or undefined when the record does not exist locally. `pending` must
- * be in ascending id order. The value is a fresh copy the caller may keep or change.
+ * be in ascending id order. The value is a fresh copy the caller may keep or change: the
+ * base record is one already (stores return copies), and a value built from outbox
+ * entries, which the engine keeps, is copied here.
  */
 export function overlayRecord(
   key: string,
@@ -47,7 +49,7 @@ export function overlayRecord(
   if (value === undefined) return undefined;
   return {
     key,
-    value: structuredClone(value),
+    value: pending.length === 0 ? value : structuredClone(value),
     version: base?.version ?? null,
     pending: pending.length > 0,
   };

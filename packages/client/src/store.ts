@@ -7,7 +7,9 @@
  * Writes go through `commit(batch)`, which applies the whole batch atomically: after a
  * crash either all of it is visible or none of it. Reads and commits take plain data and
  * never call back into the caller, so an implementation can map one `commit` onto one
- * IndexedDB or SQLite transaction.
+ * IndexedDB or SQLite transaction. Reads return copies the caller may keep and change, and
+ * a commit keeps its own copy of the batch: the engine relies on both to hand records to
+ * the app without copying them again.
  *
  * Every implementation must pass `runStoreAcceptanceTests` from `@ferry/testing`.
  */

@@ -28,6 +28,21 @@ export function describeRecordTests(t: StoreTestContext): void {
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     });
 
+    it('hands out copies: what a caller does to a record read or committed never changes the store', async () => {
+      const { store } = await t.open();
+      const written = record('s1', 'todos', 't1', { title: 'milk', tags: ['a'] }, 1);
+      await store.commit({ putRecords: [written] });
+      (written.value.tags as string[]).push('changed after commit');
+      const read = await store.getRecord({ space: 's1', collection: 'todos', key: 't1' });
+      (read?.value.tags as string[]).push('changed after getRecord');
+      const [listed] = await store.listRecords('s1', 'todos');
+      (listed?.value.tags as string[]).push('changed after listRecords');
+      expect((await store.listRecords('s1', 'todos'))[0]?.value).toEqual({
+        title: 'milk',
+        tags: ['a'],
+      });
+    });
+
     it('replaces a record written again', async () => {
       const { store } = await t.open();
       await store.commit({ putRecords: [record('s1', 'todos', 't1', { v: 1 }, 1)] });
