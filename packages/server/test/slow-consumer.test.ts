@@ -1,17 +1,12 @@
 /** A reader that stops reading cannot make pokes pile up: they collapse into one carrying the latest version. */
 import { describe, expect, it } from 'vitest';
 import { PokeHub } from '../src/events/hub.ts';
-import { openEventStream } from '../src/events/stream.ts';
+import { EventStreams } from '../src/events/stream.ts';
 
 function open(hub: PokeHub, spaces: string[]) {
   const controller = new AbortController();
-  const response = openEventStream({
-    hub,
-    spaces,
-    heartbeatMs: 60_000,
-    signal: controller.signal,
-    register: () => () => {},
-  });
+  const streams = new EventStreams({ hub, heartbeatMs: 60_000, register: () => () => {} });
+  const response = streams.open(spaces, controller.signal);
   return { reader: response.body!.pipeThrough(new TextDecoderStream()).getReader(), controller };
 }
 

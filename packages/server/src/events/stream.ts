@@ -215,14 +215,3 @@ class EventStream implements UnderlyingDefaultSource<Uint8Array>, PokeSubscriber
     this.streams.options.onClose?.();
   }
 }
-
-export interface EventStreamOptions extends EventStreamsOptions {
-  spaces: readonly string[];
-  /** Aborts when the client goes away. */
-  signal?: AbortSignal;
-}
-
-/** One stream with a heartbeat timer of its own; a server opens its streams through one `EventStreams`. */
-export function openEventStream(options: EventStreamOptions): Response {
-  return new EventStreams(options).open(options.spaces, options.signal);
-}
