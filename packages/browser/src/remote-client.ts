@@ -257,7 +257,8 @@ export function connectFerry<
           space,
           collection: name,
           read: () => query(queryOptions),
-          listener: (rows) => listener(rows as Row<T>[]),
+          // A new array every time: the app may sort or change the array it is given.
+          listener: (rows) => listener(rows.slice() as Row<T>[]),
         });
       },
     };

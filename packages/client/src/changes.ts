@@ -1,4 +1,5 @@
 /** What a commit changed, so that views and subscriptions know whether to refresh. */
+import type { RecordAddress } from './store.ts';
 
 export type ChangeCause =
   /** A local put, patch or delete. */
@@ -21,6 +22,20 @@ export interface ChangeEvent {
   collections: CollectionRef[];
   /** Spaces whose every collection may have changed ('all': every space); usually empty. */
   spaces: readonly string[] | 'all';
+  /**
+   * When present, the only records of `collections` that changed, so a view can read just
+   * those again. Absent when too many changed for that to be worth it.
+   */
+  records?: readonly RecordAddress[];
+}
+
+/** Changes naming at most this many records carry them (`ChangeEvent.records`). */
+export const MAX_NAMED_RECORDS = 64;
+
+/** The addresses of some records or mutations, or undefined when there are too many to name. */
+export function namedRecords(items: readonly RecordAddress[]): RecordAddress[] | undefined {
+  if (items.length > MAX_NAMED_RECORDS) return undefined;
+  return items.map(({ space, collection, key }) => ({ space, collection, key }));
 }
 
 export function changeAffects(event: ChangeEvent, space: string, collection: string): boolean {

@@ -39,7 +39,9 @@ export interface Collection<T extends JsonObject> {
   delete(key: string, options?: WriteOptions): Promise<void>;
   /**
    * Calls `listener` with the current rows (asynchronously) and again after every change
-   * to this collection: local writes, pulled changes, rollbacks and resets.
+   * to this collection: local writes, pulled changes, rollbacks and resets. The rows are
+   * frozen and shared between calls (a row that did not change is the same object as
+   * before); copy a value before changing it. The array is the listener's own.
    */
   subscribe(listener: (rows: Row<T>[]) => void, options?: QueryOptions<T>): Unsubscribe;
 }
@@ -51,10 +53,14 @@ export interface CollectionDeps {
   assertUsable(): void;
 }
 
-function filterRows<T extends JsonObject>(rows: Row[], options?: QueryOptions<T>): Row<T>[] {
-  const typed = rows as Row<T>[];
+/** The rows `where` keeps, in a new array. */
+function filterRows<T extends JsonObject>(
+  rows: readonly Row[],
+  options?: QueryOptions<T>,
+): Row<T>[] {
+  const typed = rows as readonly Row<T>[];
   const where = options?.where;
-  return where === undefined ? typed : typed.filter((row) => where(row.value, row.key));
+  return where === undefined ? typed.slice() : typed.filter((row) => where(row.value, row.key));
 }
 
 export function createCollection<T extends JsonObject>(
@@ -90,8 +96,10 @@ export function createCollection<T extends JsonObject>(
       return subscriptions.add({
         space,
         collection: name,
-        read: async () => filterRows(await readRows(ctx, space, name), options),
-        listener: (rows) => listener(rows as Row<T>[]),
+        read: () => readRows(ctx, space, name),
+        readRow: (key) => readRow(ctx, space, name, key),
+        // A new array every time: the app may sort or change the array it is given.
+        listener: (rows) => listener(filterRows(rows, options)),
       });
     },
   };

@@ -85,6 +85,7 @@ export async function commitWrite(
     cause: 'write',
     collections: [{ space: entry.space, collection: entry.collection }],
     spaces: [],
+    records: [{ space: entry.space, collection: entry.collection, key: entry.key }],
   });
   return entry;
 }

@@ -4,7 +4,7 @@
  * between pages resumes from the last committed cursor and never applies a page twice.
  */
 import { type PullRequest, ROUTES, type SpaceId } from '@ferry/protocol';
-import { collectionsOf } from './changes.ts';
+import { collectionsOf, namedRecords } from './changes.ts';
 import type { SyncContext } from './engine-context.ts';
 import { FerryProtocolError } from './errors.ts';
 import { cursorSpacesOf, type LocalState, META_KEYS } from './local-state.ts';
@@ -108,12 +108,17 @@ async function commitPage(
     if (confirmed.length > 0) ctx.outboxChanged(local.outbox.size);
     return confirmed;
   });
-  const collections = collectionsOf([...page.changes, ...confirmed]);
+  const touched = [...page.changes, ...confirmed];
+  const collections = collectionsOf(touched);
   if (collections.length > 0 || replacedSpaces === 'all' || replacedSpaces.length > 0) {
+    // Whole spaces replaced: naming records would say less than what changed.
+    const records =
+      replacedSpaces === 'all' || replacedSpaces.length > 0 ? undefined : namedRecords(touched);
     ctx.changed({
       cause: page.reset ? 'reset' : 'pull',
       collections,
       spaces: replacedSpaces,
+      ...(records === undefined ? {} : { records }),
     });
   }
 }

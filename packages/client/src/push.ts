@@ -4,7 +4,7 @@
  * rejected ones leave it at once, which rolls their local effect back.
  */
 import { type JsonValue, type PushRequest, type RejectionCode, ROUTES } from '@ferry/protocol';
-import { collectionsOf } from './changes.ts';
+import { collectionsOf, namedRecords } from './changes.ts';
 import type { SyncContext } from './engine-context.ts';
 import { FerryProtocolError } from './errors.ts';
 import { type LocalState, META_KEYS } from './local-state.ts';
@@ -109,7 +109,13 @@ export async function pushOutbox(ctx: SyncContext, local: LocalState): Promise<P
     ctx.progress('push');
     if (removed.length === 0) continue;
     outcome.rejected += removed.length;
-    ctx.changed({ cause: 'rejection', collections: collectionsOf(removed), spaces: [] });
+    const records = namedRecords(removed);
+    ctx.changed({
+      cause: 'rejection',
+      collections: collectionsOf(removed),
+      spaces: [],
+      ...(records === undefined ? {} : { records }),
+    });
     await reportRejections(ctx, local);
   }
 }
