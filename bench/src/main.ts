@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createPostgresDatabase } from '@ferry/server';
 import { parseArgs } from './config.ts';
@@ -97,8 +97,12 @@ const failed = failedChecks(results);
 if (run.out) {
   // The measurements behind the report, to re-render it with `--render` after editing the
   // notes. One JSON line (.ndjson), which the formatter leaves alone.
-  mkdirSync(join(repoRoot, 'bench', 'results'), { recursive: true });
-  const json = join(repoRoot, 'bench', 'results', `${run.profile}.ndjson`);
+  // Kept next to a report written elsewhere (`--out`), so that a narrowed run never
+  // replaces the measurements behind the published page.
+  const json = args.includes('--out')
+    ? run.out.replace(/(\.md)?$/, '.ndjson')
+    : join(repoRoot, 'bench', 'results', `${run.profile}.ndjson`);
+  mkdirSync(dirname(json), { recursive: true });
   writeFileSync(json, `${JSON.stringify(saved)}\n`);
   writeReport(saved, run.out);
 }
