@@ -34,9 +34,10 @@ export function describeRecordTests(t: StoreTestContext): void {
       await store.commit({ putRecords: [written] });
       (written.value.tags as string[]).push('changed after commit');
       const read = await store.getRecord({ space: 's1', collection: 'todos', key: 't1' });
-      (read?.value.tags as string[]).push('changed after getRecord');
       const [listed] = await store.listRecords('s1', 'todos');
-      (listed?.value.tags as string[]).push('changed after listRecords');
+      if (read === undefined || listed === undefined) throw new Error('the record was not read');
+      (read.value.tags as string[]).push('changed after getRecord');
+      (listed.value.tags as string[]).push('changed after listRecords');
       expect((await store.listRecords('s1', 'todos'))[0]?.value).toEqual({
         title: 'milk',
         tags: ['a'],
