@@ -95,8 +95,13 @@ export function connectFerry<
 >(options: ConnectOptions): BrowserFerryClient<Schema> {
   const connectionId = randomId();
   const channel = new BroadcastChannel(channelName(options.name));
-  const emitter = createEmitter<ClientEvents>(() => {});
-  const subscriptions = createSubscriptions(() => {});
+  // An app's listener that throws must not break delivery to the others, nor go unseen.
+  const emitter = createEmitter<ClientEvents>((error, name) =>
+    console.error(`A Ferry '${String(name)}' listener threw`, error),
+  );
+  const subscriptions = createSubscriptions((error, stage) =>
+    console.error(`A Ferry live query failed (${stage})`, error),
+  );
   const pending = new Map<string, Pending>();
   let leader: LeaderInfo | undefined;
   let status: SyncStatus = INITIAL_STATUS;
