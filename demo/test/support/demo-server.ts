@@ -44,6 +44,8 @@ export interface DemoServer {
   url: string;
   /** Writes as the server would (another device's change, or a bulk load). */
   write: FerryServer['write'];
+  /** While true, every push is answered 503 (a server down for clients, up for the test). */
+  refusePushes(refuse: boolean): void;
   /** The open event streams, read from the server's metrics. */
   eventStreams(): Promise<number>;
   /** What the server holds in one space, pulled over HTTP as a fresh client of `user`. */
@@ -62,10 +64,27 @@ export async function startDemoServer(): Promise<DemoServer> {
     logger: pino({ level: 'silent' }),
     webPush: {},
   });
-  const listening = await listen(server);
+  let refusePushes = false;
+  const listening = await listen({
+    close: () => server.close(),
+    fetch(request) {
+      if (refusePushes && new URL(request.url).pathname === '/v1/push') {
+        return Promise.resolve(
+          Response.json(
+            { error: { code: 'unavailable', message: 'pushes refused by the test' } },
+            { status: 503, headers: { 'retry-after': '1' } },
+          ),
+        );
+      }
+      return server.fetch(request);
+    },
+  });
   return {
     url: listening.url,
     write: server.write,
+    refusePushes(refuse) {
+      refusePushes = refuse;
+    },
     async eventStreams() {
       const response = await fetch(`${listening.url}/metrics`, {
         signal: AbortSignal.timeout(5_000),
