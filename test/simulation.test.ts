@@ -5,33 +5,11 @@
  * server is closed and created again on the same database. After healing, every invariant
  * is checked. A failing seed replays with `npm run soak -- --seed <n>`.
  */
-import { createFerryServer, createLogger, createPGliteDatabase } from '@ferry/server';
 import { runScenario, type ScenarioServer } from '@ferry/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { restartableServer } from './support/simulation-server.ts';
 
 const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
-
-/** A server that `restart()` closes and creates again over the same PGlite database. */
-async function restartableServer(): Promise<ScenarioServer & { close(): Promise<void> }> {
-  const options = {
-    database: await createPGliteDatabase(),
-    jwtSecret: 'simulation-secret-that-is-long-enough!',
-    logger: createLogger('silent'),
-    // Heartbeats run on real time; in simulated time they would make runs differ. Clients
-    // presume a silent stream dead after a minute of simulated time and reconnect.
-    heartbeatMs: 3_600_000,
-  };
-  let current = await createFerryServer(options);
-  return {
-    fetch: (request) => current.fetch(request),
-    signToken: (principal, ttlSeconds) => current.signToken(principal, ttlSeconds),
-    async restart() {
-      await current.close();
-      current = await createFerryServer(options);
-    },
-    close: () => current.close(),
-  };
-}
 
 describe('deterministic simulation', () => {
   let server: Awaited<ReturnType<typeof restartableServer>>;

@@ -8,8 +8,8 @@
  *   npm run soak -- --seed 4242         # replay one seed and print what happened
  */
 import { parseArgs } from 'node:util';
-import { createFerryServer, createLogger, createPGliteDatabase } from '@ferry/server';
-import { runScenario, type ScenarioReport, type ScenarioServer } from '@ferry/testing';
+import { runScenario, type ScenarioReport } from '@ferry/testing';
+import { restartableServer } from './support/simulation-server.ts';
 
 const { values } = parseArgs({
   options: {
@@ -27,28 +27,6 @@ const crashAfterRejection = !values['no-crash-after-rejection'];
 /** A fresh database now and then keeps each one small. */
 const SEEDS_PER_SERVER = 500;
 
-/** A server that `restart()` closes and creates again over the same PGlite database. */
-async function startServer(): Promise<ScenarioServer & { close(): Promise<void> }> {
-  const options = {
-    database: await createPGliteDatabase(),
-    jwtSecret: 'simulation-secret-that-is-long-enough!',
-    logger: createLogger('silent'),
-    // Heartbeats run on real time; in simulated time they would make runs differ. Clients
-    // presume a silent stream dead after a minute of simulated time and reconnect.
-    heartbeatMs: 3_600_000,
-  };
-  let current = await createFerryServer(options);
-  return {
-    fetch: (request) => current.fetch(request),
-    signToken: (principal, ttlSeconds) => current.signToken(principal, ttlSeconds),
-    async restart() {
-      await current.close();
-      current = await createFerryServer(options);
-    },
-    close: () => current.close(),
-  };
-}
-
 function describeFailure(report: ScenarioReport, withTrace: boolean): string {
   const lines = [`seed ${report.seed} FAILED:`, ...report.violations.map((v) => `  ${v}`)];
   if (withTrace) lines.push('what happened:', ...report.trace.map((t) => `  ${t}`));
@@ -58,7 +36,7 @@ function describeFailure(report: ScenarioReport, withTrace: boolean): string {
 }
 
 if (values.seed !== undefined) {
-  const server = await startServer();
+  const server = await restartableServer();
   const report = await runScenario({
     seed: Number(values.seed),
     server,
@@ -90,12 +68,12 @@ const totals = {
   pullsChecked: 0,
 };
 const failures: number[] = [];
-let server = await startServer();
+let server = await restartableServer();
 for (let i = 0; i < count; i++) {
   const seed = from + i;
   if (i > 0 && i % SEEDS_PER_SERVER === 0) {
     await server.close();
-    server = await startServer();
+    server = await restartableServer();
   }
   const report = await runScenario({ seed, server, steps, crashAfterRejection });
   totals.writes += report.writes;
