@@ -4,21 +4,19 @@
  * the main thread during a bootstrap are measured by `npm run bench`; a test asserts no
  * time.)
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, launchChromium, newDevice, openAs } from './support/browser.ts';
-import { type DemoServer, startDemoServer } from './support/demo-server.ts';
+import { eventually, newDevice, openAs } from './support/browser.ts';
+import { useDemo } from './support/suite.ts';
 
 const RECORDS = 50_000;
 const BATCH = 1_000;
 
-let server: DemoServer;
-let browser: Browser;
+const demo = useDemo();
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
   // A data set bigger than what the screen shows: an archive the app keeps locally.
   for (let start = 0; start < RECORDS; start += BATCH) {
-    await server.write(
+    await demo.server.write(
       Array.from({ length: BATCH }, (_, i) => ({
         space: 'user.alice',
         collection: 'archive',
@@ -34,10 +32,6 @@ beforeAll(async () => {
     );
   }
 }, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
 
 /**
  * Base records in the device's IndexedDB store, counted from the page. It must never create
@@ -70,8 +64,8 @@ function storedRecords(page: Page): Promise<number> {
 
 describe('bootstrapping 50,000 records', () => {
   it('keeps the page interactive: input is handled while the records arrive', async () => {
-    const context = await newDevice(browser, server.url);
-    const page = await openAs(context, server.url, 'alice');
+    const context = await newDevice(demo.browser, demo.server.url);
+    const page = await openAs(context, demo.server.url, 'alice');
     await eventually(
       () => storedRecords(page),
       (n) => n > 0,
@@ -100,10 +94,7 @@ describe('bootstrapping 50,000 records', () => {
       'the synced status',
       60_000,
     );
-    const onServer = await server.records('alice', 'user.alice');
-    expect(
-      onServer.some((r) => (r.value as { text: string }).text === 'Added during the bootstrap'),
-    ).toBe(true);
+    expect(await demo.server.texts('alice', 'user.alice')).toContain('Added during the bootstrap');
     await context.close();
   }, 240_000);
 });

@@ -6,42 +6,32 @@
  * - with every page of the app closed, a Background Sync event drains the outbox;
  * - a Web Push poke makes the service worker pull and show a notification.
  */
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   addItem,
   eventually,
-  launchChromium,
   newDevice,
   openAs,
   serviceWorkerControl,
   waitForServiceWorker,
 } from './support/browser.ts';
-import { type DemoServer, startDemoServer } from './support/demo-server.ts';
+import { useDemo } from './support/suite.ts';
 
-let server: DemoServer;
-let browser: Browser;
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const demo = useDemo();
 
-const texts = async (user: string, space: string) =>
-  (await server.records(user, space)).map((r) => (r.value as { text: string }).text);
+const texts = (user: string, space: string) => demo.server.texts(user, space);
 
 const contexts: BrowserContext[] = [];
 afterEach(async () => {
-  server.refusePushes(false);
+  demo.server.refusePushes(false);
   for (const context of contexts.splice(0)) await context.close().catch(() => {});
 });
 
 async function offlineDevice(): Promise<BrowserContext> {
-  const context = await newDevice(browser, server.url);
+  const context = await newDevice(demo.browser, demo.server.url);
   contexts.push(context);
-  const page = await openAs(context, server.url, 'alice');
+  const page = await openAs(context, demo.server.url, 'alice');
   await waitForServiceWorker(page);
   return context;
 }
@@ -52,13 +42,13 @@ async function offlineDevice(): Promise<BrowserContext> {
  * the service worker would start the app in it.)
  */
 async function appGone(): Promise<void> {
-  const targets = await browser.newBrowserCDPSession();
+  const targets = await demo.browser.newBrowserCDPSession();
   await eventually(
     async () => (await targets.send('Target.getTargets')).targetInfos,
     (infos) =>
       !infos.some(
         (info) =>
-          info.type === 'worker' || (info.type === 'page' && info.url.startsWith(server.url)),
+          info.type === 'worker' || (info.type === 'page' && info.url.startsWith(demo.server.url)),
       ),
     'the app and its sync worker to be gone',
   );
@@ -71,13 +61,13 @@ async function appGone(): Promise<void> {
  * every push: nothing the device sends in that time can land.
  */
 async function goOffline(context: BrowserContext): Promise<void> {
-  server.refusePushes(true);
+  demo.server.refusePushes(true);
   await context.setOffline(true);
 }
 
 async function goOnline(context: BrowserContext): Promise<void> {
   await context.setOffline(false);
-  server.refusePushes(false);
+  demo.server.refusePushes(false);
 }
 
 describe('offline', () => {
@@ -124,10 +114,10 @@ describe('with every page of the app closed', () => {
     await context.setOffline(false);
     // Still refused until checked: only the service worker's run below may deliver it.
     expect(await texts('alice', 'user.alice')).not.toContain('Queued while offline');
-    server.refusePushes(false);
+    demo.server.refusePushes(false);
 
     const blank = await context.newPage();
-    const serviceWorker = await serviceWorkerControl(context, blank, server.url);
+    const serviceWorker = await serviceWorkerControl(context, blank, demo.server.url);
     await serviceWorker.dispatchSync();
     await eventually(
       () => texts('alice', 'user.alice'),
@@ -141,7 +131,7 @@ describe('with every page of the app closed', () => {
     const context = await offlineDevice();
     await context.pages()[0]?.close();
     await appGone();
-    await server.write([
+    await demo.server.write([
       {
         space: 'team.demo',
         collection: 'items',
@@ -152,7 +142,7 @@ describe('with every page of the app closed', () => {
     ]);
 
     const blank = await context.newPage();
-    const serviceWorker = await serviceWorkerControl(context, blank, server.url);
+    const serviceWorker = await serviceWorkerControl(context, blank, demo.server.url);
     await serviceWorker.deliverPush(JSON.stringify({ type: 'poke', version: 1 }));
     const worker = context.serviceWorkers()[0];
     if (worker === undefined) throw new Error('no service worker');
@@ -173,7 +163,7 @@ describe('with every page of the app closed', () => {
     // Pulled into the device's store: the app shows it even offline.
     await context.setOffline(true);
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(demo.server.url);
     await page.getByTestId('list-team').getByText('Arrived by push').waitFor();
     await context.close();
   });

@@ -3,27 +3,12 @@
  * Web Lock, one live stream to the server) while both tabs read and write, and killing the
  * leader's page hands the lead to the other tab, which goes on syncing.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addItem,
-  eventually,
-  itemTexts,
-  launchChromium,
-  newDevice,
-  openAs,
-} from './support/browser.ts';
-import { type DemoServer, startDemoServer } from './support/demo-server.ts';
+import { addItem, eventually, itemTexts, newDevice, openAs } from './support/browser.ts';
+import { useDemo } from './support/suite.ts';
 
-let server: DemoServer;
-let browser: Browser;
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const demo = useDemo();
 
 const STORE_LOCK = 'ferry:ferry-demo-alice';
 
@@ -38,20 +23,19 @@ async function storeLock(page: Page): Promise<{ held: number; pending: number }>
   }, STORE_LOCK);
 }
 
-const texts = async (space: string) =>
-  (await server.records('alice', space)).map((r) => (r.value as { text: string }).text);
+const texts = (space: string) => demo.server.texts('alice', space);
 
 describe('two tabs of one user', () => {
   it('run one sync engine, and the other tab takes over when the leader’s page dies', async () => {
-    const context = await newDevice(browser, server.url);
-    const first = await openAs(context, server.url, 'alice');
+    const context = await newDevice(demo.browser, demo.server.url);
+    const first = await openAs(context, demo.server.url, 'alice');
     await eventually(
       () => storeLock(first),
       (lock) => lock.held === 1,
       'the first tab to lead',
     );
     const second = await context.newPage();
-    await second.goto(server.url);
+    await second.goto(demo.server.url);
     await second.getByTestId('list-team').waitFor();
 
     // The second tab's engine waits in the lock's queue; one live stream serves both tabs.
@@ -61,7 +45,7 @@ describe('two tabs of one user', () => {
       'one leader and one waiting',
     );
     await eventually(
-      () => server.eventStreams(),
+      () => demo.server.eventStreams(),
       (n) => n === 1,
       'one event stream',
     );
@@ -90,7 +74,7 @@ describe('two tabs of one user', () => {
       'the second tab to lead',
     );
     await eventually(
-      () => server.eventStreams(),
+      () => demo.server.eventStreams(),
       (n) => n === 1,
       'the new leader’s event stream',
     );

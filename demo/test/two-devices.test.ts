@@ -4,37 +4,29 @@
  * stay personal. Also takes the README's screenshots of the demo.
  */
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addItem,
-  eventually,
-  itemTexts,
-  launchChromium,
-  newDevice,
-  openAs,
-} from './support/browser.ts';
-import { type DemoServer, startDemoServer } from './support/demo-server.ts';
+import { addItem, eventually, itemTexts, newDevice, openAs } from './support/browser.ts';
+import { useDemo } from './support/suite.ts';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
-let server: DemoServer;
-let browser: Browser;
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startDemoServer(), launchChromium()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const demo = useDemo();
 
 describe('two users sharing a list', () => {
   it('converge through the server within a poke, both ways', async () => {
-    const alice = await openAs(await newDevice(browser, server.url), server.url, 'alice');
-    const bob = await openAs(await newDevice(browser, server.url), server.url, 'bob');
+    const alice = await openAs(
+      await newDevice(demo.browser, demo.server.url),
+      demo.server.url,
+      'alice',
+    );
+    const bob = await openAs(
+      await newDevice(demo.browser, demo.server.url),
+      demo.server.url,
+      'bob',
+    );
     // Both live streams are open before anything is written, so only pokes can deliver.
     await eventually(
-      () => server.eventStreams(),
+      () => demo.server.eventStreams(),
       (n) => n === 2,
       'two event streams',
     );

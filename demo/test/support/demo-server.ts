@@ -48,8 +48,8 @@ export interface DemoServer {
   refusePushes(refuse: boolean): void;
   /** The open event streams, read from the server's metrics. */
   eventStreams(): Promise<number>;
-  /** What the server holds in one space, pulled over HTTP as a fresh client of `user`. */
-  records(user: string, space: string): Promise<Array<{ key: string; value: unknown }>>;
+  /** The `text` of every record the server holds in one space, pulled over HTTP as a fresh client of `user`. */
+  texts(user: string, space: string): Promise<string[]>;
   stop(): Promise<void>;
 }
 
@@ -93,10 +93,10 @@ export async function startDemoServer(): Promise<DemoServer> {
       const line = text.split('\n').find((l) => l.startsWith('ferry_event_streams '));
       return Number(line?.split(' ')[1] ?? Number.NaN);
     },
-    async records(user, space) {
+    async texts(user, space) {
       const token = await server.signToken({ userId: user, spaces: [space] }, 600);
       const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-      const found: Array<{ key: string; value: unknown }> = [];
+      const found: string[] = [];
       let cursor: string | null = null;
       for (;;) {
         const response = await fetch(`${listening.url}/v1/pull`, {
@@ -105,12 +105,12 @@ export async function startDemoServer(): Promise<DemoServer> {
           body: JSON.stringify({ clientId: 'end-to-end-check', cursor }),
         });
         const page = (await response.json()) as {
-          changes: Array<{ key: string; value: unknown }>;
+          changes: Array<{ value: { text?: string } | null }>;
           cursor: string;
           hasMore: boolean;
         };
         for (const change of page.changes) {
-          if (change.value !== null) found.push(change);
+          if (typeof change.value?.text === 'string') found.push(change.value.text);
         }
         cursor = page.cursor;
         if (!page.hasMore) return found;
