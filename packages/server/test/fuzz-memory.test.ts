@@ -5,8 +5,6 @@
  * between batches. Growth past the warm-up must stay within a fixed margin; a control run
  * through a handler that keeps every request shows the same measurement catching a leak.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFerryServer, createLogger, type FerryServer } from '../src/index.ts';
@@ -19,16 +17,8 @@ import {
   type Transport,
   transport,
 } from './support/fuzz-requests.ts';
+import { heapAfterGc } from './support/heap.ts';
 import { TEST_SECRET } from './support/server.ts';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-function heapAfterGc(): number {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-}
 
 const kind = DATABASE_KINDS.at(-1)!;
 const BATCH = 500;

@@ -3,21 +3,11 @@
  * else, drops them once the header timeout passes, and its memory comes back afterwards.
  */
 import net from 'node:net';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { createFerryServer, createLogger, listen } from '../src/index.ts';
 import { DATABASE_KINDS } from './support/databases.ts';
+import { heapAfterGc } from './support/heap.ts';
 import { TEST_SECRET } from './support/server.ts';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-function heapAfterGc(): number {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-}
 
 const kind = DATABASE_KINDS.at(-1)!;
 const CONNECTIONS = 2000;
