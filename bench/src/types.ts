@@ -50,3 +50,14 @@ export function check(name: string, ok: boolean, detail: string): Check {
 export function countCheck(name: string, expected: number, actual: number): Check {
   return check(name, expected === actual, `expected ${expected}, found ${actual}`);
 }
+
+/** The checks of a workload that opens idle event streams: all of them, and none refused. */
+export function streamsOpenChecks(
+  wanted: number,
+  opened: { opened: number; failures: readonly string[] },
+): Check[] {
+  return [
+    countCheck('streams open', wanted, opened.opened),
+    check('no stream refused', opened.failures.length === 0, opened.failures.join('; ') || 'none'),
+  ];
+}

@@ -2,7 +2,7 @@
 import type { RunOptions } from '../config.ts';
 import { progress } from '../progress.ts';
 import { percentile, sleep } from '../stats.ts';
-import { check, countCheck } from '../types.ts';
+import { countCheck, streamsOpenChecks } from '../types.ts';
 import { cellsOf, summarizeChecks, type WorkloadResult, withCell } from './harness.ts';
 
 /** How long the streams get to receive the poke before the missing ones count as lost. */
@@ -57,12 +57,7 @@ export async function runFanout(run: RunOptions): Promise<WorkloadResult> {
       return {
         metrics,
         checks: [
-          countCheck('streams open', streams, opened.opened),
-          check(
-            'no stream refused',
-            opened.failures.length === 0,
-            opened.failures.join('; ') || 'none',
-          ),
+          ...streamsOpenChecks(streams, opened),
           countCheck('every stream received the poke', streams, received.length),
           countCheck('the write is stored, once', 1, stored),
         ],

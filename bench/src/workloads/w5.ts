@@ -2,7 +2,7 @@
 import type { RunOptions } from '../config.ts';
 import { progress } from '../progress.ts';
 import { sleep } from '../stats.ts';
-import { check, countCheck } from '../types.ts';
+import { streamsOpenChecks } from '../types.ts';
 import { cellsOf, summarizeChecks, type WorkloadResult, withCell } from './harness.ts';
 
 export async function runW5(run: RunOptions): Promise<WorkloadResult> {
@@ -41,14 +41,7 @@ export async function runW5(run: RunOptions): Promise<WorkloadResult> {
       progress(`W5 ${label}: ${metrics.rssKiB.toFixed(1)} KiB RSS per stream`);
       return {
         metrics,
-        checks: [
-          countCheck('streams open', streams, opened.opened),
-          check(
-            'no stream refused',
-            opened.failures.length === 0,
-            opened.failures.join('; ') || 'none',
-          ),
-        ],
+        checks: [...streamsOpenChecks(streams, opened)],
       };
     });
     summarizeChecks(`W5 ${system}/${storage}`, cell);
