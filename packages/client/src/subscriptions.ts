@@ -20,6 +20,7 @@ export interface SubscriptionTarget {
   read(): Promise<Row[]>;
   /** One row again (undefined: it does not exist); without it every change reads everything. */
   readRow?(key: string): Promise<Row | undefined>;
+  /** Gets the subscription's own kept rows: copy them before handing them to anyone who may change the array. */
   listener(rows: readonly Row[]): void;
 }
 
@@ -62,7 +63,7 @@ function position(rows: readonly Row[], key: string): number {
   return low;
 }
 
-/** `rows` with the row of `key` replaced, inserted or (when `row` is undefined) removed. */
+/** Replaces, inserts or (when `row` is undefined) removes the row of `key` in `rows`. */
 function withRow(rows: Row[], key: string, row: Row | undefined): void {
   const at = position(rows, key);
   const present = rows[at]?.key === key;
@@ -83,14 +84,13 @@ export function createSubscriptions(
       if (sub.stale || sub.rows === undefined || sub.readRow === undefined) {
         sub.stale = false;
         sub.dirty.clear();
-        sub.rows = deepFreeze(await sub.read());
+        // The rows are frozen, not the array: it is kept and updated in place below.
+        sub.rows = (await sub.read()).map(deepFreeze);
         return true;
       }
       const keys = [...sub.dirty];
       sub.dirty.clear();
-      const rows = [...sub.rows];
-      for (const key of keys) withRow(rows, key, deepFreeze(await sub.readRow(key)));
-      sub.rows = rows;
+      for (const key of keys) withRow(sub.rows, key, deepFreeze(await sub.readRow(key)));
       return true;
     } catch (error) {
       onError(error, 'read');
