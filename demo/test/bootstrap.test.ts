@@ -5,14 +5,14 @@
  * time.)
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { eventually, newDevice, openAs } from './support/browser.ts';
-import { useDemo } from './support/suite.ts';
+import { demoSuite } from './support/suite.ts';
 
 const RECORDS = 50_000;
 const BATCH = 1_000;
 
-const demo = useDemo();
+const demo = demoSuite();
 beforeAll(async () => {
   // A data set bigger than what the screen shows: an archive the app keeps locally.
   for (let start = 0; start < RECORDS; start += BATCH) {

@@ -7,7 +7,7 @@
  * - a Web Push poke makes the service worker pull and show a notification.
  */
 import type { BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   addItem,
   eventually,
@@ -16,9 +16,9 @@ import {
   serviceWorkerControl,
   waitForServiceWorker,
 } from './support/browser.ts';
-import { useDemo } from './support/suite.ts';
+import { demoSuite } from './support/suite.ts';
 
-const demo = useDemo();
+const demo = demoSuite();
 
 const texts = (user: string, space: string) => demo.server.texts(user, space);
 

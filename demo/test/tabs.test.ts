@@ -4,11 +4,11 @@
  * leader's page hands the lead to the other tab, which goes on syncing.
  */
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addItem, eventually, itemTexts, newDevice, openAs } from './support/browser.ts';
-import { useDemo } from './support/suite.ts';
+import { demoSuite } from './support/suite.ts';
 
-const demo = useDemo();
+const demo = demoSuite();
 
 const STORE_LOCK = 'ferry:ferry-demo-alice';
 

@@ -4,13 +4,13 @@
  * stay personal. Also takes the README's screenshots of the demo.
  */
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addItem, eventually, itemTexts, newDevice, openAs } from './support/browser.ts';
-import { useDemo } from './support/suite.ts';
+import { demoSuite } from './support/suite.ts';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
 
-const demo = useDemo();
+const demo = demoSuite();
 
 describe('two users sharing a list', () => {
   it('converge through the server within a poke, both ways', async () => {

@@ -10,7 +10,7 @@ export interface DemoSuite {
   readonly browser: Browser;
 }
 
-export function useDemo(): DemoSuite {
+export function demoSuite(): DemoSuite {
   const running = {} as { server: DemoServer; browser: Browser };
   beforeAll(async () => {
     [running.server, running.browser] = await Promise.all([startDemoServer(), launchChromium()]);
