@@ -145,33 +145,14 @@ function checkToken(token: unknown): string {
   return token;
 }
 
-const isHighSurrogate = (code: number) => code >= 0xd800 && code < 0xdc00;
-const isLowSurrogate = (code: number) => code >= 0xdc00 && code < 0xe000;
-
-/** Bytes of `text` as UTF-8, without encoding it. */
-export function utf8ByteLength(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (isHighSurrogate(code) && isLowSurrogate(text.charCodeAt(i + 1))) {
-      // A surrogate pair is one code point of four bytes.
-      bytes += 4;
-      i += 1;
-    } else bytes += 3; // a lone surrogate is sent as U+FFFD, three bytes too
-  }
-  return bytes;
-}
-
 /**
- * The body as text, or a rejection with the signal's reason as soon as it aborts. A fetch
+ * The body's bytes, or a rejection with the signal's reason as soon as it aborts. A fetch
  * implementation may ignore an abort once the headers are in, so a server that never ends
  * a body would otherwise hold the request, and the run waiting on it, for ever.
  */
-function readText(response: Response, signal: AbortSignal | undefined): Promise<string> {
-  if (signal === undefined) return response.text();
-  return new Promise<string>((resolve, reject) => {
+function readBytes(response: Response, signal: AbortSignal | undefined): Promise<ArrayBuffer> {
+  if (signal === undefined) return response.arrayBuffer();
+  return new Promise<ArrayBuffer>((resolve, reject) => {
     const onAbort = () => {
       response.body?.cancel(signal.reason).catch(() => {});
       reject(signal.reason);
@@ -179,11 +160,15 @@ function readText(response: Response, signal: AbortSignal | undefined): Promise<
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     response
-      .text()
+      .arrayBuffer()
       .then(resolve, reject)
       .finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
+
+// Bodies are encoded and decoded here rather than by fetch, so their sizes come for free.
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /**
  * POSTs `body` as JSON and returns the parsed JSON response. Expects a fetch that already
@@ -201,24 +186,24 @@ export async function postJson(
   },
 ): Promise<unknown> {
   const request = { method: 'POST', url };
-  const json = JSON.stringify(body);
+  const sent = encoder.encode(JSON.stringify(body));
   const init: RequestInit = {
     method: 'POST',
     headers: { [HEADERS.contentType]: JSON_CONTENT_TYPE, accept: JSON_CONTENT_TYPE },
-    body: json,
+    body: sent,
   };
   if (options.signal !== undefined) init.signal = options.signal;
   const response = await fetchFn(url, init);
   if (!response.ok) throw await readHttpError(response, request, options.now());
-  let text: string;
+  let received: ArrayBuffer;
   try {
-    text = await readText(response, options.signal);
+    received = await readBytes(response, options.signal);
   } catch (cause) {
     throw new FerryNetworkError({ ...request, aborted: options.signal?.aborted === true, cause });
   }
-  options.onBytes?.(utf8ByteLength(json), utf8ByteLength(text));
+  options.onBytes?.(sent.byteLength, received.byteLength);
   try {
-    return JSON.parse(text);
+    return JSON.parse(decoder.decode(received));
   } catch {
     const type = response.headers.get(HEADERS.contentType) ?? 'no content type';
     throw new FerryProtocolError(url, `expected a JSON body, got ${type}`);

@@ -40,21 +40,38 @@ function recordWrites(changes: readonly ParsedChange[]) {
 export async function pullChanges(ctx: SyncContext, local: LocalState): Promise<PullOutcome> {
   const outcome: PullOutcome = { pulled: 0, reset: false };
   const url = ctx.urlFor(ROUTES.pull);
-  for (;;) {
+  const fetchPage = (cursor: string | null) => {
     const request: PullRequest = {
       clientId: local.clientId,
-      cursor: local.cursor,
+      cursor,
       limit: ctx.pullLimit,
       ...(ctx.spaces === undefined ? {} : { spaces: ctx.spaces as SpaceId[] }),
     };
-    const page = parsePullResponse(await ctx.post(ROUTES.pull, request), url);
+    return ctx.post(ROUTES.pull, request).then((body) => parsePullResponse(body, url));
+  };
+  let next = fetchPage(local.cursor);
+  for (;;) {
+    const page = await next;
     if (page.hasMore && page.changes.length === 0 && page.cursor === local.cursor) {
       throw new FerryProtocolError(url, 'hasMore is true but neither changes nor cursor moved');
+    }
+    // The next page is asked for before this one is stored, so the server reads it while
+    // the client writes: still one request at a time, and the pages are stored in order.
+    // Should the commit fail, the run ends once that request is over, its page unread.
+    if (page.hasMore) {
+      next = fetchPage(page.cursor);
+      // Marked as handled: it may fail while this page is being stored, before it is awaited.
+      next.catch(() => {});
     }
     // A page answering "from the beginning" is a full snapshot of the requested spaces,
     // whether the server said reset or the client had no cursor yet.
     const replaces = page.reset || local.cursor === null;
-    await commitPage(ctx, local, page, replaces);
+    try {
+      await commitPage(ctx, local, page, replaces);
+    } catch (error) {
+      if (page.hasMore) await next.catch(() => {});
+      throw error;
+    }
     outcome.pulled += page.changes.length;
     outcome.reset ||= page.reset;
     ctx.counters.pulled += page.changes.length;

@@ -226,12 +226,27 @@ describe('withAuth', () => {
 });
 
 describe('postJson', () => {
+  it('reports the UTF-8 bytes it sent and received', async () => {
+    const { fetch } = fetchReturning(new Response('{"name":"Zoë 🚢"}'));
+    const heard: [number, number][] = [];
+    const result = await postJson(
+      fetch,
+      'https://x.test/v1/pull',
+      { name: 'é' },
+      { now, onBytes: (sent, received) => heard.push([sent, received]) },
+    );
+    expect(result).toEqual({ name: 'Zoë 🚢' });
+    // {"name":"é"} is 12 characters and 13 bytes; the answer's 20 bytes include a 2-byte ë
+    // and a 4-byte emoji.
+    expect(heard).toEqual([[13, 20]]);
+  });
+
   it('POSTs a JSON body and returns the parsed JSON answer', async () => {
     const { fetch, calls } = fetchReturning(new Response('{"ok":true}'));
     const result = await postJson(fetch, 'https://x.test/v1/pull', { a: 1 }, { now });
     expect(result).toEqual({ ok: true });
     expect(calls[0]?.init?.method).toBe('POST');
-    expect(calls[0]?.init?.body).toBe('{"a":1}');
+    expect(new TextDecoder().decode(calls[0]?.init?.body as Uint8Array)).toBe('{"a":1}');
     expect(new Headers(calls[0]?.init?.headers).get('content-type')).toBe('application/json');
   });
 

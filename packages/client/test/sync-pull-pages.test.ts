@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FerryNetworkError, type Row } from '../src/index.ts';
+import { createMemoryStore, FerryNetworkError, type Row } from '../src/index.ts';
 import { createServer, recorder, settle, setup, type Todo } from './support/harness.ts';
 import { pullBodies } from './support/requests.ts';
 
@@ -20,6 +20,81 @@ describe('sync: pull pages and resets', () => {
       'd',
       'e',
     ]);
+  });
+
+  it('asks for the next page while the current one is stored, one request at a time', async () => {
+    const server = createServer();
+    const events: string[] = [];
+    let inFlight = 0;
+    let overlapped = false;
+    const watched: typeof fetch = async (input, init) => {
+      if (String(input).endsWith('/v1/pull')) events.push('request');
+      overlapped ||= ++inFlight > 1;
+      try {
+        return await server.fetch(input, init);
+      } finally {
+        inFlight -= 1;
+      }
+    };
+    const store = createMemoryStore();
+    const commit = store.commit.bind(store);
+    store.commit = async (batch) => {
+      if (batch.setMeta?.cursor === undefined) return commit(batch);
+      events.push('commit start');
+      // Slow enough for the next page's request to be sent and answered meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      await commit(batch);
+      events.push('commit end');
+    };
+    const { client } = setup({ pullLimit: 2, fetch: watched, store }, server);
+    for (const key of ['a', 'b', 'c', 'd', 'e'])
+      server.commit('alice', 'todos', key, { title: key });
+    expect((await client.sync()).pulled).toBe(5);
+    const nth = (event: string, n: number) =>
+      events.flatMap((e, i) => (e === event ? [i] : []))[n]!;
+    expect(events.filter((e) => e === 'request')).toHaveLength(3);
+    // Pages 2 and 3 were asked for before pages 1 and 2 were stored.
+    expect(nth('request', 1)).toBeLessThan(nth('commit end', 0));
+    expect(nth('request', 2)).toBeLessThan(nth('commit end', 1));
+    expect(overlapped).toBe(false);
+    expect(pullBodies(server).map((b) => b.cursor)).toEqual([null, '2', '4']);
+    expect((await store.listRecords('alice', 'todos')).map((r) => r.key)).toEqual([
+      'a',
+      'b',
+      'c',
+      'd',
+      'e',
+    ]);
+  });
+
+  it('when a page cannot be stored, ends the sync only after the next request is over', async () => {
+    const server = createServer();
+    let pulls = 0;
+    let answered = 0;
+    const counting: typeof fetch = async (input, init) => {
+      const isPull = String(input).endsWith('/v1/pull');
+      if (isPull) pulls += 1;
+      const response = await server.fetch(input, init);
+      if (isPull) answered += 1;
+      return response;
+    };
+    const store = createMemoryStore();
+    const commit = store.commit.bind(store);
+    let commits = 0;
+    store.commit = async (batch) => {
+      if (batch.putRecords?.length && ++commits === 2) throw new Error('disk full');
+      await commit(batch);
+    };
+    const { client } = setup({ pullLimit: 2, fetch: counting, store }, server);
+    for (const key of ['a', 'b', 'c', 'd', 'e'])
+      server.commit('alice', 'todos', key, { title: key });
+    await expect(client.sync()).rejects.toThrow('disk full');
+    // The third page was asked for while the second was being stored; it was answered
+    // before the sync gave up, and nothing of it was stored.
+    expect(pulls).toBe(3);
+    expect(answered).toBe(3);
+    expect(await store.getMeta('cursor')).toBe('2');
+    expect((await store.listRecords('alice', 'todos')).map((r) => r.key)).toEqual(['a', 'b']);
   });
 
   it('resumes from the last committed page after a failure between pages', async () => {

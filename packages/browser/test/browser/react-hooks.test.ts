@@ -119,7 +119,7 @@ function Rejections(props: { client: FerryClient }) {
 /** A stand-in server that rejects every mutation and has nothing to pull. */
 const rejectingFetch: typeof fetch = async (input, init) => {
   const url = String(input instanceof Request ? input.url : input);
-  const body = JSON.parse(String(init?.body ?? '{}'));
+  const body = JSON.parse(await new Response(init?.body ?? '{}').text());
   const ids: number[] = (body.mutations ?? []).map((m: { id: number }) => m.id);
   const last = Math.max(0, ...ids);
   const json = url.endsWith('/v1/push')

@@ -21,6 +21,7 @@ import {
 } from 'jose';
 import { type Authenticator, type Principal, requestToken, unauthorized } from './principal.ts';
 import { SpacesCache, type SpacesCacheOptions } from './spaces-cache.ts';
+import { VerifiedTokens, type VerifiedTokensOptions } from './verified-tokens.ts';
 
 /** HS256 keys shorter than this are brute-forceable. */
 export const MIN_SECRET_BYTES = 32;
@@ -36,6 +37,11 @@ interface CommonJwtOptions {
    */
   resolveSpaces?: (user: { userId: string; claims: JWTPayload }) => Promise<readonly string[]>;
   spacesCache?: SpacesCacheOptions;
+  /**
+   * Verified tokens are remembered (never past their `exp`, at most `maxAgeMs`, default
+   * 60 000) so that a client's next requests skip the signature check.
+   */
+  verifiedTokens?: VerifiedTokensOptions;
 }
 
 export type JwtAuthOptions = CommonJwtOptions &
@@ -129,7 +135,11 @@ export async function createJwtAuth(options: JwtAuthOptions): Promise<JwtAuthent
     ...(options.audience === undefined ? {} : { audience: options.audience }),
   };
 
-  async function verify(token: string): Promise<Principal> {
+  const verified = new VerifiedTokens(options.verifiedTokens);
+
+  async function verifiedClaims(token: string): Promise<JWTPayload> {
+    const known = verified.get(token);
+    if (known) return known;
     let claims: JWTPayload;
     try {
       // jose takes either a key or a key-resolving function; the overloads differ only in that.
@@ -137,8 +147,14 @@ export async function createJwtAuth(options: JwtAuthOptions): Promise<JwtAuthent
     } catch (error) {
       throw unauthorized(explain(error));
     }
-    const userId = claims.sub;
-    if (!isValidUserId(userId)) throw unauthorized('token has no valid "sub" claim');
+    if (!isValidUserId(claims.sub)) throw unauthorized('token has no valid "sub" claim');
+    verified.add(token, claims);
+    return claims;
+  }
+
+  async function verify(token: string): Promise<Principal> {
+    const claims = await verifiedClaims(token);
+    const userId = claims.sub as string;
     const resolve = options.resolveSpaces;
     const spaces = resolve
       ? await cache.get(userId, () => resolve({ userId, claims }))

@@ -1,8 +1,7 @@
-/** The Hono app: request ids, metrics, compression, and the error boundary around the routes. */
+/** The Hono app: request ids, metrics, and the error boundary around the routes. */
 import { randomUUID } from 'node:crypto';
 import { FerryError, HEADERS, ROUTES } from '@ferry/protocol';
 import { Hono } from 'hono';
-import { compress } from 'hono/compress';
 import type { Logger } from '../logger.ts';
 import { errorResponse, toFerryError } from './responses.ts';
 import { type RouteContext, registerRoutes } from './routes.ts';
@@ -39,10 +38,6 @@ export function createApp(
       'request',
     );
   });
-
-  const compressJson = compress({ encoding: 'gzip' });
-  app.use(ROUTES.push, compressJson);
-  app.use(ROUTES.pull, compressJson);
 
   registerRoutes(app, ctx);
   for (const route of app.routes) if (route.path !== '/*') knownPaths.add(route.path);

@@ -5,12 +5,13 @@ import { isConnectionError } from '../db/driver.ts';
 /** How long clients are asked to wait when the database is unreachable. */
 export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
+/** A JSON body: an object to serialise, JSON text, or JSON text already encoded (and compressed). */
 export function jsonResponse(
-  body: string | object,
+  body: string | Uint8Array<ArrayBuffer> | object,
   status = 200,
   headers: Record<string, string> = {},
 ): Response {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const text = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
   return new Response(text, {
     status,
     headers: { [HEADERS.contentType]: JSON_CONTENT_TYPE, ...headers },

@@ -24,6 +24,7 @@ import type { PushQueue } from '../push-queue.ts';
 import { pullChanges } from '../storage/pull.ts';
 import { registerWebPushRoutes } from '../web-push/routes.ts';
 import { readJsonBody } from './body.ts';
+import { compressibleJsonResponse } from './compression.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { errorResponse, jsonResponse, UNAVAILABLE_RETRY_AFTER_SECONDS } from './responses.ts';
 
@@ -111,7 +112,10 @@ export function registerRoutes(app: Hono, ctx: RouteContext): void {
       mutations: request.mutations,
     });
     if (!outcome.ok) throw outcome.error;
-    return jsonResponse({ results: outcome.results, lastMutationId: outcome.lastMutationId });
+    return compressibleJsonResponse(c.req.raw, {
+      results: outcome.results,
+      lastMutationId: outcome.lastMutationId,
+    });
   });
 
   app.post(ROUTES.pull, async (c) => {
@@ -131,7 +135,7 @@ export function registerRoutes(app: Hono, ctx: RouteContext): void {
     });
     if (!outcome.ok) throw clientOwnedElsewhere(request.clientId);
     ctx.metrics.pulledChanges.inc(outcome.changeCount);
-    return jsonResponse(outcome.json);
+    return compressibleJsonResponse(c.req.raw, outcome.json);
   });
 
   // One set of streams per server: they share a heartbeat timer and the shutdown hook.
