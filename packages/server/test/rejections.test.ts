@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../src/db/migrations.ts';
-import { loadRejections, pruneRejections, saveRejections } from '../src/storage/rejections.ts';
+import { writeBatch } from '../src/storage/batch-writes.ts';
+import { loadRejections, pruneRejections } from '../src/storage/rejections.ts';
 import { DATABASE_KINDS, type TestDatabase } from './support/databases.ts';
 
 describe.each(DATABASE_KINDS)('remembered rejections on $name', (kind) => {
@@ -13,10 +14,17 @@ describe.each(DATABASE_KINDS)('remembered rejections on $name', (kind) => {
 
   it('are found by client and id, and pruned after their retention', async () => {
     const db = test.database;
-    await saveRejections(db, [
-      { clientId: 'a', mutationId: 1, code: 'conflict', message: 'm1' },
-      { clientId: 'b', mutationId: 1, code: 'forbidden', message: 'm2' },
-    ]);
+    await writeBatch(db, {
+      records: [],
+      clients: new Map(),
+      headVersion: undefined,
+      rejections: [
+        { clientId: 'a', mutationId: 1, code: 'conflict', message: 'm1' },
+        { clientId: 'b', mutationId: 1, code: 'forbidden', message: 'm2' },
+      ],
+      commitEvent: undefined,
+      notify: undefined,
+    });
     const found = await loadRejections(db, [
       { clientId: 'a', mutationId: 1 },
       { clientId: 'a', mutationId: 2 },

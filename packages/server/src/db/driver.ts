@@ -5,6 +5,24 @@
 
 export type SqlParam = string | number | boolean | null | readonly (string | number | null)[];
 
+const preparedTexts = new Map<string, string>();
+
+/**
+ * Marks one of Ferry's own statements, run on every sync, to be prepared once per
+ * connection where the driver can (PostgreSQL): parsing and planning a statement of a few
+ * CTEs costs about as much as running it. Only fixed texts are marked, never the app's
+ * queries, so the number of prepared statements per connection stays bounded.
+ */
+export function prepared(sql: string): string {
+  if (!preparedTexts.has(sql)) preparedTexts.set(sql, `ferry_${preparedTexts.size + 1}`);
+  return sql;
+}
+
+/** The statement name of a text marked with `prepared`, if it is one. */
+export function preparedName(sql: string): string | undefined {
+  return preparedTexts.get(sql);
+}
+
 export interface Queryable {
   query<Row = Record<string, unknown>>(sql: string, params?: readonly SqlParam[]): Promise<Row[]>;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import type { Database, Queryable, SqlParam } from './driver.ts';
+import { type Database, preparedName, type Queryable, type SqlParam } from './driver.ts';
 import { startPgListener } from './pg-listener.ts';
 
 export interface PostgresOptions {
@@ -36,7 +36,11 @@ function redact(connectionString: string): string {
 function wrap(client: pg.Pool | pg.PoolClient): Queryable {
   return {
     async query<Row>(sql: string, params?: readonly SqlParam[]) {
-      const result = await client.query(sql, params as unknown[] | undefined);
+      const values = params as unknown[] | undefined;
+      const name = preparedName(sql);
+      const result = await (name === undefined
+        ? client.query(sql, values)
+        : client.query({ name, text: sql, ...(values === undefined ? {} : { values }) }));
       return result.rows as Row[];
     },
   };

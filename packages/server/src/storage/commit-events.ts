@@ -7,16 +7,6 @@
 import type { Queryable } from '../db/driver.ts';
 import type { CommittedChange } from '../rules.ts';
 
-export async function appendCommitEvent(
-  db: Queryable,
-  changes: readonly CommittedChange[],
-): Promise<void> {
-  if (changes.length === 0) return;
-  await db.query('INSERT INTO ferry_commit_events (changes) VALUES ($1)', [
-    JSON.stringify(changes),
-  ]);
-}
-
 export interface ClaimedEvent {
   id: number;
   changes: CommittedChange[];

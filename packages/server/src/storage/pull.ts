@@ -4,7 +4,7 @@
  * not the size of the data set. Stored values are JSON text and go into the response as
  * they are, without being parsed again.
  */
-import type { Queryable } from '../db/driver.ts';
+import { prepared, type Queryable } from '../db/driver.ts';
 import { decodeCursor, encodeCursor, hashSpaces } from './cursor.ts';
 
 export interface PullQuery {
@@ -44,7 +44,7 @@ interface PullRow {
  * than the page is read, to tell whether there is more. When the client row is claimed by
  * a concurrent first pull, the statement cannot see it and returns no row at all.
  */
-const PULL_SQL = `
+const PULL_SQL = prepared(`
   WITH claimed AS (
     INSERT INTO ferry_clients (client_id, user_id) VALUES ($1, $2)
     ON CONFLICT (client_id) DO NOTHING
@@ -77,7 +77,7 @@ const PULL_SQL = `
     ORDER BY r.version
     LIMIT $6
   ) c ON true
-  ORDER BY c.version`;
+  ORDER BY c.version`);
 
 export async function pullChanges(db: Queryable, query: PullQuery): Promise<PullOutcome> {
   const spacesHash = hashSpaces(query.spaces);

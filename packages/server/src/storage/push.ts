@@ -13,13 +13,13 @@ import {
   type MutationResult,
   type Version,
 } from '@ferry/protocol';
-import type { Queryable } from '../db/driver.ts';
+import { prepared, type Queryable } from '../db/driver.ts';
 import type { CommittedChange } from '../rules.ts';
-import { type ClientRow, claimClients } from './clients.ts';
-import { appendCommitEvent } from './commit-events.ts';
+import { type ClientClaims, readBatchInputs } from './batch-inputs.ts';
+import { writeBatch } from './batch-writes.ts';
 import { decide, type WritePolicy, type Writer } from './decide.ts';
-import { addressOf, loadRecords, type RecordAddress, writeRecords } from './records.ts';
-import { loadRejections, type RejectionRow, rejectionKey, saveRejections } from './rejections.ts';
+import { addressOf, type RecordAddress } from './records.ts';
+import { loadRejections, type RejectionRow, rejectionKey } from './rejections.ts';
 
 /** A client's push (with a client id: duplicates are detected) or a server write (without). */
 export interface PushJob extends Writer {
@@ -64,31 +64,24 @@ async function attachRememberedRejections(
   }
 }
 
+const LOCK_HEAD_SQL = prepared('SELECT head_version FROM ferry_server WHERE id = 1 FOR UPDATE');
+
 /** NOTIFY carries at most 8000 bytes; a commit touching more spaces pokes every stream. */
 const MAX_NOTIFY_BYTES = 7000;
 
-async function notifyCommit(
-  db: Queryable,
-  channel: string,
-  spaces: ReadonlySet<string>,
-  version: number,
-): Promise<void> {
-  let payload = JSON.stringify({ v: version, s: [...spaces] });
-  if (Buffer.byteLength(payload) > MAX_NOTIFY_BYTES) payload = JSON.stringify({ v: version });
-  await db.query('SELECT pg_notify($1, $2)', [channel, payload]);
+function notifyPayload(spaces: ReadonlySet<string>, version: number): string {
+  const payload = JSON.stringify({ v: version, s: [...spaces] });
+  return Buffer.byteLength(payload) > MAX_NOTIFY_BYTES ? JSON.stringify({ v: version }) : payload;
 }
 
-async function claimJobClients(
-  db: Queryable,
-  jobs: readonly PushJob[],
-): Promise<Map<string, ClientRow>> {
+/** The batch's client ids, each with the first user that names it (its owner if it is new). */
+function clientClaims(jobs: readonly PushJob[]): ClientClaims {
   const firstUser = new Map<string, string>();
   for (const j of jobs) {
     if (j.clientId !== null && j.userId !== null && !firstUser.has(j.clientId))
       firstUser.set(j.clientId, j.userId);
   }
-  if (firstUser.size === 0) return new Map();
-  return claimClients(db, [...firstUser.keys()], [...firstUser.values()]);
+  return { clientIds: [...firstUser.keys()], userIds: [...firstUser.values()] };
 }
 
 export async function commitPushBatch(
@@ -96,21 +89,20 @@ export async function commitPushBatch(
   jobs: readonly PushJob[],
   options: BatchOptions,
 ): Promise<PushBatchResult> {
-  const [server] = await db.query<{ head_version: string | number }>(
-    'SELECT head_version FROM ferry_server WHERE id = 1 FOR UPDATE',
-  );
+  const [server] = await db.query<{ head_version: string | number }>(LOCK_HEAD_SQL);
   if (!server) throw new Error('ferry_server row is missing: the database was not migrated');
   let head = Number(server.head_version);
   const startHead = head;
 
-  const clients = await claimJobClients(db, jobs);
+  // Records are read for every job: which jobs may write is known only once the clients are.
+  const { clients, records } = await readBatchInputs(
+    db,
+    clientClaims(jobs),
+    jobs.flatMap((j) => j.mutations),
+  );
   const clientOf = (job: PushJob) =>
     job.clientId === null ? undefined : clients.get(job.clientId);
   const allowed = (job: PushJob) => job.clientId === null || clientOf(job)?.userId === job.userId;
-  const records = await loadRecords(
-    db,
-    jobs.filter(allowed).flatMap((j) => j.mutations),
-  );
   const dirty = new Map<string, RecordAddress>();
   const touchedSpaces = new Set<string>();
   const movedClients = new Map<string, number>();
@@ -174,24 +166,18 @@ export async function commitPushBatch(
   }
 
   await attachRememberedRejections(db, duplicates, newRejections);
-  await saveRejections(db, newRejections);
-  await writeRecords(
-    db,
-    [...dirty.entries()].map(([address, a]) => ({ ...a, state: records.get(address)! })),
-  );
-  if (movedClients.size > 0) {
-    await db.query(
-      `UPDATE ferry_clients c SET last_mutation_id = m.id, updated_at = now()
-       FROM unnest($1::text[], $2::bigint[]) AS m(client_id, id)
-       WHERE c.client_id = m.client_id`,
-      [[...movedClients.keys()], [...movedClients.values()]],
-    );
-  }
-  await appendCommitEvent(db, committed);
-  if (head !== startHead) {
-    await db.query('UPDATE ferry_server SET head_version = $1 WHERE id = 1', [head]);
-    if (options.notifyChannel) await notifyCommit(db, options.notifyChannel, touchedSpaces, head);
-  }
+  const moved = head !== startHead;
+  await writeBatch(db, {
+    records: [...dirty.entries()].map(([address, a]) => ({ ...a, state: records.get(address)! })),
+    clients: movedClients,
+    headVersion: moved ? head : undefined,
+    rejections: newRejections,
+    commitEvent: committed.length > 0 ? JSON.stringify(committed) : undefined,
+    notify:
+      moved && options.notifyChannel
+        ? { channel: options.notifyChannel, payload: notifyPayload(touchedSpaces, head) }
+        : undefined,
+  });
   return {
     outcomes,
     committed: head === startHead ? null : { spaces: touchedSpaces, headVersion: head },

@@ -15,21 +15,6 @@ export interface RejectionRow {
 
 const keyOf = (clientId: string, mutationId: number) => `${clientId}\u0000${mutationId}`;
 
-export async function saveRejections(db: Queryable, rows: readonly RejectionRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  await db.query(
-    `INSERT INTO ferry_rejections (client_id, mutation_id, code, message)
-     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[])
-     ON CONFLICT (client_id, mutation_id) DO NOTHING`,
-    [
-      rows.map((r) => r.clientId),
-      rows.map((r) => r.mutationId),
-      rows.map((r) => r.code),
-      rows.map((r) => r.message),
-    ],
-  );
-}
-
 /** The remembered rejections among these mutations, keyed by `rejectionKey`. */
 export async function loadRejections(
   db: Queryable,
