@@ -13,7 +13,7 @@ export { createPGliteDatabase, type PGliteOptions } from './db/pglite.ts';
 export { createPostgresDatabase, dropPostgresSchema, type PostgresOptions } from './db/postgres.ts';
 export { createDefaultLogger as createLogger, type Logger } from './logger.ts';
 export { type Listening, type ListenOptions, listen, nodeListener } from './node.ts';
-export type { FerryServer, FerryServerOptions } from './options.ts';
+export type { FerryServer, FerryServerOptions, FetchEnv } from './options.ts';
 export type {
   CollectionSchemas,
   CommittedChange,

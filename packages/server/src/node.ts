@@ -108,7 +108,7 @@ function destroySocket(socket: Socket): void {
 export function nodeListener(
   server: Pick<FerryServer, 'fetch'>,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const listener = getRequestListener((request) => server.fetch(request));
+  const listener = getRequestListener((request, env) => server.fetch(request, env));
   return (req, res) => {
     void listener(req, res);
   };

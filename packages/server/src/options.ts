@@ -1,4 +1,5 @@
 /** What `createFerryServer` takes and returns. */
+import type { Readable } from 'node:stream';
 import type { AfterCommitOptions } from './after-commit.ts';
 import type { JwtAuthOptions } from './auth/jwt.ts';
 import type { Authenticator } from './auth/principal.ts';
@@ -70,9 +71,15 @@ export interface FerryServerOptions {
   migrate?: boolean;
 }
 
+/** What a Node adapter may pass beside the request (`@hono/node-server` does). */
+export interface FetchEnv {
+  /** Node's request, when served on Node: bodies are then read from it directly. */
+  incoming?: Readable;
+}
+
 export interface FerryServer {
   /** Handles one request; mount it under `basePath` in any framework that speaks `Request`/`Response`. */
-  fetch(request: Request): Promise<Response>;
+  fetch(request: Request, env?: FetchEnv): Promise<Response>;
   /**
    * Writes from the app's own backend: validated, versioned, ruled and poked like client
    * writes, in one transaction. Server writes may touch any space.

@@ -170,7 +170,8 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
   );
 
   return {
-    fetch: async (request) => app.fetch(request),
+    // `env` carries Node's own request where the server runs on Node (see http/body.ts).
+    fetch: async (request, env) => app.fetch(request, env),
     write: (writes, writeOptions) => serverWrite(pushQueue, writes, writeOptions),
     compact,
     metrics,

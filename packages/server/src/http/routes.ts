@@ -99,10 +99,7 @@ export function registerRoutes(app: Hono, ctx: RouteContext): void {
 
   app.post(ROUTES.push, async (c) => {
     const principal = await authenticate(ctx, c.req.raw);
-    const request = parsePushRequest(
-      await readJsonBody(c.req.raw, ctx.limits.maxBodyBytes),
-      ctx.limits,
-    );
+    const request = parsePushRequest(await readJsonBody(c, ctx.limits.maxBodyBytes), ctx.limits);
     ctx.clientRateLimiter?.take(request.clientId);
     const outcome = await ctx.pushQueue.submit({
       origin: 'client',
@@ -120,10 +117,7 @@ export function registerRoutes(app: Hono, ctx: RouteContext): void {
 
   app.post(ROUTES.pull, async (c) => {
     const principal = await authenticate(ctx, c.req.raw);
-    const request = parsePullRequest(
-      await readJsonBody(c.req.raw, ctx.limits.maxBodyBytes),
-      ctx.limits,
-    );
+    const request = parsePullRequest(await readJsonBody(c, ctx.limits.maxBodyBytes), ctx.limits);
     ctx.clientRateLimiter?.take(request.clientId);
     const spaces = readableSpaces(principal, request.spaces);
     const outcome = await pullChanges(ctx.database, {
@@ -160,7 +154,7 @@ export function registerRoutes(app: Hono, ctx: RouteContext): void {
   const { signToken } = ctx;
   if (ctx.dev && signToken) {
     app.post(ROUTES.devToken, async (c) => {
-      const request = parseDevTokenRequest(await readJsonBody(c.req.raw, ctx.limits.maxBodyBytes));
+      const request = parseDevTokenRequest(await readJsonBody(c, ctx.limits.maxBodyBytes));
       const token = await signToken(
         request.spaces
           ? { userId: request.user, spaces: request.spaces }

@@ -63,7 +63,7 @@ export function registerWebPushRoutes(app: Hono, ctx: WebPushRouteContext): void
 
   app.post(ROUTES.pushSubscriptions, async (c) => {
     const principal = await ctx.authenticate(c.req.raw);
-    const b = body(await readJsonBody(c.req.raw, ctx.maxBodyBytes));
+    const b = body(await readJsonBody(c, ctx.maxBodyBytes));
     const endpoint = parseEndpoint(b.endpoint, ctx.allowEndpoint);
     const keys = body(b.keys);
     await saveSubscription(ctx.database, {
@@ -78,7 +78,7 @@ export function registerWebPushRoutes(app: Hono, ctx: WebPushRouteContext): void
 
   app.delete(ROUTES.pushSubscriptions, async (c) => {
     const principal = await ctx.authenticate(c.req.raw);
-    const b = body(await readJsonBody(c.req.raw, ctx.maxBodyBytes));
+    const b = body(await readJsonBody(c, ctx.maxBodyBytes));
     if (typeof b.endpoint !== 'string') throw invalid('endpoint must be a string');
     // Only the user's own subscription; deleting one that is not there is not an error.
     await deleteSubscription(ctx.database, b.endpoint, principal.userId);
