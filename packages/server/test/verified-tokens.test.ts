@@ -22,6 +22,13 @@ describe('VerifiedTokens', () => {
     expect(tokens.size).toBe(0);
   });
 
+  it('keeps nothing with maxAgeMs 0', () => {
+    const tokens = new VerifiedTokens({ maxAgeMs: 0 });
+    tokens.add('t', { sub: 'a', exp: Date.now() / 1000 + 3600 });
+    expect(tokens.get('t')).toBeUndefined();
+    expect(tokens.size).toBe(0);
+  });
+
   it('does not keep a token that has already expired', () => {
     const tokens = new VerifiedTokens({ now: () => 5_000_000 });
     tokens.add('old', { sub: 'a', exp: 4_000 });
