@@ -2,7 +2,13 @@
  * Group commit. Push requests that arrive while a transaction is running wait in a queue
  * and go into the next transaction together, so the serialised section (see
  * storage/push.ts) is paid once per batch instead of once per request.
+ *
+ * The queue is bounded: a client push that would make more than `maxQueuedMutations` wait
+ * is refused at once with 503 `unavailable` and a short Retry-After. Under more load than
+ * the database can take, waits stay short and clients back off (their mutations stay in
+ * their outboxes), instead of requests queueing until the HTTP server times them out.
  */
+import { FerryError } from '@ferry/protocol';
 import { type Database, isConnectionError } from './db/driver.ts';
 import {
   type BatchOptions,
@@ -28,21 +34,67 @@ export interface PushQueueOptions {
   batch: BatchOptions;
   /** Most mutations in one transaction; requests are never split. */
   maxBatchMutations: number;
+  /** Most mutations waiting for a transaction before client pushes are refused. */
+  maxQueuedMutations: number;
   onCommit: (changes: CommittedChanges) => void;
   onBatch?: (outcomes: readonly PushOutcome[]) => void;
 }
 
+/**
+ * Lets the event loop read the sockets before a batch is taken: requests that have arrived
+ * join it, and responses and timers are not held up. An embedded database (PGlite) runs
+ * in this thread and can settle its queries without ever returning to the event loop, so
+ * back-to-back transactions would otherwise starve it (connections idle past their
+ * keep-alive timeout were closed with a request unread).
+ */
+const yieldToIo: () => Promise<void> =
+  typeof setImmediate === 'function'
+    ? () => new Promise((resolve) => setImmediate(resolve))
+    : // Runtimes without setImmediate (workers on the edge): a timer also ends the task.
+      () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** How long a client refused by a full queue is asked to wait. */
+const BUSY_RETRY_AFTER_SECONDS = 1;
+
+function busy(): FerryError {
+  return new FerryError(
+    'unavailable',
+    'the server has more writes waiting than it takes; retry after the Retry-After pause',
+    { retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS },
+  );
+}
+
 export class PushQueue {
   private readonly waiting: Waiting[] = [];
+  private waitingMutations = 0;
   private draining: Promise<void> | undefined;
 
   constructor(private readonly options: PushQueueOptions) {}
 
+  /**
+   * Queues a job for the next transaction. A client push that finds the queue full is
+   * refused (an empty queue takes any push, so no request is refused for ever); the app's
+   * own server writes always queue.
+   */
   submit(job: PushJob): Promise<PushOutcome> {
+    const count = job.mutations.length;
+    if (
+      job.origin === 'client' &&
+      this.waitingMutations > 0 &&
+      this.waitingMutations + count > this.options.maxQueuedMutations
+    ) {
+      return Promise.reject(busy());
+    }
     return new Promise((resolve, reject) => {
       this.waiting.push({ job, resolve, reject });
+      this.waitingMutations += count;
       this.startDraining();
     });
+  }
+
+  /** Mutations waiting for a transaction (not those of the one running). */
+  get queuedMutations(): number {
+    return this.waitingMutations;
   }
 
   private startDraining(): void {
@@ -73,13 +125,13 @@ export class PushQueue {
       batch.push(this.waiting.shift()!);
       mutations += next.job.mutations.length;
     }
+    this.waitingMutations -= mutations;
     return batch;
   }
 
   private async drain(): Promise<void> {
-    // Yield once so that requests arriving in the same tick share the first transaction.
-    await Promise.resolve();
     while (this.waiting.length > 0) {
+      await yieldToIo();
       const batch = this.takeBatch();
       try {
         await this.run(batch);
