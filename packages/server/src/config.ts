@@ -16,12 +16,19 @@ export interface ServerLimits {
   maxPullLimit: number;
   /** Most mutations committed in one group-commit transaction. */
   maxBatchMutations: number;
+  /**
+   * Most mutations waiting for a group-commit transaction. A client push beyond it is
+   * refused with 503 `unavailable` and Retry-After: 1 (the client keeps it and retries);
+   * the app's server writes always wait. About two seconds of PostgreSQL's write rate.
+   */
+  maxQueuedMutations: number;
 }
 
 export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   ...DEFAULT_LIMITS,
   maxValueDepth: 64,
   maxBatchMutations: 5000,
+  maxQueuedMutations: 20_000,
 };
 
 export const DEFAULT_HEARTBEAT_MS = SSE_HEARTBEAT_MS;

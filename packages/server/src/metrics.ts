@@ -12,12 +12,25 @@ export interface ServerMetrics {
   webPush: Counter<'result'>;
 }
 
-export function createMetrics(
-  poolStats?: () => { total: number; idle: number; waiting: number },
-): ServerMetrics {
+export interface MetricSources {
+  poolStats?: (() => { total: number; idle: number; waiting: number }) | undefined;
+  /** Mutations waiting for a group-commit transaction. */
+  queuedMutations: () => number;
+}
+
+export function createMetrics(sources: MetricSources): ServerMetrics {
+  const { poolStats, queuedMutations } = sources;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  new Gauge({
+    name: 'ferry_push_queue_mutations',
+    help: 'Mutations waiting for a group-commit transaction (client pushes are refused with 503 above limits.maxQueuedMutations)',
+    registers,
+    collect() {
+      this.set(queuedMutations());
+    },
+  });
   if (poolStats) {
     new Gauge({
       name: 'ferry_db_pool_connections',

@@ -63,7 +63,11 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied database migrations');
   }
 
-  const metrics = createMetrics(database.poolStats);
+  // The queue is made below; the gauge reads it only when metrics are scraped.
+  const metrics = createMetrics({
+    poolStats: database.poolStats,
+    queuedMutations: () => pushQueue.queuedMutations,
+  });
   const webPush =
     options.webPush === false ? undefined : await resolveWebPush(database, options.webPush);
   const webPushSender = webPush
@@ -102,6 +106,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       notifyChannel: database.notifyChannel,
     },
     maxBatchMutations: limits.maxBatchMutations,
+    maxQueuedMutations: limits.maxQueuedMutations,
     onCommit: ({ spaces, headVersion }) => {
       hub.publish(spaces, headVersion);
       afterCommit?.nudge();
