@@ -9,19 +9,22 @@ export const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_IN
 export interface TextResponse {
   status: number;
   text: string;
+  /** The Retry-After header, if any. */
+  retryAfter: string | undefined;
 }
 
 export function postJson(
   url: string,
   body: string,
   headers: Record<string, string> = {},
+  via: Agent = agent,
 ): Promise<TextResponse> {
   return new Promise((resolve, reject) => {
     const req = request(
       url,
       {
         method: 'POST',
-        agent,
+        agent: via,
         headers: {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(body),
@@ -32,13 +35,32 @@ export function postJson(
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }),
+          resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString('utf8'),
+            retryAfter: res.headers['retry-after'],
+          }),
         );
         res.on('error', reject);
       },
     );
     req.on('error', reject);
     req.end(body);
+  });
+}
+
+/**
+ * Opens the connection of `agent` (a client's own keep-alive agent) to `url`'s server with
+ * one GET of `/`, whatever it answers, so that a load starting next finds it open.
+ */
+export function openConnection(url: string, via: Agent): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${new URL(url).origin}/`, { method: 'GET', agent: via }, (res) => {
+      res.resume();
+      res.on('end', resolve);
+    });
+    req.on('error', reject);
+    req.end();
   });
 }
 

@@ -3,11 +3,21 @@
  * push them with the system's own protocol, one request in flight per client (writes made
  * meanwhile go in the next request, as a sync client batches its outbox). Latency is from
  * the moment a write was due to its acknowledgement, so a slow server cannot hide its
- * queueing by slowing the generator down.
+ * queueing by slowing the generator down. A server that refuses a push as busy (503 or 429
+ * with Retry-After) gets the same writes again after that pause, as a sync client would
+ * resend its outbox; the wait counts in their latency.
+ *
+ * Each client has a connection of its own, as a device would, opened before the load
+ * starts (a hundred at a time): the figures are of clients pushing, not of a thousand
+ * connecting in the same 100 ms, which a server whose thread is busy with an embedded
+ * database does not accept quickly enough (the kernel's accept queue overflows and the
+ * refused connects are retried after seconds).
  */
+
+import { Agent } from 'node:http';
 import { makeRecord } from '../data.ts';
 import type { BenchRecord } from '../types.ts';
-import { postJson } from './http.ts';
+import { openConnection, postJson } from './http.ts';
 import type { ClientSystem, Target } from './types.ts';
 
 export interface LoadOptions {
@@ -27,19 +37,32 @@ export interface LoadResult {
   elapsedMs: number;
   /** Acknowledgements received during the load window. */
   acknowledgedInWindow: number;
+  /** Pushes refused as busy (503/429 with Retry-After), whose writes were sent again. */
+  refused: number;
 }
 
 interface VirtualClient {
   target: Target;
+  agent: Agent;
   clientId: string;
   nextDue: number;
   written: number;
   nextMutationId: number;
   pending: { record: BenchRecord; due: number }[];
   inFlight: boolean;
+  /** No request before this time: the server asked for a pause. */
+  notBefore: number;
 }
 
 const MAX_PER_REQUEST = 1000;
+const CONNECTS_AT_ONCE = 100;
+
+async function openConnections(clients: readonly VirtualClient[]): Promise<void> {
+  for (let i = 0; i < clients.length; i += CONNECTS_AT_ONCE) {
+    const wave = clients.slice(i, i + CONNECTS_AT_ONCE);
+    await Promise.all(wave.map((c) => openConnection(c.target.url, c.agent)));
+  }
+}
 
 export async function runPushLoad(
   system: ClientSystem,
@@ -47,16 +70,16 @@ export async function runPushLoad(
   options: LoadOptions,
 ): Promise<LoadResult> {
   const intervalMs = 1000 / options.ratePerClient;
-  const start = performance.now() + 50;
-  const end = start + options.seconds * 1000;
   const clients: VirtualClient[] = targets.map((target, i) => ({
     target,
+    agent: new Agent({ keepAlive: true, maxSockets: 1 }),
     clientId: `load-${i}`,
-    nextDue: start + (i / targets.length) * intervalMs,
+    nextDue: 0,
     written: 0,
     nextMutationId: 1,
     pending: [],
     inFlight: false,
+    notBefore: 0,
   }));
   const result: LoadResult = {
     generated: 0,
@@ -65,7 +88,14 @@ export async function runPushLoad(
     latenciesMs: [],
     elapsedMs: 0,
     acknowledgedInWindow: 0,
+    refused: 0,
   };
+  await openConnections(clients);
+  const start = performance.now() + 50;
+  const end = start + options.seconds * 1000;
+  for (const [i, client] of clients.entries()) {
+    client.nextDue = start + (i / clients.length) * intervalMs;
+  }
   let lastAck = start;
 
   const send = (client: VirtualClient) => {
@@ -79,9 +109,18 @@ export async function runPushLoad(
       firstId,
       batch.map((b) => b.record),
     );
-    postJson(client.target.url + request.path, request.body, request.headers)
+    postJson(client.target.url + request.path, request.body, request.headers, client.agent)
       .then((response) => {
         const now = performance.now();
+        const pauseSeconds = busyPause(response.status, response.retryAfter);
+        if (pauseSeconds !== undefined) {
+          // Nothing was applied: the same writes go again, with the same ids, after the pause.
+          result.refused += 1;
+          client.pending.unshift(...batch);
+          client.nextMutationId = firstId;
+          client.notBefore = now + pauseSeconds * 1000;
+          return;
+        }
         const acked = system.acknowledged(response.status, response.text, batch.length);
         if (acked !== batch.length) throw new Error(`${acked} of ${batch.length} acknowledged`);
         result.acknowledged += acked;
@@ -108,7 +147,7 @@ export async function runPushLoad(
         result.generated += 1;
         client.nextDue += intervalMs;
       }
-      if (!client.inFlight && client.pending.length > 0) send(client);
+      if (!client.inFlight && client.pending.length > 0 && client.notBefore <= now) send(client);
       busy ||= client.inFlight || client.pending.length > 0;
     }
     if (now >= end && !busy) break;
@@ -119,5 +158,13 @@ export async function runPushLoad(
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
   result.elapsedMs = lastAck - start;
+  for (const client of clients) client.agent.destroy();
   return result;
+}
+
+/** The pause a busy server asked for, in seconds; undefined for any other answer. */
+function busyPause(status: number, retryAfter: string | undefined): number | undefined {
+  if ((status !== 503 && status !== 429) || retryAfter === undefined) return undefined;
+  const seconds = Number(retryAfter);
+  return Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
 }

@@ -12,11 +12,12 @@ export async function runW3(run: RunOptions): Promise<WorkloadResult> {
     id: 'W3',
     title: `${clients.toLocaleString('en-US')} clients pushing ${rate} mutations/s each for ${seconds} s (${offered.toLocaleString('en-US')}/s offered)`,
     description:
-      "Virtual clients in one process speak each system's push protocol directly (Ferry `POST /v1/push`, CouchDB `_bulk_docs`, the RxDB endpoint's push, the floor's insert) over keep-alive connections, one request in flight per client; writes made while a request is out go in the next one. Each write is a new ~200 B record. Latency runs from the moment a write was due to its acknowledgement. Ferry and the others give every client a space of its own; PouchDB's clients share one database (a LevelDB database per client would exhaust file handles).",
+      "Virtual clients in one process speak each system's push protocol directly (Ferry `POST /v1/push`, CouchDB `_bulk_docs`, the RxDB endpoint's push, the floor's insert) over keep-alive connections, one request in flight per client; writes made while a request is out go in the next one. A push refused as busy (503 or 429 with Retry-After) is sent again after that pause, as a sync client resends its outbox, and the wait counts in its writes' latency. Each write is a new ~200 B record. Latency runs from the moment a write was due to its acknowledgement. Ferry and the others give every client a space of its own; PouchDB's clients share one database (a LevelDB database per client would exhaust file handles).",
     metrics: [
       { key: 'ackPerSecond', label: 'acknowledged mutations/s', better: 'higher' },
       { key: 'p50', label: 'ack latency p50 (ms)', better: 'lower' },
       { key: 'p99', label: 'ack latency p99 (ms)', better: 'lower' },
+      { key: 'refused', label: 'pushes refused as busy, then resent', better: 'lower' },
     ],
     cells: [],
     notes: [],
@@ -52,6 +53,7 @@ export async function runW3(run: RunOptions): Promise<WorkloadResult> {
         ackPerSecond: load.acknowledged / (load.elapsedMs / 1000),
         p50: percentile(load.latenciesMs, 50),
         p99: percentile(load.latenciesMs, 99),
+        refused: load.refused,
       };
       progress(
         `W3 ${label}: ${Math.round(metrics.ackPerSecond)} acks/s, p99 ${metrics.p99.toFixed(1)} ms`,
