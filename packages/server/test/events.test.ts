@@ -30,6 +30,8 @@ describe.each(DATABASE_KINDS)('event streams on $name', (kind) => {
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    // Served on Node, the stream writes Node's response itself, and still names its request.
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     const stream = new SseReader(response);
     // One poke at once, so a reconnecting client catches up.
     await stream.until(() => stream.pokes.length === 1);

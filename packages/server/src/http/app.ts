@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { FerryError, HEADERS, ROUTES } from '@ferry/protocol';
 import { Hono } from 'hono';
 import type { Logger } from '../logger.ts';
+import type { AppEnv } from './node-env.ts';
 import { errorResponse, toFerryError } from './responses.ts';
 import { type RouteContext, registerRoutes } from './routes.ts';
 import type { StaticFiles } from './static-files.ts';
@@ -14,8 +15,8 @@ export function createApp(
   logger: Logger,
   basePath = '',
   staticFiles?: StaticFiles,
-): Hono {
-  const app = basePath ? new Hono().basePath(basePath) : new Hono();
+): Hono<AppEnv> {
+  const app = basePath ? new Hono<AppEnv>().basePath(basePath) : new Hono<AppEnv>();
   // So that error logs can name the request they are about.
   const requestIds = new WeakMap<Request, string>();
   // Filled once the routes are registered: a path that exists answers 405, not 404, to a wrong method.
@@ -25,6 +26,7 @@ export function createApp(
     const incoming = c.req.header(HEADERS.requestId);
     const requestId = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
     requestIds.set(c.req.raw, requestId);
+    c.set('requestId', requestId);
     const started = performance.now();
     await next();
     c.res.headers.set(HEADERS.requestId, requestId);

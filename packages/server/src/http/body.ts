@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { FerryError, HEADERS, JSON_CONTENT_TYPE } from '@ferry/protocol';
 import type { Context } from 'hono';
+import { nodeRequestOf } from './node-env.ts';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -109,11 +110,6 @@ async function decoded(request: Request, sent: Uint8Array, maxBytes: number): Pr
     if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(maxBytes);
     throw truncated();
   }
-}
-
-/** The Node request behind a request served by `listen` or `nodeListener`, if any. */
-function nodeRequestOf(c: Context): Readable | undefined {
-  return (c.env as { incoming?: Readable } | undefined)?.incoming;
 }
 
 export async function readJsonBody(c: Context, maxBytes: number): Promise<unknown> {

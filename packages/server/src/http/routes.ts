@@ -25,6 +25,7 @@ import { pullChanges } from '../storage/pull.ts';
 import { registerWebPushRoutes } from '../web-push/routes.ts';
 import { readJsonBody } from './body.ts';
 import { compressibleJsonResponse } from './compression.ts';
+import { type AppEnv, alreadySent, nodeResponseOf } from './node-env.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { errorResponse, jsonResponse, UNAVAILABLE_RETRY_AFTER_SECONDS } from './responses.ts';
 
@@ -90,7 +91,7 @@ function clientOwnedElsewhere(clientId: string): FerryError {
   return new FerryError('forbidden', `clientId "${clientId}" belongs to another user`);
 }
 
-export function registerRoutes(app: Hono, ctx: RouteContext): void {
+export function registerRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
   // While draining, requests already running finish, and new sync work goes elsewhere.
   app.use('/v1/*', async (_c, next) => {
     if (ctx.lifecycle.draining) throw shuttingDown();
@@ -146,9 +147,14 @@ export function registerRoutes(app: Hono, ctx: RouteContext): void {
     const param = c.req.query(SPACES_PARAM);
     const requested =
       param === undefined ? undefined : parseSpaceList(param.split(','), SPACES_PARAM);
-    // No request signal: cancelling the response body (the client went away) ends the
-    // stream, and reading the signal would allocate an AbortController per stream.
-    return eventStreams.open(readableSpaces(principal, requested));
+    const spaces = readableSpaces(principal, requested);
+    // On Node the stream writes to Node's response itself, and ends when its connection
+    // closes. Elsewhere no request signal: cancelling the response body (the client went
+    // away) ends the stream, and reading the signal would allocate an AbortController.
+    const outgoing = nodeResponseOf(c);
+    if (!outgoing) return eventStreams.open(spaces);
+    eventStreams.openOnNode(spaces, outgoing, { [HEADERS.requestId]: c.get('requestId') });
+    return alreadySent();
   });
 
   const { signToken } = ctx;

@@ -9,6 +9,7 @@ import type { Hono } from 'hono';
 import type { Principal } from '../auth/principal.ts';
 import type { Database } from '../db/driver.ts';
 import { readJsonBody } from '../http/body.ts';
+import type { AppEnv } from '../http/node-env.ts';
 import { jsonResponse } from '../http/responses.ts';
 import { deleteSubscription, saveSubscription } from '../storage/push-subscriptions.ts';
 
@@ -58,7 +59,7 @@ function body(raw: unknown): Record<string, unknown> {
   return raw as Record<string, unknown>;
 }
 
-export function registerWebPushRoutes(app: Hono, ctx: WebPushRouteContext): void {
+export function registerWebPushRoutes(app: Hono<AppEnv>, ctx: WebPushRouteContext): void {
   app.get(ROUTES.vapidPublicKey, () => jsonResponse({ key: ctx.publicKey }));
 
   app.post(ROUTES.pushSubscriptions, async (c) => {

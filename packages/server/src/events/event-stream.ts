@@ -1,0 +1,147 @@
+/**
+ * One event stream's rules, whatever carries its bytes (a web `ReadableStream`, or Node's
+ * own response when the server runs on Node): a `retry:` hint and a poke at once on
+ * opening, a poke per commit in its spaces, pings from the shared heartbeat, and a retry
+ * hint before it ends on shutdown.
+ *
+ * A consumer that reads slowly does not make pokes pile up: while it is behind, new pokes
+ * collapse into one carrying the highest version, written when it catches up.
+ */
+import { EVENTS, SSE_CONTENT_TYPE } from '@ferry/protocol';
+import type { PokeHub, PokeSubscriber } from './hub.ts';
+
+/** Reconnection delay suggested to `EventSource` clients. */
+export const RETRY_MS = 2000;
+
+const encoder = new TextEncoder();
+const PING = encoder.encode(': ping\n\n');
+const RETRY = encoder.encode(`retry: ${RETRY_MS}\n\n`);
+
+export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-type': `${SSE_CONTENT_TYPE}; charset=utf-8`,
+  'cache-control': 'no-cache, no-transform',
+  // Tell nginx-style proxies not to buffer the stream.
+  'x-accel-buffering': 'no',
+});
+
+export function encodePoke(version: number): Uint8Array {
+  return encoder.encode(`event: ${EVENTS.poke}\ndata: {"version":${version}}\n\n`);
+}
+
+export interface EventStreamsOptions {
+  hub: PokeHub;
+  heartbeatMs: number;
+  onPoke?: () => void;
+  onOpen?: () => void;
+  onClose?: () => void;
+  /**
+   * Called with a function that ends every open stream, so the server can close them on
+   * shutdown; returns a function that withdraws it. Called while at least one stream is open.
+   */
+  register: (close: () => void) => () => void;
+}
+
+/** What a stream needs of the set of streams it belongs to. */
+export interface StreamSet {
+  readonly options: EventStreamsOptions;
+  /** A poke chunk, encoded once however many streams it goes to. */
+  pokeChunk(version: number): Uint8Array;
+  added(stream: EventStream): void;
+  removed(stream: EventStream): void;
+}
+
+export abstract class EventStream implements PokeSubscriber {
+  /** A poke says "pull up to at least this version"; one that says no more is dropped. */
+  private lastPokedVersion = -1;
+  /** The collapsed poke waiting for the consumer to catch up, or -1. */
+  private pendingVersion = -1;
+  protected closed = false;
+
+  constructor(
+    private readonly streams: StreamSet,
+    private readonly spaces: readonly string[],
+  ) {}
+
+  /** True while the consumer has unread data queued: pokes collapse, pings are skipped. */
+  protected abstract behind(): boolean;
+  /** Hands a chunk to the consumer; may throw if it can no longer take one. */
+  protected abstract send(chunk: Uint8Array): void;
+  /** Ends the body, after the last chunk. */
+  protected abstract finish(): void;
+  /** Lets go of whatever tells this stream that its consumer went away. */
+  protected detach(): void {}
+
+  /** Subscribes to the hub and writes the opening chunks. */
+  protected begin(): void {
+    const { hub, onOpen } = this.streams.options;
+    hub.add(this.spaces, this);
+    this.streams.added(this);
+    onOpen?.();
+    this.write(RETRY);
+    this.writePoke(hub.headVersion);
+  }
+
+  /** The consumer read what was queued: write the poke that collapsed meanwhile. */
+  protected caughtUp(): void {
+    if (this.pendingVersion < 0 || this.closed) return;
+    const version = this.pendingVersion;
+    this.pendingVersion = -1;
+    this.writePoke(version);
+  }
+
+  poke(version: number): void {
+    if (this.closed || version <= this.lastPokedVersion || version <= this.pendingVersion) return;
+    if (this.behind()) {
+      this.pendingVersion = Math.max(this.pendingVersion, version);
+      return;
+    }
+    this.writePoke(version);
+  }
+
+  ping(): void {
+    // A consumer that is behind has unread data already; a ping would only pile up.
+    if (this.closed || this.behind()) return;
+    this.write(PING);
+  }
+
+  /**
+   * The server is shutting down: ends the stream, asking `EventSource`-style clients to come
+   * back after a short, spread-out pause (to another replica, through the load balancer).
+   */
+  shutdown(): void {
+    if (this.closed) return;
+    const retryMs = RETRY_MS + Math.floor(Math.random() * RETRY_MS);
+    this.write(encoder.encode(`retry: ${retryMs}\n\n`));
+    if (this.closed) return;
+    this.end();
+    this.finish();
+  }
+
+  private writePoke(version: number): void {
+    if (version > this.lastPokedVersion) this.lastPokedVersion = version;
+    this.write(this.streams.pokeChunk(version));
+    if (!this.closed) this.streams.options.onPoke?.();
+  }
+
+  /**
+   * A stream that can no longer be written to is ended, rather than throwing into the
+   * shared timer or the hub's fan-out.
+   */
+  private write(chunk: Uint8Array): void {
+    try {
+      this.send(chunk);
+    } catch {
+      this.end();
+    }
+  }
+
+  /** Forgets the stream: no more pokes or pings. Safe to call more than once. */
+  protected end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.streams.options.hub.remove(this.spaces, this);
+    this.streams.removed(this);
+    this.detach();
+    this.streams.options.onClose?.();
+  }
+}
