@@ -29,6 +29,10 @@ export async function openDatabase(
       connectionString: postgresUrl,
       schema,
       poolSize: 20,
+      // Under W3's thousand clients a server that takes a pooled connection per request
+      // waits its turn for one; the default timeout, meant for a dead database, would turn
+      // that wait into failed writes.
+      connectTimeoutMs: 120_000,
     });
     return {
       database,
