@@ -41,8 +41,10 @@ interface PullRow {
  * the cursor's version when the cursor is this database's and not below the compaction
  * floor (compaction removes tombstones and raises the floor in one transaction, so an
  * older cursor may have missed a delete), and from the beginning otherwise. One row more
- * than the page is read, to tell whether there is more. When the client row is claimed by
- * a concurrent first pull, the statement cannot see it and returns no row at all.
+ * than the page is read, to tell whether there is more. The first row carries the client's
+ * and the cursor's state and each other row one change, with nothing else set, so a page
+ * does not repeat the same fields a thousand times. When the client row is claimed by a
+ * concurrent first pull, the statement cannot see it and returns no row at all.
  */
 const PULL_SQL = prepared(`
   WITH claimed AS (
@@ -60,24 +62,30 @@ const PULL_SQL = prepared(`
   ), start AS (
     SELECT server_id, resumes, CASE WHEN resumes THEN $5::bigint ELSE 0 END AS from_version
     FROM cursor
+  ), head AS (
+    SELECT st.server_id, st.resumes, st.from_version, cl.user_id, cl.last_mutation_id
+    FROM start st CROSS JOIN client cl
   )
-  SELECT st.server_id, st.resumes, st.from_version, cl.user_id, cl.last_mutation_id,
-    c.space, c.collection, c.key, c.value, c.version
-  FROM start st
-  CROSS JOIN client cl
-  LEFT JOIN LATERAL (
+  SELECT server_id, resumes, from_version, user_id, last_mutation_id,
+    NULL::text AS space, NULL::text AS collection, NULL::text AS key, NULL::text AS value,
+    NULL::bigint AS version
+  FROM head
+  UNION ALL
+  SELECT NULL, NULL, NULL, NULL, NULL, r.space, r.collection, r.key, r.value, r.version
+  FROM head h
+  CROSS JOIN LATERAL (
     SELECT r.space, r.collection, r.key, r.value, r.version
     FROM unnest($3::text[]) AS s(space)
     CROSS JOIN LATERAL (
       SELECT space, collection, key, value, version FROM ferry_records
-      WHERE space = s.space AND version > st.from_version
+      WHERE space = s.space AND version > h.from_version
       ORDER BY version
       LIMIT $6
     ) r
     ORDER BY r.version
     LIMIT $6
-  ) c ON true
-  ORDER BY c.version`);
+  ) r
+  ORDER BY version NULLS FIRST`);
 
 export async function pullChanges(db: Queryable, query: PullQuery): Promise<PullOutcome> {
   const spacesHash = hashSpaces(query.spaces);
@@ -96,13 +104,12 @@ export async function pullChanges(db: Queryable, query: PullQuery): Promise<Pull
   // Two first pulls racing with one new client id: the loser reads again, and sees it.
   let rows = await read();
   if (rows.length === 0) rows = await read();
-  const [first] = rows;
+  const [first, ...changes] = rows;
   if (!first) throw new Error('ferry_server row is missing: the database was not migrated');
   if (first.user_id !== query.userId) return { ok: false, reason: 'client_owned_by_other_user' };
 
   const fromVersion = Number(first.from_version);
   const reset = query.cursor !== null && !first.resumes;
-  const changes = first.version === null ? [] : rows;
   const hasMore = changes.length > query.limit;
   const page = hasMore ? changes.slice(0, query.limit) : changes;
   const lastVersion = page.length > 0 ? Number(page[page.length - 1]!.version) : fromVersion;
