@@ -1,4 +1,8 @@
-/** The server's handler mounted under a path prefix inside another app, with a client pointed at that prefix. */
+/**
+ * The server's handler mounted under a path prefix inside another app (given the app's Node
+ * bindings, as the README shows), with a client pointed at that prefix; the host app's
+ * middleware still applies to Ferry's responses, event streams included.
+ */
 
 import { createClient, createMemoryStore } from '@ferry/client';
 import { createFerryServer, createPGliteDatabase } from '@ferry/server';
@@ -18,8 +22,13 @@ describe('mounted under a prefix', () => {
       logger: pino({ level: 'silent' }),
     });
     const app = new Hono();
+    // The host app's own middleware shapes Ferry's responses too, event streams included.
+    app.use('*', async (c, next) => {
+      await next();
+      c.res.headers.set('x-host-app', 'yes');
+    });
     app.get('/', (c) => c.text('host app'));
-    app.all('/sync/*', (c) => ferry.fetch(c.req.raw));
+    app.all('/sync/*', (c) => ferry.fetch(c.req.raw, c.env));
     const http = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise((r) => http.once('listening', r));
     const { port } = http.address() as { port: number };
@@ -46,6 +55,13 @@ describe('mounted under a prefix', () => {
       });
       await observer.sync();
       expect(await observer.collection('notes').get('n')).toEqual({ t: 'hello' });
+      const events = await fetch(`${base}/sync/v1/events`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(events.status).toBe(200);
+      expect(events.headers.get('content-type')).toMatch(/^text\/event-stream/);
+      expect(events.headers.get('x-host-app')).toBe('yes');
+      await events.body?.cancel();
       await Promise.all([client.close(), observer.close()]);
     } finally {
       await ferry.close();

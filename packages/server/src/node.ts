@@ -3,7 +3,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener, serve } from '@hono/node-server';
-import type { FerryServer } from './options.ts';
+import type { FerryServer, FetchEnv } from './options.ts';
 
 export interface Listening {
   /** Base URL, e.g. `http://127.0.0.1:8787`. */
@@ -35,7 +35,7 @@ export function listen(
   return new Promise((resolve, reject) => {
     const http = serve(
       {
-        fetch: server.fetch,
+        fetch: (request, env: FetchEnv) => server.fetch(request, { ...env, ownsResponse: true }),
         port: options.port ?? 0,
         hostname,
         serverOptions: {
@@ -108,7 +108,9 @@ function destroySocket(socket: Socket): void {
 export function nodeListener(
   server: Pick<FerryServer, 'fetch'>,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const listener = getRequestListener((request, env) => server.fetch(request, env));
+  const listener = getRequestListener((request, env: FetchEnv) =>
+    server.fetch(request, { ...env, ownsResponse: true }),
+  );
   return (req, res) => {
     void listener(req, res);
   };

@@ -1,4 +1,6 @@
 /** What `createFerryServer` takes and returns. */
+import type { ServerResponse } from 'node:http';
+import type { Http2ServerResponse } from 'node:http2';
 import type { Readable } from 'node:stream';
 import type { AfterCommitOptions } from './after-commit.ts';
 import type { JwtAuthOptions } from './auth/jwt.ts';
@@ -75,6 +77,14 @@ export interface FerryServerOptions {
 export interface FetchEnv {
   /** Node's request, when served on Node: bodies are then read from it directly. */
   incoming?: Readable;
+  /** Node's response, when served on Node. */
+  outgoing?: ServerResponse | Http2ServerResponse;
+  /**
+   * True when nothing stands between Ferry and `outgoing` (`listen` and `nodeListener` set
+   * it): event streams are then written to Node's response directly. Inside another app's
+   * router it stays unset, so that app's middleware (CORS, say) still shapes every response.
+   */
+  ownsResponse?: boolean;
 }
 
 export interface FerryServer {

@@ -11,7 +11,8 @@ import type { NodeResponse } from '../events/stream.ts';
 
 interface NodeBindings {
   incoming?: Readable;
-  outgoing?: NodeResponse;
+  outgoing?: Partial<NodeResponse>;
+  ownsResponse?: boolean;
 }
 
 /** Hono's context as Ferry's app types it: the request id is set before any route runs. */
@@ -23,8 +24,12 @@ export function nodeRequestOf(c: Context): Readable | undefined {
   return (c.env as NodeBindings | undefined)?.incoming;
 }
 
+/** Node's response, when Ferry was handed it to write itself (see `FetchEnv.ownsResponse`). */
 export function nodeResponseOf(c: Context): NodeResponse | undefined {
-  return (c.env as NodeBindings | undefined)?.outgoing;
+  const env = c.env as NodeBindings | undefined;
+  const outgoing = env?.ownsResponse === true ? env.outgoing : undefined;
+  // An HTTP/1 response: HTTP/2's compatibility response lacks what flow control reads.
+  return typeof outgoing?.writableNeedDrain === 'boolean' ? (outgoing as NodeResponse) : undefined;
 }
 
 /** The answer of a route that wrote Node's response itself: the adapter sends nothing more. */
