@@ -6,7 +6,7 @@
 
 import { createClient, createMemoryStore } from '@ferry/client';
 import { createFerryServer, createPGliteDatabase } from '@ferry/server';
-import { serve } from '@hono/node-server';
+import { type HttpBindings, serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -21,7 +21,7 @@ describe('mounted under a prefix', () => {
       basePath: '/sync',
       logger: pino({ level: 'silent' }),
     });
-    const app = new Hono();
+    const app = new Hono<{ Bindings: HttpBindings }>();
     // The host app's own middleware shapes Ferry's responses too, event streams included.
     app.use('*', async (c, next) => {
       await next();
