@@ -47,4 +47,53 @@ describe.each(DATABASE_KINDS)('live sync on $name', (kind) => {
       await Promise.all([alice.close(), bob.close()]);
     }
   });
+
+  it('a small commit reaches a live client in its poke, with no pull; a large one is pulled', async () => {
+    const aliceToken = await server.token('alice', ['alice', 'room']);
+    const bobToken = await server.token('bob', ['bob', 'room']);
+    let bobPulls = 0;
+    const countingFetch: typeof fetch = (input, init) => {
+      if (String(input).endsWith('/v1/pull')) bobPulls += 1;
+      return fetch(input, init);
+    };
+    const alice = createClient<{ notes: Note }>({
+      url: server.url,
+      store: createMemoryStore(),
+      getToken: () => aliceToken,
+      defaultSpace: 'room',
+    });
+    const bob = createClient<{ notes: Note }>({
+      url: server.url,
+      store: createMemoryStore(),
+      getToken: () => bobToken,
+      defaultSpace: 'room',
+      live: true,
+      fetch: countingFetch,
+    });
+    try {
+      const seenByBob: Row<Note>[][] = [];
+      bob.collection('notes').subscribe((rows) => seenByBob.push(rows));
+      await expect.poll(() => bob.getStatus().live, { timeout: 10_000 }).toBe('open');
+      await expect.poll(() => bob.getStatus().lastSuccessAt, { timeout: 10_000 }).not.toBeNull();
+      await expect.poll(() => bob.getStatus().state, { timeout: 10_000 }).toBe('idle');
+      const pullsBefore = bobPulls;
+
+      for (const text of ['one', 'two', 'three']) {
+        await alice.collection('notes').put(text, { text });
+        await alice.sync();
+        await expect
+          .poll(() => seenByBob.at(-1)?.some((r) => r.value.text === text), { timeout: 10_000 })
+          .toBe(true);
+      }
+      expect(bobPulls).toBe(pullsBefore);
+
+      const many = Array.from({ length: 150 }, (_, i) => `bulk-${i}`);
+      for (const key of many) await alice.collection('notes').put(key, { text: key });
+      await alice.sync();
+      await expect.poll(() => seenByBob.at(-1)?.length, { timeout: 10_000 }).toBe(153);
+      expect(bobPulls).toBeGreaterThan(pullsBefore);
+    } finally {
+      await Promise.all([alice.close(), bob.close()]);
+    }
+  });
 });

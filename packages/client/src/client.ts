@@ -15,7 +15,9 @@ import { type LocalState, openLocalState } from './local-state.ts';
 import { errorFields } from './logger.ts';
 import { createMutex } from './mutex.ts';
 import { type ClientOptions, resolveOptions } from './options.ts';
+import { applyPokedChanges } from './poked-changes.ts';
 import { reportRejections } from './push.ts';
+import { parsePokeChanges } from './responses.ts';
 import type { RunRecord } from './scheduler/history.ts';
 import { createScheduler } from './scheduler/scheduler.ts';
 import { createStoreScheduleStorage } from './scheduler/store-storage.ts';
@@ -125,12 +127,29 @@ export function createClient<
   const live = createLiveStream({
     url: eventsUrl,
     fetch: authedFetch,
-    onPoke: () => scheduler.trigger('poke'),
+    onPoke: (data) => {
+      handlePoke(data).then(
+        (handled) => handled || scheduler.trigger('poke'),
+        (error: unknown) => {
+          if (closing !== undefined) return;
+          logger.warn('could not apply the changes a poke carried; pulling', errorFields(error));
+          scheduler.trigger('poke');
+        },
+      );
+    },
     onStateChange: (state) => status.update({ live: state }),
     timers: options.timers,
     random: options.random,
     logger,
   });
+
+  /** True when the poke's changes were applied (or were already in); false: pull. */
+  const handlePoke = async (data: string): Promise<boolean> => {
+    const local = loadedState;
+    if (local === undefined || scheduler.status().state === 'syncing') return false;
+    const poke = parsePokeChanges(data, eventsUrl);
+    return poke !== undefined && applyPokedChanges(ctx, local, poke);
+  };
 
   const collectionSpace = (name: string, space: string | undefined): string => {
     if (!isValidName(name)) {

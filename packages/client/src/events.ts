@@ -1,7 +1,7 @@
 /**
  * The live event stream: `GET /v1/events` read through the client's own fetch stack (not
  * `EventSource`, so the bearer token travels in the Authorization header everywhere and a
- * refused token is refreshed like any other request). Each `poke` asks for a sync; the
+ * refused token is refreshed like any other request). Each `poke` goes to `onPoke`; the
  * connection is kept up with jittered exponential backoff until `stop()`.
  *
  *   off ──start──▶ connecting ──2xx event stream──▶ open
@@ -22,7 +22,8 @@ export interface LiveStreamOptions {
   url: string;
   /** A fetch that authenticates and throws typed errors (`withAuth(withResponseCheck(…))`). */
   fetch: typeof fetch;
-  onPoke(): void;
+  /** Called with each poke's data (JSON text). */
+  onPoke(data: string): void;
   onStateChange(state: LiveState): void;
   timers: Timers;
   random: () => number;
@@ -143,7 +144,7 @@ async function connectOnce(
     onOpen();
     const parser = createSseParser({
       onEvent(event) {
-        if (event.event === EVENTS.poke) options.onPoke();
+        if (event.event === EVENTS.poke) options.onPoke(event.data);
         else options.logger.debug('ignored an unknown event', { event: event.event });
       },
     });

@@ -36,6 +36,11 @@ export interface LocalState {
   pushedThrough: number;
   cursor: string | null;
   /**
+   * The version the cursor stands at, when the server said (in memory only: until the first
+   * pull of a session it is unknown, and a poke's changes are pulled instead of applied).
+   */
+  cursorVersion: number | null;
+  /**
    * True when the stored cursor was issued for other spaces than the client now asks for:
    * the pull restarts from the beginning and its first page replaces every base record,
    * so records of spaces no longer followed do not linger.
@@ -126,6 +131,7 @@ export async function openLocalState(
     ),
     pushedThrough: typeof pushedThrough === 'number' ? pushedThrough : 0,
     cursor: spacesChanged ? null : storedCursor,
+    cursorVersion: null,
     replaceAllOnNextPull: spacesChanged,
     lastSuccessAt: typeof lastSuccessAt === 'number' ? lastSuccessAt : null,
     outbox,

@@ -25,7 +25,7 @@ function addressKey(change: RecordAddress): string {
 }
 
 /** Puts and deletions for a page; if a record appears twice, its last change wins. */
-function recordWrites(changes: readonly ParsedChange[]) {
+export function recordWrites(changes: readonly ParsedChange[]) {
   const latest = new Map<string, ParsedChange>();
   for (const change of changes) latest.set(addressKey(change), change);
   const putRecords: StoredRecord[] = [];
@@ -92,16 +92,26 @@ async function commitPage(
     : local.replaceAllOnNextPull || ctx.spaces === undefined
       ? 'all'
       : ctx.spaces;
+  let stale = false;
   const confirmed = await ctx.mutex.run(async () => {
     ctx.assertOpen();
-    const batch: StoreBatch = {
-      ...(replacedSpaces === 'all' ? { clearAll: true } : { clearSpaces: replacedSpaces }),
-      ...recordWrites(page.changes),
-      setMeta: {
-        [META_KEYS.cursor]: page.cursor,
-        [META_KEYS.cursorSpaces]: cursorSpacesOf(ctx.spaces),
-      },
-    };
+    // Changes from a poke (poked-changes.ts) may have moved the client past this page while
+    // it was on its way: its records would be older states, so only its confirmation counts.
+    stale =
+      !replaces &&
+      page.cursorVersion !== undefined &&
+      local.cursorVersion !== null &&
+      page.cursorVersion <= local.cursorVersion;
+    const batch: StoreBatch = stale
+      ? {}
+      : {
+          ...(replacedSpaces === 'all' ? { clearAll: true } : { clearSpaces: replacedSpaces }),
+          ...recordWrites(page.changes),
+          setMeta: {
+            [META_KEYS.cursor]: page.cursor,
+            [META_KEYS.cursorSpaces]: cursorSpacesOf(ctx.spaces),
+          },
+        };
     const finished = page.hasMore ? undefined : { at: ctx.now() };
     let nextMutationId: number | undefined;
     if (finished !== undefined) {
@@ -116,8 +126,11 @@ async function commitPage(
       };
     }
     await ctx.store.commit(batch);
-    local.cursor = page.cursor;
-    local.replaceAllOnNextPull = false;
+    if (!stale) {
+      local.cursor = page.cursor;
+      local.cursorVersion = page.cursorVersion ?? null;
+      local.replaceAllOnNextPull = false;
+    }
     if (finished === undefined) return [];
     local.lastSuccessAt = finished.at;
     if (nextMutationId !== undefined) local.nextMutationId = nextMutationId;
@@ -125,7 +138,7 @@ async function commitPage(
     if (confirmed.length > 0) ctx.outboxChanged(local.outbox.size);
     return confirmed;
   });
-  const touched = [...page.changes, ...confirmed];
+  const touched = [...(stale ? [] : page.changes), ...confirmed];
   const collections = collectionsOf(touched);
   if (collections.length > 0 || replacedSpaces === 'all' || replacedSpaces.length > 0) {
     // Whole spaces replaced: naming records would say less than what changed.

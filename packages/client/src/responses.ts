@@ -46,6 +46,17 @@ export interface ParsedPullResponse {
   hasMore: boolean;
   lastMutationId: number;
   reset: boolean;
+  /** The version the cursor stands at, when the server says (an addition to v1). */
+  cursorVersion: number | undefined;
+}
+
+/** A poke that carries a commit's changes (an addition to v1). */
+export interface ParsedPokeChanges {
+  version: number;
+  /** The changes follow on from any cursor standing at a version in [from, version). */
+  from: number;
+  cursor: string;
+  changes: ParsedChange[];
 }
 
 function isNonNegativeSafeInteger(value: unknown): value is number {
@@ -111,9 +122,24 @@ export function parsePullResponse(body: unknown, url: string): ParsedPullRespons
   if (b.reset !== undefined && typeof b.reset !== 'boolean') {
     fail(url, 'reset', 'is not a boolean');
   }
-  const changes = b.changes.map((raw, i): ParsedChange => {
+  if (b.cursorVersion !== undefined && !isNonNegativeSafeInteger(b.cursorVersion)) {
+    fail(url, 'cursorVersion', 'is not a non-negative integer');
+  }
+  const changes = parseChanges(b.changes, url);
+  return {
+    changes,
+    cursor: b.cursor,
+    hasMore: b.hasMore,
+    lastMutationId: b.lastMutationId,
+    reset: b.reset === true,
+    cursorVersion: b.cursorVersion,
+  };
+}
+
+function parseChanges(raw: unknown[], url: string): ParsedChange[] {
+  return raw.map((item, i): ParsedChange => {
     const path = `changes[${i}]`;
-    const c = requireObject(raw, url, path);
+    const c = requireObject(item, url, path);
     if (!isValidName(c.space)) fail(url, `${path}.space`, 'is not a valid space name');
     if (!isValidName(c.collection)) {
       fail(url, `${path}.collection`, 'is not a valid collection name');
@@ -133,11 +159,31 @@ export function parsePullResponse(body: unknown, url: string): ParsedPullRespons
       value: c.value as JsonObject | null,
     };
   });
+}
+
+/**
+ * The changes a poke's data carries, or undefined for a plain poke. Data that claims to
+ * carry changes but does not hold up is a `FerryProtocolError`, like a bad pull page.
+ */
+export function parsePokeChanges(data: string, url: string): ParsedPokeChanges | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(data);
+  } catch {
+    return fail(url, 'the poke data', 'is not JSON');
+  }
+  const b = requireObject(body, url, 'the poke data');
+  if (b.changes === undefined) return undefined;
+  if (!isPositiveSafeInteger(b.version)) fail(url, 'version', 'is not a positive integer');
+  if (!isNonNegativeSafeInteger(b.from) || b.from >= b.version) {
+    fail(url, 'from', 'is not a non-negative integer below version');
+  }
+  if (typeof b.cursor !== 'string') fail(url, 'cursor', 'is not a string');
+  if (!Array.isArray(b.changes)) fail(url, 'changes', 'is not an array');
   return {
-    changes,
+    version: b.version,
+    from: b.from,
     cursor: b.cursor,
-    hasMore: b.hasMore,
-    lastMutationId: b.lastMutationId,
-    reset: b.reset === true,
+    changes: parseChanges(b.changes, url),
   };
 }

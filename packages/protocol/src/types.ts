@@ -90,10 +90,25 @@ export interface PullResponse {
   lastMutationId: number;
   /** True when the given cursor could not be served and `changes` start a snapshot from the beginning. */
   reset?: true;
+  /**
+   * Addition: the version `cursor` stands at. Every change in the requested spaces with a
+   * version up to it has been sent (on this page or an earlier one).
+   */
+  cursorVersion?: number;
 }
 
 export interface PokeEvent {
   version: number;
+  /**
+   * Addition, present together with `from` and `cursor` when a commit was small: the
+   * commit's changes in the stream's spaces. A client whose cursor stands at a version in
+   * [`from`, `version`) may apply them and move to `cursor` (which stands at `version`)
+   * instead of pulling; any other client pulls as usual.
+   */
+  changes?: Change[];
+  /** No change in the stream's spaces has a version in (`from`, the commit's first version). */
+  from?: number;
+  cursor?: string;
 }
 
 export interface DevTokenRequest {

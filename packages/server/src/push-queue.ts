@@ -12,15 +12,11 @@ import { FerryError } from '@ferry/protocol';
 import { type Database, isConnectionError } from './db/driver.ts';
 import {
   type BatchOptions,
+  type CommittedBatch,
   commitPushBatch,
   type PushJob,
   type PushOutcome,
 } from './storage/push.ts';
-
-export interface CommittedChanges {
-  spaces: Set<string>;
-  headVersion: number;
-}
 
 interface Waiting {
   job: PushJob;
@@ -36,7 +32,7 @@ export interface PushQueueOptions {
   maxBatchMutations: number;
   /** Most mutations waiting for a transaction before client pushes are refused. */
   maxQueuedMutations: number;
-  onCommit: (changes: CommittedChanges) => void;
+  onCommit: (committed: CommittedBatch) => void;
   onBatch?: (outcomes: readonly PushOutcome[]) => void;
 }
 

@@ -3,6 +3,7 @@
  * database, to mount in any HTTP framework or serve with `listen`. `ferry serve` is a thin
  * command over exactly this.
  */
+import { randomUUID } from 'node:crypto';
 import { AfterCommitDispatcher } from './after-commit.ts';
 import { createAuthenticator } from './auth/create.ts';
 import {
@@ -81,6 +82,8 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       })
     : undefined;
   const hub = new PokeHub();
+  // Names this process in its commit notifications (events/replica-pokes.ts).
+  const replicaId = randomUUID();
   hub.noteVersion(await readHeadVersion(database));
   const afterCommit = rules?.afterCommit
     ? new AfterCommitDispatcher({
@@ -104,11 +107,13 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       beforeWrite: rules?.beforeWrite,
       recordCommits: afterCommit !== undefined,
       notifyChannel: database.notifyChannel,
+      replicaId,
+      listenedSpaces: (touched) => hub.listenedSpaces(touched),
     },
     maxBatchMutations: limits.maxBatchMutations,
     maxQueuedMutations: limits.maxQueuedMutations,
-    onCommit: ({ spaces, headVersion }) => {
-      hub.publish(spaces, headVersion);
+    onCommit: ({ spaces, headVersion, patch }) => {
+      hub.publish(spaces, headVersion, patch);
       afterCommit?.nudge();
       webPushSender?.notify(spaces, headVersion);
     },
@@ -124,6 +129,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
   const replicaPokes = startReplicaPokes({
     database,
     hub,
+    replicaId,
     logger,
     readHeadVersion: () => readHeadVersion(database),
     // Another replica's afterCommit batches may be waiting too.

@@ -134,6 +134,35 @@ export class FakeServer {
     return this.version;
   }
 
+  /**
+   * A write by someone else whose poke carries it, as the real server's pokes do after a
+   * small commit: `from` is the highest version of the space's other records, unless given.
+   */
+  commitInPoke(
+    space: string,
+    collection: string,
+    key: string,
+    value: JsonObject | null,
+    from?: number,
+  ): number {
+    const address = keyOf(space, collection, key);
+    let base = 0;
+    for (const [k, r] of this.records) {
+      if (k !== address && r.space === space && r.version > base) base = r.version;
+    }
+    this.version += 1;
+    const change = { space, collection, key, value, version: this.version };
+    this.records.set(address, change);
+    const data = {
+      version: this.version,
+      from: from ?? base,
+      cursor: String(this.version),
+      changes: [change],
+    };
+    this.sendRaw(`event: ${EVENTS.poke}\ndata: ${JSON.stringify(data)}\n\n`);
+    return this.version;
+  }
+
   /** The live records (tombstones left out) of a space and collection, by key. */
   recordsOf(space: string, collection: string): Record<string, JsonObject> {
     const out: Record<string, JsonObject> = {};
@@ -314,6 +343,7 @@ export class FakeServer {
     return {
       changes: page.map((r) => ({ ...r, space: r.space as never, version: r.version as never })),
       cursor: String(cursor),
+      cursorVersion: cursor,
       hasMore,
       lastMutationId: client.lastMutationId,
       ...(reset ? { reset: true as const } : {}),

@@ -4,10 +4,12 @@
  * opening, a poke per commit in its spaces, pings from the shared heartbeat, and a retry
  * hint before it ends on shutdown.
  *
- * A consumer that reads slowly does not make pokes pile up: while it is behind, new pokes
- * collapse into one carrying the highest version, written when it catches up.
+ * A poke after a small commit carries its changes (patch-poke.ts). A consumer that reads
+ * slowly does not make pokes pile up: while it is behind, new pokes collapse into one plain
+ * poke carrying the highest version, written when it catches up.
  */
 import { EVENTS, SSE_CONTENT_TYPE } from '@ferry/protocol';
+import type { CommitPatch } from '../storage/commit-patch.ts';
 import type { PokeHub, PokeSubscriber } from './hub.ts';
 
 /** Reconnection delay suggested to `EventSource` clients. */
@@ -46,6 +48,12 @@ export interface StreamSet {
   readonly options: EventStreamsOptions;
   /** A poke chunk, encoded once however many streams it goes to. */
   pokeChunk(version: number): Uint8Array;
+  /** A poke carrying the commit's changes in `spaces`, or undefined when it cannot. */
+  patchChunk(
+    patch: CommitPatch,
+    version: number,
+    spaces: readonly string[],
+  ): Uint8Array | undefined;
   added(stream: EventStream): void;
   removed(stream: EventStream): void;
 }
@@ -89,13 +97,14 @@ export abstract class EventStream implements PokeSubscriber {
     this.writePoke(version);
   }
 
-  poke(version: number): void {
+  poke(version: number, patch?: CommitPatch): void {
     if (this.closed || version <= this.lastPokedVersion || version <= this.pendingVersion) return;
     if (this.behind()) {
+      // Collapsed pokes cannot carry changes: the client pulls what they stand for.
       this.pendingVersion = Math.max(this.pendingVersion, version);
       return;
     }
-    this.writePoke(version);
+    this.writePoke(version, patch);
   }
 
   ping(): void {
@@ -117,9 +126,10 @@ export abstract class EventStream implements PokeSubscriber {
     this.finish();
   }
 
-  private writePoke(version: number): void {
+  private writePoke(version: number, patch?: CommitPatch): void {
     if (version > this.lastPokedVersion) this.lastPokedVersion = version;
-    this.write(this.streams.pokeChunk(version));
+    const withChanges = patch && this.streams.patchChunk(patch, version, this.spaces);
+    this.write(withChanges ?? this.streams.pokeChunk(version));
     if (!this.closed) this.streams.options.onPoke?.();
   }
 

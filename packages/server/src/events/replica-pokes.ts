@@ -2,7 +2,15 @@
  * Pokes across replicas. Every commit NOTIFYs the database's channel in its own
  * transaction (storage/push.ts), so the notification exists exactly when the commit does;
  * each replica LISTENs and pokes its own event streams. Notifications arriving together are
- * merged into one publish per turn of the event loop. When the LISTEN connection drops and
+ * merged into one publish per turn of the event loop.
+ *
+ * A replica hears its own commits too. It has poked its streams for them already, right
+ * after they committed, with pokes that may carry their changes; a plain poke for the same
+ * version arriving first would take that poke's place. So its own notifications are held
+ * back for a while and then published, for the rare commit whose outcome the replica never
+ * learnt (its connection failed during COMMIT); a stream drops a poke it already had.
+ *
+ * When the LISTEN connection drops and
  * comes back, notifications may have been missed, so every stream is poked: its client
  * pulls and catches up.
  */
@@ -17,6 +25,10 @@ export interface ReplicaPokesOptions {
   /** Reads the committed head version, to poke with after a reconnect. */
   readHeadVersion: () => Promise<number>;
   onReconnect?: () => void;
+  /** The id this replica puts in its own notifications. */
+  replicaId?: string;
+  /** How long its own notifications are held back; default 1000 ms. */
+  ownNotificationDelayMs?: number;
 }
 
 export function startReplicaPokes(options: ReplicaPokesOptions): Listener | undefined {
@@ -26,6 +38,7 @@ export function startReplicaPokes(options: ReplicaPokesOptions): Listener | unde
   let pendingAll = false;
   let pendingVersion = 0;
   let flushScheduled = false;
+  const ownDelayMs = options.ownNotificationDelayMs ?? 1000;
 
   const flush = () => {
     flushScheduled = false;
@@ -36,21 +49,31 @@ export function startReplicaPokes(options: ReplicaPokesOptions): Listener | unde
     pendingVersion = 0;
   };
 
+  const add = (version: number, spaces: string[] | undefined) => {
+    pendingVersion = Math.max(pendingVersion, version);
+    if (spaces) for (const space of spaces) pendingSpaces.add(space);
+    else pendingAll = true;
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
+  };
+
   return database.listen(database.notifyChannel, {
     onNotification(payload) {
-      let message: { v?: unknown; s?: unknown };
+      let message: { v?: unknown; s?: unknown; r?: unknown };
       try {
         message = JSON.parse(payload);
       } catch {
         return;
       }
       if (typeof message.v !== 'number') return;
-      pendingVersion = Math.max(pendingVersion, message.v);
-      if (Array.isArray(message.s)) for (const space of message.s) pendingSpaces.add(String(space));
-      else pendingAll = true;
-      if (!flushScheduled) {
-        flushScheduled = true;
-        setImmediate(flush);
+      const version = message.v;
+      const spaces = Array.isArray(message.s) ? message.s.map(String) : undefined;
+      if (options.replicaId !== undefined && message.r === options.replicaId) {
+        setTimeout(() => add(version, spaces), ownDelayMs).unref?.();
+      } else {
+        add(version, spaces);
       }
     },
     onConnected(first) {

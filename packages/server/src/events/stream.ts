@@ -7,9 +7,11 @@
  * Idle streams are what a server holds most of, so each costs as little as it can: all the
  * streams of a server share one heartbeat timer (`EventStreams`), constant chunks are
  * encoded once, a poke is encoded once for every stream it goes to, and a stream's state
- * is one small object. On Node a stream writes straight to Node's response
+ * is one small object; a poke carrying a commit's changes is encoded once per set of spaces. On Node a stream writes straight to Node's response
  * (node-stream.ts); elsewhere it is the body of a web `Response` (web-stream.ts).
  */
+
+import type { CommitPatch } from '../storage/commit-patch.ts';
 import {
   type EventStream,
   type EventStreamsOptions,
@@ -18,6 +20,7 @@ import {
   type StreamSet,
 } from './event-stream.ts';
 import { NodeEventStream, type NodeResponse } from './node-stream.ts';
+import { PatchPokeCache } from './patch-poke.ts';
 import { WEB_STREAM_QUEUE, WebEventStream } from './web-stream.ts';
 
 export type { EventStreamsOptions } from './event-stream.ts';
@@ -33,6 +36,7 @@ export class EventStreams implements StreamSet {
   private unregister: (() => void) | undefined;
   private encodedVersion = -1;
   private encodedPoke: Uint8Array = new Uint8Array();
+  private readonly patchPokes = new PatchPokeCache();
 
   constructor(readonly options: EventStreamsOptions) {}
 
@@ -82,6 +86,10 @@ export class EventStreams implements StreamSet {
       this.encodedVersion = version;
     }
     return this.encodedPoke;
+  }
+
+  patchChunk(patch: CommitPatch, version: number, spaces: readonly string[]) {
+    return this.patchPokes.chunk(patch, version, spaces);
   }
 
   added(stream: EventStream): void {

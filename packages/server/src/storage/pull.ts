@@ -5,6 +5,7 @@
  * they are, without being parsed again.
  */
 import { prepared, type Queryable } from '../db/driver.ts';
+import { changeJson, type StoredChange } from './change-json.ts';
 import { decodeCursor, encodeCursor, hashSpaces } from './cursor.ts';
 
 export interface PullQuery {
@@ -22,6 +23,8 @@ export type PullOutcome =
 
 interface PullRow {
   server_id: string;
+  /** The head version in the statement's snapshot: every change up to it is visible. */
+  head_version: string | number;
   /** The cursor is this database's and at or above the compaction floor. */
   resumes: boolean;
   from_version: string | number;
@@ -57,21 +60,24 @@ const PULL_SQL = prepared(`
     SELECT user_id, last_mutation_id FROM ferry_clients WHERE client_id = $1
     LIMIT 1
   ), cursor AS (
-    SELECT server_id, server_id = $4 AND $5::bigint >= min_cursor_version AS resumes
+    SELECT server_id, head_version,
+      server_id = $4 AND $5::bigint >= min_cursor_version AS resumes
     FROM ferry_server WHERE id = 1
   ), start AS (
-    SELECT server_id, resumes, CASE WHEN resumes THEN $5::bigint ELSE 0 END AS from_version
+    SELECT server_id, head_version, resumes,
+      CASE WHEN resumes THEN $5::bigint ELSE 0 END AS from_version
     FROM cursor
   ), head AS (
-    SELECT st.server_id, st.resumes, st.from_version, cl.user_id, cl.last_mutation_id
+    SELECT st.server_id, st.head_version, st.resumes, st.from_version, cl.user_id,
+      cl.last_mutation_id
     FROM start st CROSS JOIN client cl
   )
-  SELECT server_id, resumes, from_version, user_id, last_mutation_id,
+  SELECT server_id, head_version, resumes, from_version, user_id, last_mutation_id,
     NULL::text AS space, NULL::text AS collection, NULL::text AS key, NULL::text AS value,
     NULL::bigint AS version
   FROM head
   UNION ALL
-  SELECT NULL, NULL, NULL, NULL, NULL, r.space, r.collection, r.key, r.value, r.version
+  SELECT NULL, NULL, NULL, NULL, NULL, NULL, r.space, r.collection, r.key, r.value, r.version
   FROM head h
   CROSS JOIN LATERAL (
     SELECT r.space, r.collection, r.key, r.value, r.version
@@ -112,16 +118,16 @@ export async function pullChanges(db: Queryable, query: PullQuery): Promise<Pull
   const reset = query.cursor !== null && !first.resumes;
   const hasMore = changes.length > query.limit;
   const page = hasMore ? changes.slice(0, query.limit) : changes;
-  const lastVersion = page.length > 0 ? Number(page[page.length - 1]!.version) : fromVersion;
-  const cursor = encodeCursor({ serverId: first.server_id, version: lastVersion, spacesHash });
+  // The last page has read everything in these spaces up to the snapshot's head (writers
+  // commit in version order), so its cursor stands there: later pulls scan from it, and a
+  // poke's changes can follow on from it (events/patch-poke.ts).
+  const cursorVersion = hasMore
+    ? Number(page[page.length - 1]!.version)
+    : Math.max(fromVersion, Number(first.head_version));
+  const cursor = encodeCursor({ serverId: first.server_id, version: cursorVersion, spacesHash });
 
   // A snapshot from the beginning need not carry tombstones: the client starts empty.
   const sent = fromVersion === 0 ? page.filter((r) => r.value !== null) : page;
-  const json = `{"changes":[${sent.map(changeJson).join(',')}],"cursor":"${cursor}","hasMore":${hasMore},"lastMutationId":${Number(first.last_mutation_id)}${reset ? ',"reset":true' : ''}}`;
+  const json = `{"changes":[${sent.map((r) => changeJson(r as StoredChange)).join(',')}],"cursor":"${cursor}","cursorVersion":${cursorVersion},"hasMore":${hasMore},"lastMutationId":${Number(first.last_mutation_id)}${reset ? ',"reset":true' : ''}}`;
   return { ok: true, json, changeCount: sent.length, reset };
-}
-
-/** One change as JSON, with the stored value's JSON text inserted as it is. */
-function changeJson(r: PullRow): string {
-  return `{"space":${JSON.stringify(r.space)},"collection":${JSON.stringify(r.collection)},"key":${JSON.stringify(r.key)},"version":${Number(r.version)},"value":${r.value ?? 'null'}}`;
 }

@@ -17,6 +17,13 @@ import { prepared, type Queryable } from '../db/driver.ts';
 import type { CommittedChange } from '../rules.ts';
 import { type ClientClaims, readBatchInputs } from './batch-inputs.ts';
 import { writeBatch } from './batch-writes.ts';
+import {
+  type CommitPatch,
+  fitsInPoke,
+  MAX_PATCH_CHANGES,
+  type PatchChange,
+  readCommitPatch,
+} from './commit-patch.ts';
 import { decide, type WritePolicy, type Writer } from './decide.ts';
 import { addressOf, type RecordAddress } from './records.ts';
 import { loadRejections, type RejectionRow, rejectionKey } from './rejections.ts';
@@ -32,8 +39,17 @@ export type PushOutcome =
 
 export interface PushBatchResult {
   outcomes: PushOutcome[];
-  /** Spaces that received changes, and the head version after the batch; null if nothing changed. */
-  committed: { spaces: Set<string>; headVersion: number } | null;
+  /** What the batch changed; null if nothing. */
+  committed: CommittedBatch | null;
+}
+
+export interface CommittedBatch {
+  /** Spaces that received changes. */
+  spaces: Set<string>;
+  /** The head version after the batch. */
+  headVersion: number;
+  /** The batch's changes for pokes to carry, when it is small and someone listens. */
+  patch?: CommitPatch | undefined;
 }
 
 export interface BatchOptions extends WritePolicy {
@@ -41,6 +57,13 @@ export interface BatchOptions extends WritePolicy {
   recordCommits: boolean;
   /** Tell other replicas about the commit on this channel (delivered only if it commits). */
   notifyChannel?: string | undefined;
+  /** This process's id in those notifications, so that it knows its own commits. */
+  replicaId?: string | undefined;
+  /**
+   * The spaces whose event streams would hear of a commit to `touched` (all their spaces,
+   * not only the touched ones), or undefined when none could take its changes in a poke.
+   */
+  listenedSpaces?: ((touched: ReadonlySet<string>) => string[] | undefined) | undefined;
 }
 
 interface PendingDuplicate {
@@ -64,14 +87,22 @@ async function attachRememberedRejections(
   }
 }
 
-const LOCK_HEAD_SQL = prepared('SELECT head_version FROM ferry_server WHERE id = 1 FOR UPDATE');
+const LOCK_HEAD_SQL = prepared(
+  'SELECT head_version, server_id FROM ferry_server WHERE id = 1 FOR UPDATE',
+);
 
 /** NOTIFY carries at most 8000 bytes; a commit touching more spaces pokes every stream. */
 const MAX_NOTIFY_BYTES = 7000;
 
-function notifyPayload(spaces: ReadonlySet<string>, version: number): string {
-  const payload = JSON.stringify({ v: version, s: [...spaces] });
-  return Buffer.byteLength(payload) > MAX_NOTIFY_BYTES ? JSON.stringify({ v: version }) : payload;
+function notifyPayload(
+  spaces: ReadonlySet<string>,
+  version: number,
+  replicaId: string | undefined,
+): string {
+  const payload = JSON.stringify({ v: version, s: [...spaces], r: replicaId });
+  return Buffer.byteLength(payload) > MAX_NOTIFY_BYTES
+    ? JSON.stringify({ v: version, r: replicaId })
+    : payload;
 }
 
 /** The batch's client ids, each with the first user that names it (its owner if it is new). */
@@ -89,7 +120,9 @@ export async function commitPushBatch(
   jobs: readonly PushJob[],
   options: BatchOptions,
 ): Promise<PushBatchResult> {
-  const [server] = await db.query<{ head_version: string | number }>(LOCK_HEAD_SQL);
+  const [server] = await db.query<{ head_version: string | number; server_id: string }>(
+    LOCK_HEAD_SQL,
+  );
   if (!server) throw new Error('ferry_server row is missing: the database was not migrated');
   let head = Number(server.head_version);
   const startHead = head;
@@ -175,11 +208,45 @@ export async function commitPushBatch(
     commitEvent: committed.length > 0 ? JSON.stringify(committed) : undefined,
     notify:
       moved && options.notifyChannel
-        ? { channel: options.notifyChannel, payload: notifyPayload(touchedSpaces, head) }
+        ? {
+            channel: options.notifyChannel,
+            payload: notifyPayload(touchedSpaces, head, options.replicaId),
+          }
         : undefined,
   });
-  return {
-    outcomes,
-    committed: head === startHead ? null : { spaces: touchedSpaces, headVersion: head },
-  };
+  if (!moved) return { outcomes, committed: null };
+  const patch = await readPatchFor(db, options, {
+    serverId: server.server_id,
+    startVersion: startHead,
+    spaces: touchedSpaces,
+    dirty,
+    records,
+  });
+  return { outcomes, committed: { spaces: touchedSpaces, headVersion: head, patch } };
+}
+
+/** The batch's changes for pokes, when it is small enough and some stream listens. */
+async function readPatchFor(
+  db: Queryable,
+  options: BatchOptions,
+  batch: {
+    serverId: string;
+    startVersion: number;
+    spaces: ReadonlySet<string>;
+    dirty: ReadonlyMap<string, RecordAddress>;
+    records: ReadonlyMap<string, { text: string | null; version: number }>;
+  },
+): Promise<CommitPatch | undefined> {
+  if (options.listenedSpaces === undefined || batch.dirty.size > MAX_PATCH_CHANGES)
+    return undefined;
+  const changes = [...batch.dirty.entries()]
+    .map(([address, { space, collection, key }]): PatchChange => {
+      const { text, version } = batch.records.get(address)!;
+      return { space, collection, key, version, value: text };
+    })
+    .sort((a, b) => a.version - b.version);
+  if (!fitsInPoke(changes)) return undefined;
+  const listened = options.listenedSpaces(batch.spaces);
+  if (listened === undefined) return undefined;
+  return readCommitPatch(db, { ...batch, changes, spaces: listened });
 }

@@ -202,6 +202,7 @@ export function createDevice(setup: DeviceSetup): Device {
         spans: device.spans,
         pulls: device.pulls,
         log: (line: string) => setup.log?.(`${setup.name} ${line}`),
+        alive: () => owner === generation && alive,
       };
       const client = createClient<{ items: Item }>({
         url: setup.url,

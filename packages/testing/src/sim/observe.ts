@@ -38,6 +38,12 @@ export interface Observation {
   spans: Span[];
   /** Told when a run starts and ends, for the trace. */
   log?: (line: string) => void;
+  /**
+   * Whether the process still runs. Code of a killed process that is still on the stack
+   * (its JavaScript goes on here, as a real process's would not) may call fetch; that call
+   * never reaches the network and is not one of the device's requests.
+   */
+  alive?: () => boolean;
 }
 
 /**
@@ -78,6 +84,7 @@ export function observeFetch(
     const url = input instanceof Request ? input.url : String(input);
     // The live event stream is not part of a run; it stays open beside them.
     if (url.includes('/v1/events')) return inner(input, init);
+    if (watch.alive?.() === false) return inner(input, init);
     const span: Span = { kind: 'request', process: watch.process, start: watch.tick(), end: null };
     watch.spans.push(span);
     try {
