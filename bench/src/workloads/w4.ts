@@ -11,7 +11,7 @@ export async function runW4(run: RunOptions): Promise<WorkloadResult> {
   const result: WorkloadResult = {
     id: 'W4',
     title: `Write on A → visible on B, with ${clients.toLocaleString('en-US')} connected clients`,
-    description: `A and B are full clients of each system sharing one space (Ferry: \`put\` + \`sync()\` on A, a live client with a subscribed query on B; RxDB: replication push on A, pull with an SSE-driven \`stream$\` and a \`find().$\` query on B; PouchDB: live replications both ways and B's changes feed; floor: a POST, an SSE poke, a pull into the store). ${bystanders.toLocaleString('en-US')} more clients hold idle event streams (changes feeds for PouchDB) on another space. Time runs from A's write call to B's query showing the record; writes are one after another.`,
+    description: `A and B are full clients of each system sharing one space (Ferry: \`put\` + \`sync()\` on A, a live client with a subscribed query on B, which applies the changes a poke carries; RxDB: replication push on A, pull with an SSE-driven \`stream$\` and a \`find().$\` query on B; PouchDB: live replications both ways and B's changes feed; floor: a POST, an SSE poke, a pull into the store). ${bystanders.toLocaleString('en-US')} more clients hold idle event streams (changes feeds for PouchDB) on another space. Time runs from A's write call to B's query showing the record; writes are one after another.`,
     metrics: [
       { key: 'p50', label: 'p50 (ms)', better: 'lower' },
       { key: 'p99', label: 'p99 (ms)', better: 'lower' },

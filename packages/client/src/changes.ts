@@ -4,7 +4,7 @@ import type { RecordAddress } from './store.ts';
 export type ChangeCause =
   /** A local put, patch or delete. */
   | 'write'
-  /** Pulled server changes, and outbox entries the pull confirmed. */
+  /** Pulled server changes (or ones a poke carried), and outbox entries a pull confirmed. */
   | 'pull'
   /** Rejected mutations were dropped from the outbox and their effect rolled back. */
   | 'rejection'

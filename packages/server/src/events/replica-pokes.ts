@@ -10,9 +10,8 @@
  * back for a while and then published, for the rare commit whose outcome the replica never
  * learnt (its connection failed during COMMIT); a stream drops a poke it already had.
  *
- * When the LISTEN connection drops and
- * comes back, notifications may have been missed, so every stream is poked: its client
- * pulls and catches up.
+ * When the LISTEN connection drops and comes back, notifications may have been missed, so
+ * every stream is poked: its client pulls and catches up.
  */
 import type { Database, Listener } from '../db/driver.ts';
 import type { Logger } from '../logger.ts';
