@@ -5,6 +5,10 @@
  * notification to other replicas (delivered only if the transaction commits). The parts
  * touch different tables, so running them in one statement changes nothing but the count
  * of round trips; parts with nothing to write are left out.
+ *
+ * When asked, the same statement also reads the bases a poke's changes need
+ * (commit-patch.ts): all its parts see the database as it was before its own writes, so the
+ * records the batch leaves alone are those it does not name.
  */
 import { prepared, type Queryable, type SqlParam } from '../db/driver.ts';
 import type { RecordAddress, RecordState } from './records.ts';
@@ -21,9 +25,14 @@ export interface BatchWrites {
   /** The afterCommit outbox entry (JSON of the changes), when there is one. */
   commitEvent: string | undefined;
   notify: { channel: string; payload: string } | undefined;
+  /** Spaces to read the bases of (see commit-patch.ts), when the batch's pokes may carry it. */
+  basesOf?: readonly string[] | undefined;
 }
 
-export async function writeBatch(db: Queryable, writes: BatchWrites): Promise<void> {
+/** For each space of `basesOf`: the highest version, before the batch, of what it left alone. */
+export type Bases = Map<string, number>;
+
+export async function writeBatch(db: Queryable, writes: BatchWrites): Promise<Bases | undefined> {
   const params: SqlParam[] = [];
   const param = (value: SqlParam) => {
     params.push(value);
@@ -31,10 +40,14 @@ export async function writeBatch(db: Queryable, writes: BatchWrites): Promise<vo
   };
   const parts: string[] = [];
   const { records, clients, rejections } = writes;
+  // The records' addresses, bound once however many parts name them.
+  let addressParams: string | undefined;
+  const addresses = () =>
+    (addressParams ??= `${param(records.map((r) => r.space))}::text[],
+        ${param(records.map((r) => r.collection))}::text[], ${param(records.map((r) => r.key))}::text[]`);
   if (records.length > 0) {
     parts.push(`INSERT INTO ferry_records (space, collection, key, value, version)
-      SELECT * FROM unnest(${param(records.map((r) => r.space))}::text[],
-        ${param(records.map((r) => r.collection))}::text[], ${param(records.map((r) => r.key))}::text[],
+      SELECT * FROM unnest(${addresses()},
         ${param(records.map((r) => r.state.text))}::text[], ${param(records.map((r) => r.state.version))}::bigint[])
       ON CONFLICT (space, collection, key)
       DO UPDATE SET value = excluded.value, version = excluded.version, committed_at = now()`);
@@ -60,13 +73,26 @@ export async function writeBatch(db: Queryable, writes: BatchWrites): Promise<vo
   if (writes.commitEvent !== undefined) {
     parts.push(`INSERT INTO ferry_commit_events (changes) VALUES (${param(writes.commitEvent)})`);
   }
-  const { notify } = writes;
-  const select = notify
-    ? `SELECT pg_notify(${param(notify.channel)}, ${param(notify.payload)})`
-    : 'SELECT 1';
-  if (parts.length === 0 && !notify) return;
+  const { notify, basesOf } = writes;
+  const notified = notify ? `pg_notify(${param(notify.channel)}, ${param(notify.payload)})` : '1';
+  // Never below the compaction floor: a cursor under it may have missed a deletion whose
+  // tombstone is gone, and must pull (and be reset) rather than take a poke's changes.
+  const bases = basesOf
+    ? `(SELECT json_object_agg(s.space, GREATEST((
+          SELECT max(r.version) FROM ferry_records r
+          WHERE r.space = s.space AND NOT EXISTS (
+            SELECT 1 FROM unnest(${addresses()}) AS w(space, collection, key)
+            WHERE w.space = r.space AND w.collection = r.collection AND w.key = r.key)),
+          (SELECT min_cursor_version FROM ferry_server WHERE id = 1), 0))::text
+        FROM unnest(${param([...basesOf])}::text[]) AS s(space))`
+    : 'NULL::text';
+  if (parts.length === 0 && !notify && !basesOf) return undefined;
+  const select = `SELECT ${notified} AS notified, ${bases} AS bases`;
   const ctes = parts.map((sql, i) => `w${i} AS (${sql})`);
   // A few dozen distinct texts at most (which parts are present), so each is prepared.
   const sql = ctes.length > 0 ? `WITH ${ctes.join(',\n')}\n${select}` : select;
-  await db.query(prepared(sql), params);
+  const [row] = await db.query<{ bases: string | null }>(prepared(sql), params);
+  if (!basesOf || !row?.bases) return undefined;
+  const parsed = JSON.parse(row.bases) as Record<string, number | string>;
+  return new Map(Object.entries(parsed).map(([space, base]) => [space, Number(base)]));
 }

@@ -17,13 +17,7 @@ import { prepared, type Queryable } from '../db/driver.ts';
 import type { CommittedChange } from '../rules.ts';
 import { type ClientClaims, readBatchInputs } from './batch-inputs.ts';
 import { writeBatch } from './batch-writes.ts';
-import {
-  type CommitPatch,
-  fitsInPoke,
-  MAX_PATCH_CHANGES,
-  type PatchChange,
-  readCommitPatch,
-} from './commit-patch.ts';
+import { type CommitPatch, pokeChangesOf } from './commit-patch.ts';
 import { decide, type WritePolicy, type Writer } from './decide.ts';
 import { addressOf, type RecordAddress } from './records.ts';
 import { loadRejections, type RejectionRow, rejectionKey } from './rejections.ts';
@@ -200,7 +194,9 @@ export async function commitPushBatch(
 
   await attachRememberedRejections(db, duplicates, newRejections);
   const moved = head !== startHead;
-  await writeBatch(db, {
+  const pokeChanges = moved && options.listenedSpaces ? pokeChangesOf(dirty, records) : undefined;
+  const listened = pokeChanges && options.listenedSpaces?.(touchedSpaces);
+  const bases = await writeBatch(db, {
     records: [...dirty.entries()].map(([address, a]) => ({ ...a, state: records.get(address)! })),
     clients: movedClients,
     headVersion: moved ? head : undefined,
@@ -213,40 +209,10 @@ export async function commitPushBatch(
             payload: notifyPayload(touchedSpaces, head, options.replicaId),
           }
         : undefined,
+    basesOf: listened,
   });
   if (!moved) return { outcomes, committed: null };
-  const patch = await readPatchFor(db, options, {
-    serverId: server.server_id,
-    startVersion: startHead,
-    spaces: touchedSpaces,
-    dirty,
-    records,
-  });
+  const patch: CommitPatch | undefined =
+    pokeChanges && bases ? { serverId: server.server_id, changes: pokeChanges, bases } : undefined;
   return { outcomes, committed: { spaces: touchedSpaces, headVersion: head, patch } };
-}
-
-/** The batch's changes for pokes, when it is small enough and some stream listens. */
-async function readPatchFor(
-  db: Queryable,
-  options: BatchOptions,
-  batch: {
-    serverId: string;
-    startVersion: number;
-    spaces: ReadonlySet<string>;
-    dirty: ReadonlyMap<string, RecordAddress>;
-    records: ReadonlyMap<string, { text: string | null; version: number }>;
-  },
-): Promise<CommitPatch | undefined> {
-  if (options.listenedSpaces === undefined || batch.dirty.size > MAX_PATCH_CHANGES)
-    return undefined;
-  const changes = [...batch.dirty.entries()]
-    .map(([address, { space, collection, key }]): PatchChange => {
-      const { text, version } = batch.records.get(address)!;
-      return { space, collection, key, version, value: text };
-    })
-    .sort((a, b) => a.version - b.version);
-  if (!fitsInPoke(changes)) return undefined;
-  const listened = options.listenedSpaces(batch.spaces);
-  if (listened === undefined) return undefined;
-  return readCommitPatch(db, { ...batch, changes, spaces: listened });
 }
