@@ -86,6 +86,19 @@ describe.each(DATABASE_KINDS)('web push on $name', (kind) => {
     expect(messagesTo('/dave-phone')).toHaveLength(0);
   });
 
+  it('gathers commits that follow each other closely into one message carrying the newest version', async () => {
+    const frank = await server.token('frank');
+    const franks = await subscribe(frank, '/frank-phone');
+    const versions: number[] = [];
+    for (let id = 1; id <= 3; id++) versions.push(await write(frank, 'c-frank', 'frank', id));
+    await expect.poll(() => messagesTo('/frank-phone').length, { timeout: 5000 }).toBe(1);
+    // Without gathering, the first commit's claim would send its own version at once.
+    expect(JSON.parse(decryptPayload(messagesTo('/frank-phone')[0]!.body, franks))).toEqual({
+      type: 'poke',
+      version: versions[2],
+    });
+  });
+
   it('forgets a subscription the push service says is gone (404 or 410)', async () => {
     const erin = await server.token('erin');
     for (const [path, status] of [

@@ -1,5 +1,5 @@
 /** Browser push subscriptions and the VAPID key pair, in the database so every replica shares them. */
-import type { Queryable } from '../db/driver.ts';
+import { prepared, type Queryable } from '../db/driver.ts';
 
 export interface PushSubscriptionRow {
   endpoint: string;
@@ -64,6 +64,11 @@ export async function deleteSubscription(
   return rows.length > 0;
 }
 
+const CLAIM_SQL = prepared(`UPDATE ferry_push_subscriptions SET last_sent_at = now()
+     WHERE spaces && $1::text[]
+       AND (last_sent_at IS NULL OR last_sent_at <= now() - $2::bigint * interval '1 millisecond')
+     RETURNING endpoint, user_id, p256dh, auth`);
+
 /**
  * Claims the subscriptions to notify about a commit in `spaces`: those of users who can
  * read one of them and were not notified within `minIntervalMs`. Claiming stamps them in
@@ -75,10 +80,7 @@ export async function claimSubscriptionsToNotify(
   minIntervalMs: number,
 ): Promise<PushSubscriptionRow[]> {
   const rows = await db.query<{ endpoint: string; user_id: string; p256dh: string; auth: string }>(
-    `UPDATE ferry_push_subscriptions SET last_sent_at = now()
-     WHERE spaces && $1::text[]
-       AND (last_sent_at IS NULL OR last_sent_at <= now() - $2::bigint * interval '1 millisecond')
-     RETURNING endpoint, user_id, p256dh, auth`,
+    CLAIM_SQL,
     [spaces, minIntervalMs],
   );
   return rows.map((r) => ({

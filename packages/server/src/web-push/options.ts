@@ -47,6 +47,7 @@ export async function resolveWebPush(
       minIntervalMs: options.minIntervalMs ?? 30_000,
       ttlSeconds: options.ttlSeconds ?? 3600,
       concurrency: 16,
+      gatherMs: 200,
     },
     allowEndpoint: options.allowEndpoint ?? ((endpoint) => endpoint.protocol === 'https:'),
     fetch: options.fetch,

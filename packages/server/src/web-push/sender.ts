@@ -2,6 +2,7 @@
  * Waking closed apps: after a commit, each subscription of a user who can read one of the
  * changed spaces gets an encrypted Web Push message `{"type":"poke","version":n}` (VAPID,
  * RFC 8291/8292, via the `web-push` library), at most once per subscription per window.
+ * Commits that follow within `gatherMs` (200 ms) share one claim and one message.
  * The push service's 404/410 ("this subscription is gone") deletes the subscription.
  */
 import webpush from 'web-push';
@@ -24,12 +25,14 @@ export interface WebPushSettings {
   ttlSeconds: number;
   /** Most messages sent at once. */
   concurrency: number;
+  /** Commits within this many ms of the first share one claim and message (the newest version). */
+  gatherMs: number;
 }
 
 export interface WebPushSender {
-  /** Called after a commit; sends in the background. */
+  /** Called after a commit; sends in the background, with the commits of the next `gatherMs`. */
   notify(spaces: ReadonlySet<string>, version: number): void;
-  /** Waits for sends in flight. */
+  /** Sends what is gathered now and waits for sends in flight. */
   idle(): Promise<void>;
 }
 
@@ -95,14 +98,32 @@ export function createWebPushSender(options: {
     }
   }
 
+  // Commits gathered for one claim: without this every commit would pay a statement of its
+  // own, even where nobody has subscribed, and a message that takes a push service seconds
+  // to deliver loses nothing by waiting a fraction of one.
+  let gathered: { spaces: Set<string>; version: number } | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  function sendGathered(): void {
+    clearTimeout(timer);
+    timer = undefined;
+    const batch = gathered;
+    gathered = undefined;
+    if (!batch) return;
+    const task = run(batch.spaces, batch.version)
+      .catch((error: unknown) => logger.warn({ err: error }, 'web push after commit failed'))
+      .finally(() => inFlight.delete(task));
+    inFlight.add(task);
+  }
+
   return {
     notify(spaces, version) {
-      const task = run(spaces, version)
-        .catch((error: unknown) => logger.warn({ err: error }, 'web push after commit failed'))
-        .finally(() => inFlight.delete(task));
-      inFlight.add(task);
+      gathered ??= { spaces: new Set(), version };
+      for (const space of spaces) gathered.spaces.add(space);
+      gathered.version = Math.max(gathered.version, version);
+      timer ??= setTimeout(sendGathered, settings.gatherMs);
     },
     async idle() {
+      sendGathered();
       while (inFlight.size > 0) await Promise.all(inFlight);
     },
   };
