@@ -1,15 +1,19 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import type { Database, Queryable, SqlParam } from './driver.ts';
+import { type Database, preparedName, type Queryable, type SqlParam } from './driver.ts';
+import { createPreparedStatements, type PreparedStatements } from './pglite-prepared.ts';
 
 export interface PGliteOptions {
   /** Directory for the data files; omitted = in memory (tests). One process per directory. */
   dataDir?: string;
 }
 
-function wrap(db: Pick<PGlite, 'query'>): Queryable {
+/** Ferry's marked statements run prepared; only inside `db.transaction`, which holds PGlite's lock. */
+function wrap(db: Pick<PGlite, 'query'>, statements: PreparedStatements): Queryable {
   return {
     async query<Row>(sql: string, params?: readonly SqlParam[]) {
+      const name = preparedName(sql);
+      if (name !== undefined) return statements.run<Row>(name, sql, params ?? []);
       const result = await db.query<Row>(sql, params as unknown[] | undefined);
       return result.rows;
     },
@@ -23,7 +27,15 @@ function wrap(db: Pick<PGlite, 'query'>): Queryable {
 export async function createPGliteDatabase(options: PGliteOptions = {}): Promise<Database> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const db = await PGlite.create(options.dataDir);
-  const direct = wrap(db);
+  const statements = createPreparedStatements(db);
+  const direct: Queryable = {
+    query(sql, params) {
+      // A marked statement outside a transaction gets one of its own, for PGlite's lock.
+      return preparedName(sql) === undefined
+        ? wrap(db, statements).query(sql, params)
+        : db.transaction((tx) => wrap(tx, statements).query(sql, params));
+    },
+  };
   return {
     kind: 'pglite',
     description: options.dataDir
@@ -34,7 +46,7 @@ export async function createPGliteDatabase(options: PGliteOptions = {}): Promise
       await db.exec(sql);
     },
     transaction(work) {
-      return db.transaction((tx) => work(wrap(tx)));
+      return db.transaction((tx) => work(wrap(tx, statements)));
     },
     // PGlite is single-process and single-connection: nothing else can race us.
     withExclusiveLock(_lockId, work) {
