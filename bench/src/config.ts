@@ -19,9 +19,10 @@ export interface Sizes {
   w3Clients: number;
   w3RatePerClient: number;
   w3Seconds: number;
-  /** W4: connected clients (writer and watcher included) and timed writes. */
+  /** W4: connected clients (writer and watcher included), timed writes per round, rounds. */
   w4Clients: number;
   w4Samples: number;
+  w4Rounds: number;
   /** W5: idle event streams. */
   w5Streams: number;
   /** W7: records already in the collection (one run per entry) and timed writes. */
@@ -52,6 +53,7 @@ export const PROFILES: Record<ProfileName, Sizes> = {
     w3Seconds: 60,
     w4Clients: 1_000,
     w4Samples: 200,
+    w4Rounds: 3,
     w5Streams: 10_000,
     w7Records: [1_000, 10_000],
     w7Samples: 200,
@@ -72,6 +74,7 @@ export const PROFILES: Record<ProfileName, Sizes> = {
     w3Seconds: 3,
     w4Clients: 50,
     w4Samples: 20,
+    w4Rounds: 2,
     w5Streams: 500,
     w7Records: [1_000],
     w7Samples: 50,
@@ -92,6 +95,7 @@ export const PROFILES: Record<ProfileName, Sizes> = {
     w3Seconds: 1,
     w4Clients: 4,
     w4Samples: 3,
+    w4Rounds: 2,
     w5Streams: 10,
     w7Records: [20],
     w7Samples: 5,

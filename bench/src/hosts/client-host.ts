@@ -8,7 +8,7 @@ import { type OpenStream, openStream } from '../clients/http.ts';
 import { type LoadOptions, runPushLoad } from '../clients/load.ts';
 import { pouchClient } from '../clients/pouchdb.ts';
 import { rxdbClient } from '../clients/rxdb.ts';
-import type { ClientSystem, Replica, ReplicaStart, Target } from '../clients/types.ts';
+import type { ClientSystem, Replica, ReplicaStart, Target, Writer } from '../clients/types.ts';
 import { makeRecord } from '../data.ts';
 import { epochNow, sampleRss, settledMemory, sleep } from '../stats.ts';
 import type { SystemName } from '../types.ts';
@@ -27,6 +27,12 @@ let streams: OpenStream[] = [];
 /** Fan-out: when each timed stream first received an event after `streamsArm`, by index. */
 let armed = false;
 let firstAfterArm: (number | undefined)[] = [];
+/** W4: the two sides, each in the process of its own device. */
+let watcher: { close(): Promise<void> } | undefined;
+let writer: Writer | undefined;
+/** When the watcher first showed each key (epoch ms), and who waits for keys not yet shown. */
+const seenAt = new Map<string, number>();
+const seenWaiters = new Map<string, () => void>();
 
 function replica(id: number): Replica {
   const found = replicas.get(id);
@@ -123,46 +129,50 @@ export const clientHandlers = {
     for (const stream of streams) stream.close();
     streams = [];
   },
-  /** W4: `samples` writes on one client, each timed until another client shows it. */
-  async writeToVisible(args: {
-    system: SystemName;
-    writer: Target;
-    watcher: Target;
-    samples: number;
-    valueBytes: number;
-  }) {
-    const system = SYSTEMS[args.system];
-    const waiters = new Map<string, () => void>();
-    const seen = new Set<string>();
-    const watcher = await system.openWatcher(args.watcher, (key) => {
-      seen.add(key);
-      waiters.get(key)?.();
+  /** W4, in the watcher's process: opens B, which notes when each record first shows. */
+  async watcherOpen(args: { system: SystemName; target: Target }) {
+    seenAt.clear();
+    watcher = await SYSTEMS[args.system].openWatcher(args.target, (key) => {
+      if (seenAt.has(key)) return;
+      seenAt.set(key, epochNow());
+      seenWaiters.get(key)?.();
     });
-    const writer = await system.openWriter(args.writer);
-    const latencies: number[] = [];
-    let timeouts = 0;
-    try {
-      for (let i = 0; i < args.samples; i++) {
-        const record = makeRecord('w4-', i, args.valueBytes);
-        const visible = new Promise<boolean>((resolve) => {
-          const timer = setTimeout(() => resolve(false), 10_000);
-          waiters.set(record.key, () => {
-            clearTimeout(timer);
-            resolve(true);
-          });
+  },
+  /** When B showed `key` (epoch ms, taken as it did), or null if not within `timeoutMs`. */
+  async watcherSeen(args: { key: string; timeoutMs: number }): Promise<number | null> {
+    if (!seenAt.has(args.key)) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, args.timeoutMs);
+        seenWaiters.set(args.key, () => {
+          clearTimeout(timer);
+          resolve();
         });
-        const started = performance.now();
-        await writer.write(record);
-        if (await visible) latencies.push(performance.now() - started);
-        else timeouts += 1;
-        waiters.delete(record.key);
-        await sleep(5);
-      }
-    } finally {
-      await writer.close();
-      await watcher.close();
+      });
+      seenWaiters.delete(args.key);
     }
-    return { latencies, timeouts, seen: seen.size };
+    return seenAt.get(args.key) ?? null;
+  },
+  /** Closes B; how many distinct records it showed. */
+  async watcherClose(_args: NoArgs) {
+    await watcher?.close();
+    watcher = undefined;
+    return { seen: seenAt.size };
+  },
+  /** W4, in the writer's process (another device): opens A. */
+  async writerOpen(args: { system: SystemName; target: Target }) {
+    writer = await SYSTEMS[args.system].openWriter(args.target);
+  },
+  /** Writes record `index` on A; its key and when the write call started (epoch ms). */
+  async writerWrite(args: { index: number; valueBytes: number }) {
+    if (!writer) throw new Error('no writer open');
+    const record = makeRecord('w4-', args.index, args.valueBytes);
+    const startedAt = epochNow();
+    await writer.write(record);
+    return { key: record.key, startedAt };
+  },
+  async writerClose(_args: NoArgs) {
+    await writer?.close();
+    writer = undefined;
   },
   async localLatency(args: {
     system: SystemName;
