@@ -1,11 +1,9 @@
 /** W4: a write on client A becomes visible on client B while many clients are connected. */
-
 import type { Target } from '../clients/types.ts';
 import type { RunOptions } from '../config.ts';
 import { progress } from '../progress.ts';
 import { percentile, sleep } from '../stats.ts';
-import type { SystemName } from '../types.ts';
-import { type CellResult, type Check, check, countCheck } from '../types.ts';
+import { type CellResult, type Check, check, countCheck, type SystemName } from '../types.ts';
 import {
   type ClientHost,
   cellsOf,
@@ -15,12 +13,6 @@ import {
   withCell,
 } from './harness.ts';
 
-/**
- * Writes one record at a time on A, each timed from A's write call to B's query showing it.
- * A runs in a process of its own, as another device would: what A does after handing a
- * write over (Ferry's writer pulls after it pushes) costs A, not the time B waits. Both
- * processes read the same system clock (`epochNow`).
- */
 /** One check per name over a cell's rounds: passed if it passed in every round. */
 function checksOfRounds(results: readonly CellResult[]): Check[] {
   const byName = new Map<string, Check[]>();
@@ -37,6 +29,12 @@ function checksOfRounds(results: readonly CellResult[]): Check[] {
   });
 }
 
+/**
+ * Writes one record at a time on A, each timed from A's write call to B's query showing it.
+ * A runs in a process of its own, as another device would: what A does after handing a
+ * write over (Ferry's writer pulls after it pushes) costs A, not the time B waits. Both
+ * processes read the same system clock (`epochNow`).
+ */
 async function writeToVisible(
   run: RunOptions,
   watcherHost: ClientHost,
