@@ -41,6 +41,12 @@ export interface FerryServerOptions {
   limits?: Partial<ServerLimits>;
   /** Interval of `: ping` comments on event streams; default 25 000. */
   heartbeatMs?: number;
+  /**
+   * Gzip push and pull answers over 1 KiB for clients that accept it; default true. Turn it
+   * off behind a proxy that compresses, or where clients sit on the same machine or LAN,
+   * where compressing costs more time than the bytes it saves.
+   */
+  compression?: boolean;
   devTokenTtlSeconds?: number;
   logger?: Logger;
   /** Per-user request rate limit (429 beyond it); default none. */

@@ -159,6 +159,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       hub,
       pushQueue,
       heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+      compression: options.compression ?? true,
       dev: options.dev ?? false,
       devTokenTtlSeconds: options.devTokenTtlSeconds ?? DEFAULT_DEV_TOKEN_TTL_SECONDS,
       rateLimiter: options.rateLimit ? new RateLimiter(options.rateLimit) : undefined,

@@ -121,4 +121,27 @@ describe('response compression', () => {
       expect(JSON.parse(answer.bytes.toString('utf8')).changes).toHaveLength(40);
     }
   });
+
+  it('sends a large answer uncompressed to a client that accepts gzip when compression is off', async () => {
+    const plain = await startServer(DATABASE_KINDS[0]!, { compression: false });
+    try {
+      const plainToken = await plain.token('zip', ['zip']);
+      const mutations = [{ id: 1, space: 'zip', collection: 'notes', key: 'big', op: 'put' }];
+      const value = { text: 'x'.repeat(4 * COMPRESSION_THRESHOLD_BYTES) };
+      const push = await plain.post(
+        '/v1/push',
+        { clientId: 'zip-off-writer', mutations: [{ ...mutations[0], value }] },
+        plainToken,
+      );
+      expect(push.status).toBe(200);
+      const pull = { clientId: 'zip-off', cursor: null, limit: 100, spaces: ['zip'] };
+      const answer = await rawPull(plain, plainToken, pull, 'gzip');
+      expect(answer.status).toBe(200);
+      expect(answer.headers['content-encoding']).toBeUndefined();
+      expect(answer.bytes.length).toBeGreaterThan(4 * COMPRESSION_THRESHOLD_BYTES);
+      expect(JSON.parse(answer.bytes.toString('utf8')).changes[0].value).toEqual(value);
+    } finally {
+      await plain.stop();
+    }
+  });
 });

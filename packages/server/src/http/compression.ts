@@ -32,15 +32,17 @@ export function acceptsGzip(header: string | null): boolean {
   return wildcard;
 }
 
-/** A JSON response to `request`, compressed when that pays (see above). */
+/** A JSON response to `request`, compressed when that pays (see above) and `enabled`. */
 export async function compressibleJsonResponse(
   request: Request,
+  enabled: boolean,
   body: string | object,
 ): Promise<Response> {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   // Caches between client and server must not hand a gzipped body to a client without gzip.
   const vary = { vary: HEADERS.acceptEncoding };
   if (
+    !enabled ||
     Buffer.byteLength(text) <= COMPRESSION_THRESHOLD_BYTES ||
     !acceptsGzip(request.headers.get(HEADERS.acceptEncoding))
   ) {

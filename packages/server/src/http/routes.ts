@@ -39,6 +39,8 @@ export interface RouteContext {
   hub: PokeHub;
   pushQueue: PushQueue;
   heartbeatMs: number;
+  /** Whether large push and pull answers are gzipped for clients that accept it. */
+  compression: boolean;
   dev: boolean;
   devTokenTtlSeconds: number;
   registerStream: (close: () => void) => () => void;
@@ -110,7 +112,7 @@ export function registerRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
       mutations: request.mutations,
     });
     if (!outcome.ok) throw outcome.error;
-    return compressibleJsonResponse(c.req.raw, {
+    return compressibleJsonResponse(c.req.raw, ctx.compression, {
       results: outcome.results,
       lastMutationId: outcome.lastMutationId,
     });
@@ -130,7 +132,7 @@ export function registerRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
     });
     if (!outcome.ok) throw clientOwnedElsewhere(request.clientId);
     ctx.metrics.pulledChanges.inc(outcome.changeCount);
-    return compressibleJsonResponse(c.req.raw, outcome.json);
+    return compressibleJsonResponse(c.req.raw, ctx.compression, outcome.json);
   });
 
   // One set of streams per server: they share a heartbeat timer and the shutdown hook.
