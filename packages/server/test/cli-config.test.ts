@@ -13,6 +13,7 @@ describe('ferry serve configuration', () => {
       dataDir: './.ferry-data',
       jwtSecret: undefined,
       dev: true,
+      compression: true,
       logLevel: 'info',
       vapid: { subject: undefined, publicKey: undefined, privateKey: undefined },
     });
@@ -40,6 +41,9 @@ describe('ferry serve configuration', () => {
     ).toMatchObject({ port: 9001, databaseUrl: 'postgres://other/y' });
     expect(parseServeConfig([], { FERRY_DEV: '1' }).dev).toBe(true);
     expect(parseServeConfig(['--database-schema', 'sync'], env).databaseSchema).toBe('sync');
+    expect(parseServeConfig(['--dev', '--no-compression'], {}).compression).toBe(false);
+    expect(parseServeConfig(['--dev'], { FERRY_COMPRESSION: 'off' }).compression).toBe(false);
+    expect(parseServeConfig(['--dev'], { FERRY_COMPRESSION: '1' }).compression).toBe(true);
   });
 
   it('refuses to start in production without a secret, and says how to fix it', () => {
@@ -52,6 +56,9 @@ describe('ferry serve configuration', () => {
     expect(() => parseServeConfig(['--dev', '--port', '70000'], {})).toThrow(/port/);
     expect(() => parseServeConfig(['--jwt-secret', 'short'], {})).toThrow(/32 bytes/);
     expect(() => parseServeConfig(['--dev', '--log-level', 'loud'], {})).toThrow(/log level/);
+    expect(() => parseServeConfig(['--dev'], { FERRY_COMPRESSION: 'maybe' })).toThrow(
+      /FERRY_COMPRESSION/,
+    );
     expect(() => parseServeConfig(['--dev', '--no-such-flag'], {})).toThrow(ConfigError);
   });
 });

@@ -14,6 +14,8 @@ export interface ServeConfig {
   dataDir: string;
   jwtSecret: string | undefined;
   dev: boolean;
+  /** Gzip large push and pull answers (the server's `compression` option). */
+  compression: boolean;
   logLevel: string;
   /** A folder of built web files to serve at `/` next to the API (e.g. a PWA's `dist`). */
   staticDir: string | undefined;
@@ -33,6 +35,7 @@ export const DEFAULT_PORT = 8787;
 export const DEFAULT_DATA_DIR = './.ferry-data';
 
 const TRUE_VALUES = new Set(['1', 'true', 'yes', 'on']);
+const FALSE_VALUES = new Set(['0', 'false', 'no', 'off']);
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 export const SERVE_HELP = `Usage: ferry serve [options]
@@ -50,6 +53,8 @@ Options (each also read from the environment variable in brackets):
   --vapid-subject <s>   contact for push services, mailto: or https: [FERRY_VAPID_SUBJECT]
                         VAPID keys come from FERRY_VAPID_PUBLIC_KEY and FERRY_VAPID_PRIVATE_KEY,
                         or are generated on first start and kept in the database
+  --no-compression      send push and pull answers uncompressed (behind a compressing proxy,
+                        or for clients on the same machine or LAN) [FERRY_COMPRESSION=0]
   --static-dir <dir>    serve this folder's files at / next to the API, index.html for app
                         routes (e.g. a built PWA) [FERRY_STATIC_DIR]
   --log-level <level>   fatal, error, warn, info, debug, trace or silent [LOG_LEVEL] (default info)
@@ -75,6 +80,7 @@ export function parseServeConfig(
         'log-level': { type: 'string' },
         'vapid-subject': { type: 'string' },
         'static-dir': { type: 'string' },
+        'no-compression': { type: 'boolean' },
       },
       strict: true,
       allowPositionals: false,
@@ -93,6 +99,16 @@ export function parseServeConfig(
     throw new ConfigError(`port must be an integer from 0 to 65535, got "${portText}"`);
 
   const dev = values.dev === true || TRUE_VALUES.has((env.FERRY_DEV ?? '').toLowerCase());
+  const compressionText = (env.FERRY_COMPRESSION ?? '').toLowerCase();
+  if (
+    compressionText !== '' &&
+    !TRUE_VALUES.has(compressionText) &&
+    !FALSE_VALUES.has(compressionText)
+  )
+    throw new ConfigError(
+      `FERRY_COMPRESSION must be 1 or 0 (true/false), got "${env.FERRY_COMPRESSION}"`,
+    );
+  const compression = values['no-compression'] !== true && !FALSE_VALUES.has(compressionText);
   const logLevel = text('log-level', 'LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.has(logLevel))
     throw new ConfigError(
@@ -118,6 +134,7 @@ export function parseServeConfig(
     dataDir: text('data-dir', 'FERRY_DATA_DIR') ?? DEFAULT_DATA_DIR,
     jwtSecret,
     dev,
+    compression,
     logLevel,
     staticDir: text('static-dir', 'FERRY_STATIC_DIR'),
     vapid: {

@@ -46,6 +46,7 @@ export async function serve(config: ServeConfig, out: Output): Promise<{ stop():
     database,
     jwtSecret,
     dev: config.dev,
+    compression: config.compression,
     logger,
     webPush,
     ...(staticDir === undefined ? {} : { staticDir }),
