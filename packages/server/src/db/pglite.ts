@@ -8,12 +8,20 @@ export interface PGliteOptions {
   dataDir?: string;
 }
 
-/** Ferry's marked statements run prepared; only inside `db.transaction`, which holds PGlite's lock. */
-function wrap(db: Pick<PGlite, 'query'>, statements: PreparedStatements): Queryable {
+/**
+ * Ferry's marked statements run prepared, while PGlite's lock is held (`holdLock`: nothing
+ * inside a transaction, which holds it; a transaction of its own outside one); other texts
+ * go through PGlite's `query`, which takes the lock itself.
+ */
+function queryable(
+  db: Pick<PGlite, 'query'>,
+  statements: PreparedStatements,
+  holdLock: <T>(work: () => Promise<T>) => Promise<T>,
+): Queryable {
   return {
     async query<Row>(sql: string, params?: readonly SqlParam[]) {
       const name = preparedName(sql);
-      if (name !== undefined) return statements.run<Row>(name, sql, params ?? []);
+      if (name !== undefined) return holdLock(() => statements.run<Row>(name, sql, params ?? []));
       const result = await db.query<Row>(sql, params as unknown[] | undefined);
       return result.rows;
     },
@@ -28,14 +36,7 @@ export async function createPGliteDatabase(options: PGliteOptions = {}): Promise
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const db = await PGlite.create(options.dataDir);
   const statements = createPreparedStatements(db);
-  const direct: Queryable = {
-    query(sql, params) {
-      // A marked statement outside a transaction gets one of its own, for PGlite's lock.
-      return preparedName(sql) === undefined
-        ? wrap(db, statements).query(sql, params)
-        : db.transaction((tx) => wrap(tx, statements).query(sql, params));
-    },
-  };
+  const direct = queryable(db, statements, (work) => db.transaction(work));
   return {
     kind: 'pglite',
     description: options.dataDir
@@ -46,7 +47,7 @@ export async function createPGliteDatabase(options: PGliteOptions = {}): Promise
       await db.exec(sql);
     },
     transaction(work) {
-      return db.transaction((tx) => work(wrap(tx, statements)));
+      return db.transaction((tx) => work(queryable(tx, statements, (inside) => inside())));
     },
     // PGlite is single-process and single-connection: nothing else can race us.
     withExclusiveLock(_lockId, work) {

@@ -101,14 +101,14 @@ export function createWebPushSender(options: {
   // Commits gathered for one claim: without this every commit would pay a statement of its
   // own, even where nobody has subscribed, and a message that takes a push service seconds
   // to deliver loses nothing by waiting a fraction of one.
-  let gathered: { spaces: Set<string>; version: number } | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let gathered:
+    | { spaces: Set<string>; version: number; timer: ReturnType<typeof setTimeout> }
+    | undefined;
   function sendGathered(): void {
-    clearTimeout(timer);
-    timer = undefined;
     const batch = gathered;
-    gathered = undefined;
     if (!batch) return;
+    gathered = undefined;
+    clearTimeout(batch.timer);
     const task = run(batch.spaces, batch.version)
       .catch((error: unknown) => logger.warn({ err: error }, 'web push after commit failed'))
       .finally(() => inFlight.delete(task));
@@ -117,10 +117,13 @@ export function createWebPushSender(options: {
 
   return {
     notify(spaces, version) {
-      gathered ??= { spaces: new Set(), version };
+      gathered ??= {
+        spaces: new Set(),
+        version,
+        timer: setTimeout(sendGathered, settings.gatherMs),
+      };
       for (const space of spaces) gathered.spaces.add(space);
       gathered.version = Math.max(gathered.version, version);
-      timer ??= setTimeout(sendGathered, settings.gatherMs);
     },
     async idle() {
       sendGathered();
