@@ -6,9 +6,10 @@
 import type { StorageName, SystemName } from './types.ts';
 
 export interface Sizes {
-  /** W1: records in the initial sync, and the size of each value in bytes. */
+  /** W1: records in the initial sync, the size of each value in bytes, timed syncs per cell. */
   w1Records: number;
   w1ValueBytes: number;
+  w1Rounds: number;
   /** W2: the small and the large data set, and the no-op pulls timed on each. */
   w2SmallRecords: number;
   w2LargeRecords: number;
@@ -28,14 +29,16 @@ export interface Sizes {
   /** W7: records already in the collection (one run per entry) and timed writes. */
   w7Records: number[];
   w7Samples: number;
-  /** W8: changes to catch up on; the data set is W2's large one. */
+  /** W8: changes per timed catch-up, and timed catch-ups; the data set is W2's large one. */
   w8Changes: number;
+  w8Rounds: number;
   /** W1B: records pulled into IndexedDB in Chromium (values of `w1ValueBytes`). */
   w1bRecords: number;
   /** BOOT: records (of `largeValueBytes`) a page bootstraps into IndexedDB, engine in a worker or not. */
   bootRecords: number;
-  /** FANOUT: idle event streams one write's poke goes to. */
+  /** FANOUT: idle event streams one write's poke goes to, and timed writes per cell. */
   fanoutStreams: number;
+  fanoutRounds: number;
 }
 
 export type ProfileName = 'quick' | 'full' | 'smoke';
@@ -44,6 +47,7 @@ export const PROFILES: Record<ProfileName, Sizes> = {
   full: {
     w1Records: 100_000,
     w1ValueBytes: 1024,
+    w1Rounds: 3,
     w2SmallRecords: 1_000,
     w2LargeRecords: 1_000_000,
     w2Pulls: 1_000,
@@ -58,13 +62,16 @@ export const PROFILES: Record<ProfileName, Sizes> = {
     w7Records: [1_000, 10_000],
     w7Samples: 200,
     w8Changes: 10_000,
+    w8Rounds: 3,
     w1bRecords: 100_000,
     bootRecords: 50_000,
     fanoutStreams: 10_000,
+    fanoutRounds: 3,
   },
   quick: {
     w1Records: 5_000,
     w1ValueBytes: 1024,
+    w1Rounds: 2,
     w2SmallRecords: 1_000,
     w2LargeRecords: 20_000,
     w2Pulls: 200,
@@ -79,13 +86,16 @@ export const PROFILES: Record<ProfileName, Sizes> = {
     w7Records: [1_000],
     w7Samples: 50,
     w8Changes: 1_000,
+    w8Rounds: 2,
     w1bRecords: 2_000,
     bootRecords: 2_000,
     fanoutStreams: 200,
+    fanoutRounds: 2,
   },
   smoke: {
     w1Records: 300,
     w1ValueBytes: 1024,
+    w1Rounds: 2,
     w2SmallRecords: 50,
     w2LargeRecords: 500,
     w2Pulls: 10,
@@ -100,9 +110,11 @@ export const PROFILES: Record<ProfileName, Sizes> = {
     w7Records: [20],
     w7Samples: 5,
     w8Changes: 100,
+    w8Rounds: 2,
     w1bRecords: 200,
     bootRecords: 200,
     fanoutStreams: 10,
+    fanoutRounds: 2,
   },
 };
 

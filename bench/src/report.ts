@@ -86,7 +86,9 @@ function figure(cell: CellResult | undefined, key: string): string {
   const value = cell.metrics[key];
   const failed = cell.checks.some((c) => !c.ok);
   if (value === undefined || !Number.isFinite(value)) return failed ? 'failed' : '–';
-  return `${formatNumber(value)}${failed ? ' ✗' : ''}`;
+  const range = cell.spread?.[key];
+  const rounds = range ? ` (${formatNumber(range[0])}–${formatNumber(range[1])})` : '';
+  return `${formatNumber(value)}${rounds}${failed ? ' ✗' : ''}`;
 }
 
 interface Column {

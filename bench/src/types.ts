@@ -37,6 +37,8 @@ export interface CellResult {
   system: SystemName;
   storage: StorageName | 'none';
   metrics: Record<string, number>;
+  /** For a figure measured in rounds (its median in `metrics`): the lowest and highest round. */
+  spread?: Record<string, [number, number]>;
   checks: Check[];
   notes?: string[];
   /** Which column of a workload with `columns` (e.g. the engine in a worker or in the page). */

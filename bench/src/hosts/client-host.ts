@@ -116,7 +116,9 @@ export const clientHandlers = {
     return { opened: streams.filter((s) => s.answered()).length, failures };
   },
   /** From now on, timed streams record the first event they receive. */
+  /** Starts timing every stream's next event (again, for each write that is timed). */
   async streamsArm(_args: NoArgs) {
+    firstAfterArm.fill(undefined);
     armed = true;
   },
   /** Waits up to `timeoutMs` for every timed stream to have an event; their receive times. */

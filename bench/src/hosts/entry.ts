@@ -5,7 +5,7 @@ const role = process.argv[2];
 // Only the role's own modules are loaded, so a server's memory holds no client library.
 const handlers: Handlers =
   role === 'server'
-    ? (await import('./server-host.ts')).serverHandlers
+    ? (await import('./server-host.ts')).createServerHandlers()
     : (await import('./client-host.ts')).clientHandlers;
 
 process.on('message', async (message: { id: number; method: string; args: unknown }) => {

@@ -21,17 +21,13 @@ export interface SeedArgs {
   valueBytes: number;
 }
 
-let system: ServerSystem | undefined;
-let database: BenchDatabase | undefined;
-let peak: { stop(): number } | undefined;
-
 /**
  * ANALYZE the measurement's tables after a bulk load, as autovacuum would within a minute
  * on PostgreSQL (PGlite runs no autovacuum). Without statistics the planner reads every
  * row after a pull's position and sorts them instead of walking the (space, version)
  * index, so each page of an initial sync would cost as much as the rest of the data.
  */
-async function refreshStatistics(): Promise<void> {
+async function refreshStatistics(database: BenchDatabase | undefined): Promise<void> {
   if (!database) return;
   const tables = await database.database.query<{ tablename: string }>(
     'SELECT tablename FROM pg_tables WHERE schemaname = current_schema()',
@@ -39,61 +35,71 @@ async function refreshStatistics(): Promise<void> {
   for (const { tablename } of tables) await database.database.query(`ANALYZE "${tablename}"`);
 }
 
-function running(): ServerSystem {
-  if (!system) throw new Error('no server started');
-  return system;
+/**
+ * One host's handlers, with state of their own: a child process makes one set, and a run in
+ * the orchestrator's process (tests) one per host, so that several servers can run at once.
+ */
+export function createServerHandlers() {
+  let system: ServerSystem | undefined;
+  let database: BenchDatabase | undefined;
+  let peak: { stop(): number } | undefined;
+  const running = (): ServerSystem => {
+    if (!system) throw new Error('no server started');
+    return system;
+  };
+  return {
+    async start(args: { system: SystemName; storage: StorageName; postgresUrl: string }) {
+      if (args.system === 'pouchdb') {
+        system = await startPouchServer();
+      } else {
+        if (args.storage === 'leveldb') throw new Error(`${args.system} does not run on LevelDB`);
+        database = await openDatabase(args.storage, args.postgresUrl);
+        const start = { ferry: startFerryServer, floor: startFloorServer, rxdb: startRxdbEndpoint }[
+          args.system
+        ];
+        system = await start(database.database);
+      }
+      return { url: system.url };
+    },
+    async seed(args: SeedArgs) {
+      const started = performance.now();
+      const chunks = recordChunks(args.prefix, args.from, args.count, args.valueBytes, 1000);
+      await running().seed(args.space, chunks);
+      await refreshStatistics(database);
+      return { ms: performance.now() - started };
+    },
+    count: (args: { spaces: string[] }) => running().count(args.spaces),
+    /** One write (fan-out); when it began and when it was committed, in ms since the epoch. */
+    async commitOne(args: { space: string; index: number; valueBytes: number }) {
+      const record = makeRecord('poke-', args.index, args.valueBytes);
+      const startedAt = epochNow();
+      await running().commitOne(args.space, record);
+      return { startedAt, committedAt: epochNow() };
+    },
+    head: (args: { space: string }) => running().head(args.space),
+    credential: (args: { user: string; spaces: string[] }) =>
+      running().credential(args.user, args.spaces),
+    async credentials(args: { users: { user: string; spaces: string[] }[] }) {
+      const out: string[] = [];
+      for (const { user, spaces } of args.users) out.push(await running().credential(user, spaces));
+      return out;
+    },
+    memory: (_args: NoArgs) => settledMemory(),
+    async peakStart(_args: NoArgs) {
+      peak = sampleRss();
+    },
+    async peakStop(_args: NoArgs) {
+      const value = peak?.stop() ?? 0;
+      peak = undefined;
+      return value;
+    },
+    async stop(_args: NoArgs) {
+      await system?.close();
+      await database?.dispose();
+      system = undefined;
+      database = undefined;
+    },
+  } satisfies Handlers;
 }
 
-export const serverHandlers = {
-  async start(args: { system: SystemName; storage: StorageName; postgresUrl: string }) {
-    if (args.system === 'pouchdb') {
-      system = await startPouchServer();
-    } else {
-      if (args.storage === 'leveldb') throw new Error(`${args.system} does not run on LevelDB`);
-      database = await openDatabase(args.storage, args.postgresUrl);
-      const start = { ferry: startFerryServer, floor: startFloorServer, rxdb: startRxdbEndpoint }[
-        args.system
-      ];
-      system = await start(database.database);
-    }
-    return { url: system.url };
-  },
-  async seed(args: SeedArgs) {
-    const started = performance.now();
-    const chunks = recordChunks(args.prefix, args.from, args.count, args.valueBytes, 1000);
-    await running().seed(args.space, chunks);
-    await refreshStatistics();
-    return { ms: performance.now() - started };
-  },
-  count: (args: { spaces: string[] }) => running().count(args.spaces),
-  /** One write (fan-out); when it began and when it was committed, in ms since the epoch. */
-  async commitOne(args: { space: string; index: number; valueBytes: number }) {
-    const record = makeRecord('poke-', args.index, args.valueBytes);
-    const startedAt = epochNow();
-    await running().commitOne(args.space, record);
-    return { startedAt, committedAt: epochNow() };
-  },
-  head: (args: { space: string }) => running().head(args.space),
-  credential: (args: { user: string; spaces: string[] }) =>
-    running().credential(args.user, args.spaces),
-  async credentials(args: { users: { user: string; spaces: string[] }[] }) {
-    const out: string[] = [];
-    for (const { user, spaces } of args.users) out.push(await running().credential(user, spaces));
-    return out;
-  },
-  memory: (_args: NoArgs) => settledMemory(),
-  async peakStart(_args: NoArgs) {
-    peak = sampleRss();
-  },
-  async peakStop(_args: NoArgs) {
-    const value = peak?.stop() ?? 0;
-    peak = undefined;
-    return value;
-  },
-  async stop(_args: NoArgs) {
-    await system?.close();
-    await database?.dispose();
-    system = undefined;
-    database = undefined;
-  },
-} satisfies Handlers;
+export type ServerHandlers = ReturnType<typeof createServerHandlers>;

@@ -6,10 +6,12 @@
 import { type RunOptions, storagesOf } from '../config.ts';
 import { clientHandlers } from '../hosts/client-host.ts';
 import { type Host, inProcessHost, spawnHost } from '../hosts/rpc.ts';
-import { serverHandlers } from '../hosts/server-host.ts';
+import { createServerHandlers, type ServerHandlers } from '../hosts/server-host.ts';
 import { progress } from '../progress.ts';
+import { median } from '../stats.ts';
 import {
   type CellResult,
+  type Check,
   check,
   STORAGE_LABELS,
   type StorageName,
@@ -17,7 +19,7 @@ import {
   type SystemName,
 } from '../types.ts';
 
-export type ServerHost = Host<typeof serverHandlers>;
+export type ServerHost = Host<ServerHandlers>;
 export type ClientHost = Host<typeof clientHandlers>;
 
 export interface Cell {
@@ -54,36 +56,161 @@ export async function openClientHost(run: RunOptions): Promise<ClientHost> {
   return run.inProcess ? inProcessHost(clientHandlers) : spawnHost('client');
 }
 
+export type CellWork = (cell: Cell) => Promise<Omit<CellResult, 'system' | 'storage'>>;
+
+function cellLabel(system: SystemName, storage: StorageName): string {
+  return `${SYSTEM_LABELS[system]} on ${STORAGE_LABELS[storage]}`;
+}
+
+/** A cell that did not run: its error as a failed check, so the run goes on. */
+function failedCell(
+  system: SystemName,
+  storage: StorageName,
+  label: string,
+  error: unknown,
+): CellResult {
+  progress(`  ${label} failed: ${error instanceof Error ? error.message : String(error)}`);
+  const detail = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+  return { system, storage, metrics: {}, checks: [check('ran', false, detail)] };
+}
+
+interface OpenedCell {
+  cell: Cell;
+  close(): Promise<void>;
+}
+
+async function openCell(
+  run: RunOptions,
+  system: SystemName,
+  storage: StorageName,
+): Promise<OpenedCell> {
+  const server: ServerHost = run.inProcess
+    ? inProcessHost(createServerHandlers())
+    : await spawnHost<ServerHandlers>('server');
+  let client: ClientHost | undefined;
+  const close = async () => {
+    await server.call('stop', {}).catch(() => {});
+    await server.close();
+    await client?.close();
+  };
+  try {
+    client = await openClientHost(run);
+    const { url } = await server.call('start', { system, storage, postgresUrl: run.postgresUrl });
+    const cell: Cell = { system, storage, server, client, url, label: cellLabel(system, storage) };
+    return { cell, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
 export async function withCell(
   run: RunOptions,
   system: SystemName,
   storage: StorageName,
-  work: (cell: Cell) => Promise<Omit<CellResult, 'system' | 'storage'>>,
+  work: CellWork,
 ): Promise<CellResult> {
-  const label = `${SYSTEM_LABELS[system]} on ${STORAGE_LABELS[storage]}`;
-  const server: ServerHost = run.inProcess
-    ? inProcessHost(serverHandlers)
-    : await spawnHost<typeof serverHandlers>('server');
-  let client: ClientHost | undefined;
+  let opened: OpenedCell | undefined;
   try {
-    client = await openClientHost(run);
-    const { url } = await server.call('start', { system, storage, postgresUrl: run.postgresUrl });
-    return { system, storage, ...(await work({ system, storage, server, client, url, label })) };
+    opened = await openCell(run, system, storage);
+    return { system, storage, ...(await work(opened.cell)) };
   } catch (error) {
-    progress(`  ${label} failed: ${error instanceof Error ? error.message : String(error)}`);
-    return {
-      system,
-      storage,
-      metrics: {},
-      checks: [
-        check('ran', false, error instanceof Error ? error.message.split('\n')[0]! : String(error)),
-      ],
-    };
+    return failedCell(system, storage, cellLabel(system, storage), error);
   } finally {
-    await server.call('stop', {}).catch(() => {});
-    await server.close();
-    await client?.close();
+    await opened?.close();
   }
+}
+
+/**
+ * Measures every cell in `rounds` rounds that go over the cells in turn, with each cell's
+ * hosts started once and kept for all its rounds (`prepare` seeds them once). A slow stretch
+ * of the machine (it lasts seconds to minutes here) then falls on every system alike
+ * instead of on whichever cell it happens to meet. `measure` gets the cell and a label
+ * naming the round. Each cell's figures are the medians of its rounds, with their range; a
+ * check passes only if it passed in every round.
+ */
+export async function inRoundsOverCells(
+  run: RunOptions,
+  rounds: number,
+  prepare: (cell: Cell) => Promise<void>,
+  measure: (cell: Cell, round: string) => Promise<Omit<CellResult, 'system' | 'storage'>>,
+): Promise<CellResult[]> {
+  const live: { opened: OpenedCell | undefined; results: CellResult[] }[] = [];
+  try {
+    for (const { system, storage } of cellsOf(run)) {
+      const entry = { opened: undefined as OpenedCell | undefined, results: [] as CellResult[] };
+      live.push(entry);
+      try {
+        entry.opened = await openCell(run, system, storage);
+        await prepare(entry.opened.cell);
+      } catch (error) {
+        entry.results.push(failedCell(system, storage, cellLabel(system, storage), error));
+        await entry.opened?.close();
+        entry.opened = undefined;
+      }
+    }
+    for (let round = 1; round <= rounds; round++) {
+      for (const { opened, results } of live) {
+        if (!opened) continue;
+        const { cell } = opened;
+        try {
+          const name = rounds > 1 ? `${cell.label}, round ${round}/${rounds}` : cell.label;
+          results.push({
+            system: cell.system,
+            storage: cell.storage,
+            ...(await measure(cell, name)),
+          });
+        } catch (error) {
+          results.push(failedCell(cell.system, cell.storage, cell.label, error));
+        }
+      }
+    }
+  } finally {
+    for (const { opened } of live) await opened?.close();
+  }
+  return live.map(({ results }) => combineRounds(results));
+}
+
+/** How a workload's description says it ran in rounds; empty for a single round. */
+export function roundsText(rounds: number, each: string): string {
+  if (rounds <= 1) return '';
+  return `Each figure is the median of ${rounds} rounds, each with ${each}, the rounds going over every system in turn (the range of the rounds in brackets).`;
+}
+
+/** One cell's result from its rounds: each figure's median and range, checks of every round. */
+export function combineRounds(results: readonly CellResult[]): CellResult {
+  const keys = [...new Set(results.flatMap((r) => Object.keys(r.metrics)))];
+  const metrics: Record<string, number> = {};
+  const spread: Record<string, [number, number]> = {};
+  for (const key of keys) {
+    const values = results.map((r) => r.metrics[key]).filter((v) => v !== undefined);
+    metrics[key] = median(values);
+    if (results.length > 1) spread[key] = [Math.min(...values), Math.max(...values)];
+  }
+  const { system, storage } = results[0]!;
+  return {
+    system,
+    storage,
+    metrics,
+    checks: checksOfRounds(results),
+    ...(results.length > 1 && keys.length > 0 ? { spread } : {}),
+  };
+}
+
+/** One check per name over a cell's rounds: passed if it passed in every round. */
+export function checksOfRounds(results: readonly CellResult[]): Check[] {
+  const byName = new Map<string, Check[]>();
+  for (const c of results.flatMap((r) => r.checks)) {
+    byName.set(c.name, [...(byName.get(c.name) ?? []), c]);
+  }
+  return [...byName].map(([name, rounds]) => {
+    const failed = rounds.filter((c) => !c.ok);
+    return check(
+      name,
+      failed.length === 0 && rounds.length === results.length,
+      failed.length === 0 ? rounds[0]!.detail : failed.map((c) => c.detail).join('; '),
+    );
+  });
 }
 
 /** Every (system, storage) pair the run covers, Ferry first. */

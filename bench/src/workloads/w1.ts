@@ -3,15 +3,21 @@ import type { RunOptions } from '../config.ts';
 import { progress } from '../progress.ts';
 import { MiB } from '../stats.ts';
 import { countCheck } from '../types.ts';
-import { cellsOf, summarizeChecks, type WorkloadResult, withCell } from './harness.ts';
+import {
+  type Cell,
+  inRoundsOverCells,
+  openClientHost,
+  roundsText,
+  summarizeChecks,
+  type WorkloadResult,
+} from './harness.ts';
 
 export async function runW1(run: RunOptions): Promise<WorkloadResult> {
   const { w1Records: records, w1ValueBytes: valueBytes } = run.sizes;
   const result: WorkloadResult = {
     id: 'W1',
     title: `Initial sync of ${records.toLocaleString('en-US')} records of ~${valueBytes} B to a fresh client`,
-    description:
-      'A fresh client in a process of its own pulls one space to the end into its local store (Node, in memory), against a server in another process. Page size 1,000 for every system. Peak RSS is sampled every 20 ms in each process during the sync.',
+    description: `A fresh client in a process of its own pulls one space to the end into its local store (Node, in memory), against a server in another process. Page size 1,000 for every system. Peak RSS is sampled every 20 ms in each process during the sync. ${roundsText(run.sizes.w1Rounds, 'a client process started for it, against the server seeded once')}`,
     metrics: [
       { key: 'recordsPerSecond', label: 'records/s', better: 'higher' },
       { key: 'seconds', label: 'time (s)', better: 'lower' },
@@ -21,14 +27,18 @@ export async function runW1(run: RunOptions): Promise<WorkloadResult> {
     cells: [],
     notes: [],
   };
-  for (const { system, storage } of cellsOf(run)) {
-    const cell = await withCell(run, system, storage, async ({ server, client, url, label }) => {
-      progress(`W1 ${label}: seeding ${records.toLocaleString('en-US')} records`);
-      await server.call('seed', { space: 'w1', prefix: 'r', from: 0, count: records, valueBytes });
+  const prepare = async ({ server, label }: Cell) => {
+    progress(`W1 ${label}: seeding ${records.toLocaleString('en-US')} records`);
+    await server.call('seed', { space: 'w1', prefix: 'r', from: 0, count: records, valueBytes });
+  };
+  // Every round syncs into a client process started for it, so each sync is a first one.
+  const measure = async ({ system, server, url }: Cell, name: string) => {
+    const client = await openClientHost(run);
+    try {
       const credential = await server.call('credential', { user: 'w1user', spaces: ['w1'] });
       const target = { url, credential, space: 'w1' };
       const id = await client.call('replicaOpen', { system, target, start: { from: 'beginning' } });
-      progress(`W1 ${label}: initial sync`);
+      progress(`W1 ${name}: initial sync`);
       await server.call('peakStart', {});
       const sync = await client.call('replicaSync', { id });
       const serverPeak = await server.call('peakStop', {});
@@ -41,7 +51,7 @@ export async function runW1(run: RunOptions): Promise<WorkloadResult> {
         clientPeakMiB: sync.peakRss / MiB,
         serverPeakMiB: serverPeak / MiB,
       };
-      progress(`W1 ${label}: ${Math.round(metrics.recordsPerSecond)} records/s`);
+      progress(`W1 ${name}: ${Math.round(metrics.recordsPerSecond)} records/s`);
       return {
         metrics,
         checks: [
@@ -49,9 +59,11 @@ export async function runW1(run: RunOptions): Promise<WorkloadResult> {
           countCheck('client holds every record, once', records, local),
         ],
       };
-    });
-    summarizeChecks(`W1 ${system}/${storage}`, cell);
-    result.cells.push(cell);
-  }
+    } finally {
+      await client.close();
+    }
+  };
+  result.cells = await inRoundsOverCells(run, run.sizes.w1Rounds, prepare, measure);
+  for (const cell of result.cells) summarizeChecks(`W1 ${cell.system}/${cell.storage}`, cell);
   return result;
 }

@@ -3,31 +3,16 @@ import type { Target } from '../clients/types.ts';
 import type { RunOptions } from '../config.ts';
 import { progress } from '../progress.ts';
 import { percentile, sleep } from '../stats.ts';
-import { type CellResult, type Check, check, countCheck, type SystemName } from '../types.ts';
+import { type CellResult, check, countCheck, type SystemName } from '../types.ts';
 import {
   type ClientHost,
   cellsOf,
+  checksOfRounds,
   openClientHost,
   summarizeChecks,
   type WorkloadResult,
   withCell,
 } from './harness.ts';
-
-/** One check per name over a cell's rounds: passed if it passed in every round. */
-function checksOfRounds(results: readonly CellResult[]): Check[] {
-  const byName = new Map<string, Check[]>();
-  for (const c of results.flatMap((r) => r.checks)) {
-    byName.set(c.name, [...(byName.get(c.name) ?? []), c]);
-  }
-  return [...byName].map(([name, rounds]) => {
-    const failed = rounds.filter((c) => !c.ok);
-    return check(
-      name,
-      failed.length === 0 && rounds.length === results.length,
-      failed.length === 0 ? rounds[0]!.detail : failed.map((c) => c.detail).join('; '),
-    );
-  });
-}
 
 /**
  * Writes one record at a time on A, each timed from A's write call to B's query showing it.
