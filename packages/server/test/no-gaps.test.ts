@@ -44,7 +44,7 @@ class Follower {
         limit: 7,
       });
       if (!outcome.ok) throw new Error('follower lost its client id');
-      const page = JSON.parse(outcome.json);
+      const page = JSON.parse(outcome.body.toString('utf8'));
       this.seen.push(...page.changes.map((c: { key: string }) => c.key));
       this.cursor = page.cursor;
       if (!page.hasMore) return;

@@ -36,14 +36,15 @@ export function acceptsGzip(header: string | null): boolean {
 export async function compressibleJsonResponse(
   request: Request,
   enabled: boolean,
-  body: string | object,
+  body: string | Uint8Array<ArrayBuffer> | object,
 ): Promise<Response> {
-  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  const text = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
   // Caches between client and server must not hand a gzipped body to a client without gzip.
   const vary = { vary: HEADERS.acceptEncoding };
+  const size = typeof text === 'string' ? Buffer.byteLength(text) : text.byteLength;
   if (
     !enabled ||
-    Buffer.byteLength(text) <= COMPRESSION_THRESHOLD_BYTES ||
+    size <= COMPRESSION_THRESHOLD_BYTES ||
     !acceptsGzip(request.headers.get(HEADERS.acceptEncoding))
   ) {
     return jsonResponse(text, 200, vary);

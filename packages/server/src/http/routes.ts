@@ -132,7 +132,7 @@ export function registerRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
     });
     if (!outcome.ok) throw clientOwnedElsewhere(request.clientId);
     ctx.metrics.pulledChanges.inc(outcome.changeCount);
-    return compressibleJsonResponse(c.req.raw, ctx.compression, outcome.json);
+    return compressibleJsonResponse(c.req.raw, ctx.compression, outcome.body);
   });
 
   // One set of streams per server: they share a heartbeat timer and the shutdown hook.

@@ -2,11 +2,12 @@
  * Reads the changes after a cursor. One range scan of `(space, version)` per space, each
  * stopped at the page size, merged by version: the cost follows the changes returned,
  * not the size of the data set. Stored values are JSON text and go into the response as
- * they are, without being parsed again.
+ * they are, without being parsed again, written straight into the answer's bytes.
  */
 import { prepared, type Queryable } from '../db/driver.ts';
 import { changeJson, type StoredChange } from './change-json.ts';
 import { decodeCursor, encodeCursor, hashSpaces } from './cursor.ts';
+import { jsonListBytes } from './json-bytes.ts';
 
 export interface PullQuery {
   clientId: string;
@@ -18,7 +19,7 @@ export interface PullQuery {
 }
 
 export type PullOutcome =
-  | { ok: true; json: string; changeCount: number; reset: boolean }
+  | { ok: true; body: Buffer<ArrayBuffer>; changeCount: number; reset: boolean }
   | { ok: false; reason: 'client_owned_by_other_user' };
 
 interface PullRow {
@@ -128,6 +129,10 @@ export async function pullChanges(db: Queryable, query: PullQuery): Promise<Pull
 
   // A snapshot from the beginning need not carry tombstones: the client starts empty.
   const sent = fromVersion === 0 ? page.filter((r) => r.value !== null) : page;
-  const json = `{"changes":[${sent.map((r) => changeJson(r as StoredChange)).join(',')}],"cursor":"${cursor}","cursorVersion":${cursorVersion},"hasMore":${hasMore},"lastMutationId":${Number(first.last_mutation_id)}${reset ? ',"reset":true' : ''}}`;
-  return { ok: true, json, changeCount: sent.length, reset };
+  const body = jsonListBytes(
+    '{"changes":[',
+    sent.map((r) => changeJson(r as StoredChange)),
+    `],"cursor":"${cursor}","cursorVersion":${cursorVersion},"hasMore":${hasMore},"lastMutationId":${Number(first.last_mutation_id)}${reset ? ',"reset":true' : ''}}`,
+  );
+  return { ok: true, body, changeCount: sent.length, reset };
 }
