@@ -56,7 +56,7 @@ export async function openClientHost(run: RunOptions): Promise<ClientHost> {
   return run.inProcess ? inProcessHost(clientHandlers) : spawnHost('client');
 }
 
-export type CellWork = (cell: Cell) => Promise<Omit<CellResult, 'system' | 'storage'>>;
+type CellWork = (cell: Cell) => Promise<Omit<CellResult, 'system' | 'storage'>>;
 
 function cellLabel(system: SystemName, storage: StorageName): string {
   return `${SYSTEM_LABELS[system]} on ${STORAGE_LABELS[storage]}`;
