@@ -115,7 +115,6 @@ export const clientHandlers = {
     while (Date.now() < deadline && streams.some((s) => !s.answered())) await sleep(100);
     return { opened: streams.filter((s) => s.answered()).length, failures };
   },
-  /** From now on, timed streams record the first event they receive. */
   /** Starts timing every stream's next event (again, for each write that is timed). */
   async streamsArm(_args: NoArgs) {
     firstAfterArm.fill(undefined);

@@ -58,49 +58,53 @@ export async function openClientHost(run: RunOptions): Promise<ClientHost> {
 
 type CellWork = (cell: Cell) => Promise<Omit<CellResult, 'system' | 'storage'>>;
 
+/** A cell's server side: what stays up while client hosts come and go. */
+export type ServerSide = Omit<Cell, 'client'>;
+
 function cellLabel(system: SystemName, storage: StorageName): string {
   return `${SYSTEM_LABELS[system]} on ${STORAGE_LABELS[storage]}`;
 }
 
 /** A cell that did not run: its error as a failed check, so the run goes on. */
-function failedCell(
-  system: SystemName,
-  storage: StorageName,
-  label: string,
-  error: unknown,
-): CellResult {
-  progress(`  ${label} failed: ${error instanceof Error ? error.message : String(error)}`);
-  const detail = error instanceof Error ? error.message.split('\n')[0]! : String(error);
-  return { system, storage, metrics: {}, checks: [check('ran', false, detail)] };
+function failedCell(system: SystemName, storage: StorageName, error: unknown): CellResult {
+  const message = error instanceof Error ? error.message : String(error);
+  progress(`  ${cellLabel(system, storage)} failed: ${message}`);
+  return { system, storage, metrics: {}, checks: [check('ran', false, message.split('\n')[0]!)] };
 }
 
-interface OpenedCell {
-  cell: Cell;
+interface OpenedServer {
+  side: ServerSide;
   close(): Promise<void>;
 }
 
-async function openCell(
+async function openServer(
   run: RunOptions,
   system: SystemName,
   storage: StorageName,
-): Promise<OpenedCell> {
+): Promise<OpenedServer> {
   const server: ServerHost = run.inProcess
     ? inProcessHost(createServerHandlers())
     : await spawnHost<ServerHandlers>('server');
-  let client: ClientHost | undefined;
   const close = async () => {
     await server.call('stop', {}).catch(() => {});
     await server.close();
-    await client?.close();
   };
   try {
-    client = await openClientHost(run);
     const { url } = await server.call('start', { system, storage, postgresUrl: run.postgresUrl });
-    const cell: Cell = { system, storage, server, client, url, label: cellLabel(system, storage) };
-    return { cell, close };
+    return { side: { system, storage, server, url, label: cellLabel(system, storage) }, close };
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+/** `work` on `side` with a client host started for it, and stopped after. */
+async function withClient(run: RunOptions, side: ServerSide, work: CellWork) {
+  const client = await openClientHost(run);
+  try {
+    return { system: side.system, storage: side.storage, ...(await work({ ...side, client })) };
+  } finally {
+    await client.close();
   }
 }
 
@@ -110,20 +114,21 @@ export async function withCell(
   storage: StorageName,
   work: CellWork,
 ): Promise<CellResult> {
-  let opened: OpenedCell | undefined;
+  let opened: OpenedServer | undefined;
   try {
-    opened = await openCell(run, system, storage);
-    return { system, storage, ...(await work(opened.cell)) };
+    opened = await openServer(run, system, storage);
+    return await withClient(run, opened.side, work);
   } catch (error) {
-    return failedCell(system, storage, cellLabel(system, storage), error);
+    return failedCell(system, storage, error);
   } finally {
     await opened?.close();
   }
 }
 
 /**
- * Measures every cell in `rounds` rounds that go over the cells in turn, with each cell's
- * hosts started once and kept for all its rounds (`prepare` seeds them once). A slow stretch
+ * Measures every cell in `rounds` rounds that go over the cells in turn. Each cell's server
+ * is started once and kept for all its rounds (`prepare` seeds it once); each round gets a
+ * client host started for it, so every round's client is a fresh process. A slow stretch
  * of the machine (it lasts seconds to minutes here) then falls on every system alike
  * instead of on whichever cell it happens to meet. `measure` gets the cell and a label
  * naming the round. Each cell's figures are the medians of its rounds, with their range; a
@@ -132,19 +137,19 @@ export async function withCell(
 export async function inRoundsOverCells(
   run: RunOptions,
   rounds: number,
-  prepare: (cell: Cell) => Promise<void>,
+  prepare: (side: ServerSide) => Promise<void>,
   measure: (cell: Cell, round: string) => Promise<Omit<CellResult, 'system' | 'storage'>>,
 ): Promise<CellResult[]> {
-  const live: { opened: OpenedCell | undefined; results: CellResult[] }[] = [];
+  const live: { opened: OpenedServer | undefined; results: CellResult[] }[] = [];
   try {
     for (const { system, storage } of cellsOf(run)) {
-      const entry = { opened: undefined as OpenedCell | undefined, results: [] as CellResult[] };
+      const entry = { opened: undefined as OpenedServer | undefined, results: [] as CellResult[] };
       live.push(entry);
       try {
-        entry.opened = await openCell(run, system, storage);
-        await prepare(entry.opened.cell);
+        entry.opened = await openServer(run, system, storage);
+        await prepare(entry.opened.side);
       } catch (error) {
-        entry.results.push(failedCell(system, storage, cellLabel(system, storage), error));
+        entry.results.push(failedCell(system, storage, error));
         await entry.opened?.close();
         entry.opened = undefined;
       }
@@ -152,16 +157,12 @@ export async function inRoundsOverCells(
     for (let round = 1; round <= rounds; round++) {
       for (const { opened, results } of live) {
         if (!opened) continue;
-        const { cell } = opened;
+        const { side } = opened;
+        const name = rounds > 1 ? `${side.label}, round ${round}/${rounds}` : side.label;
         try {
-          const name = rounds > 1 ? `${cell.label}, round ${round}/${rounds}` : cell.label;
-          results.push({
-            system: cell.system,
-            storage: cell.storage,
-            ...(await measure(cell, name)),
-          });
+          results.push(await withClient(run, side, (cell) => measure(cell, name)));
         } catch (error) {
-          results.push(failedCell(cell.system, cell.storage, cell.label, error));
+          results.push(failedCell(side.system, side.storage, error));
         }
       }
     }

@@ -6,8 +6,8 @@ import { countCheck } from '../types.ts';
 import {
   type Cell,
   inRoundsOverCells,
-  openClientHost,
   roundsText,
+  type ServerSide,
   summarizeChecks,
   type WorkloadResult,
 } from './harness.ts';
@@ -27,41 +27,37 @@ export async function runW1(run: RunOptions): Promise<WorkloadResult> {
     cells: [],
     notes: [],
   };
-  const prepare = async ({ server, label }: Cell) => {
+  const prepare = async ({ server, label }: ServerSide) => {
     progress(`W1 ${label}: seeding ${records.toLocaleString('en-US')} records`);
     await server.call('seed', { space: 'w1', prefix: 'r', from: 0, count: records, valueBytes });
   };
-  // Every round syncs into a client process started for it, so each sync is a first one.
-  const measure = async ({ system, server, url }: Cell, name: string) => {
-    const client = await openClientHost(run);
-    try {
-      const credential = await server.call('credential', { user: 'w1user', spaces: ['w1'] });
-      const target = { url, credential, space: 'w1' };
-      const id = await client.call('replicaOpen', { system, target, start: { from: 'beginning' } });
-      progress(`W1 ${name}: initial sync`);
-      await server.call('peakStart', {});
-      const sync = await client.call('replicaSync', { id });
-      const serverPeak = await server.call('peakStop', {});
-      const local = await client.call('replicaCount', { id });
-      await client.call('replicaClose', { id });
-      const stored = await server.call('count', { spaces: ['w1'] });
-      const metrics = {
-        recordsPerSecond: records / (sync.ms / 1000),
-        seconds: sync.ms / 1000,
-        clientPeakMiB: sync.peakRss / MiB,
-        serverPeakMiB: serverPeak / MiB,
-      };
-      progress(`W1 ${name}: ${Math.round(metrics.recordsPerSecond)} records/s`);
-      return {
-        metrics,
-        checks: [
-          countCheck('server holds every record', records, stored),
-          countCheck('client holds every record, once', records, local),
-        ],
-      };
-    } finally {
-      await client.close();
-    }
+  // Every round's client is a process started for it (see inRoundsOverCells), so each
+  // sync is a first one.
+  const measure = async ({ system, server, client, url }: Cell, name: string) => {
+    const credential = await server.call('credential', { user: 'w1user', spaces: ['w1'] });
+    const target = { url, credential, space: 'w1' };
+    const id = await client.call('replicaOpen', { system, target, start: { from: 'beginning' } });
+    progress(`W1 ${name}: initial sync`);
+    await server.call('peakStart', {});
+    const sync = await client.call('replicaSync', { id });
+    const serverPeak = await server.call('peakStop', {});
+    const local = await client.call('replicaCount', { id });
+    await client.call('replicaClose', { id });
+    const stored = await server.call('count', { spaces: ['w1'] });
+    const metrics = {
+      recordsPerSecond: records / (sync.ms / 1000),
+      seconds: sync.ms / 1000,
+      clientPeakMiB: sync.peakRss / MiB,
+      serverPeakMiB: serverPeak / MiB,
+    };
+    progress(`W1 ${name}: ${Math.round(metrics.recordsPerSecond)} records/s`);
+    return {
+      metrics,
+      checks: [
+        countCheck('server holds every record', records, stored),
+        countCheck('client holds every record, once', records, local),
+      ],
+    };
   };
   result.cells = await inRoundsOverCells(run, run.sizes.w1Rounds, prepare, measure);
   for (const cell of result.cells) summarizeChecks(`W1 ${cell.system}/${cell.storage}`, cell);

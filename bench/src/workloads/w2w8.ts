@@ -5,9 +5,16 @@
  */
 import type { RunOptions } from '../config.ts';
 import { progress } from '../progress.ts';
-import { median, percentile } from '../stats.ts';
+import { percentile } from '../stats.ts';
 import { type CellResult, type Check, countCheck } from '../types.ts';
-import { type Cell, cellsOf, summarizeChecks, type WorkloadResult, withCell } from './harness.ts';
+import {
+  type Cell,
+  cellsOf,
+  combineRounds,
+  summarizeChecks,
+  type WorkloadResult,
+  withCell,
+} from './harness.ts';
 
 /** Seeds `records` records, opens an empty replica at the head, times `pulls` no-op pulls. */
 async function noopPulls(cell: Cell, space: string, records: number, run: RunOptions) {
@@ -100,29 +107,23 @@ export async function runW2W8(
         });
       await write('w', warm);
       await client.call('replicaSync', { id: pulls.id });
-      const catchUps: number[] = [];
+      const catchUps: CellResult[] = [];
       for (let round = 1; round <= w8Rounds; round++) {
         const name = w8Rounds > 1 ? `${label}, catch-up ${round}/${w8Rounds}` : label;
         progress(`W8 ${name}: ${fmt(changes)} changes while the client is offline`);
         await write(`c${round}-`, changes);
         const sync = await client.call('replicaSync', { id: pulls.id });
-        catchUps.push(sync.ms);
+        const metrics = { ms: sync.ms, changesPerSecond: changes / (sync.ms / 1000) };
+        catchUps.push({ system, storage, metrics, checks: [] });
         progress(`W8 ${name}: caught up in ${Math.round(sync.ms)} ms`);
       }
       const local = await client.call('replicaCount', { id: pulls.id });
       const stored = await server.call('count', { spaces: ['w2l'] });
       const written = warm + w8Rounds * changes;
-      const rate = (ms: number) => changes / (ms / 1000);
-      const [fastest, slowest] = [Math.min(...catchUps), Math.max(...catchUps)];
+      const { metrics, spread } = combineRounds(catchUps);
       return {
-        metrics: {
-          ...pulls.metrics,
-          ms: median(catchUps),
-          changesPerSecond: rate(median(catchUps)),
-        },
-        ...(w8Rounds > 1
-          ? { spread: { ms: [fastest, slowest], changesPerSecond: [rate(slowest), rate(fastest)] } }
-          : {}),
+        metrics: { ...pulls.metrics, ...metrics },
+        ...(spread ? { spread } : {}),
         checks: [
           ...pulls.checks,
           countCheck('server holds every record', large + written, stored),

@@ -38,17 +38,19 @@ export async function compressibleJsonResponse(
   enabled: boolean,
   body: string | Uint8Array<ArrayBuffer> | object,
 ): Promise<Response> {
-  const text = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
+  const payload =
+    typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
   // Caches between client and server must not hand a gzipped body to a client without gzip.
   const vary = { vary: HEADERS.acceptEncoding };
-  const size = typeof text === 'string' ? Buffer.byteLength(text) : text.byteLength;
+  const size = () =>
+    typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
   if (
     !enabled ||
-    size <= COMPRESSION_THRESHOLD_BYTES ||
+    size() <= COMPRESSION_THRESHOLD_BYTES ||
     !acceptsGzip(request.headers.get(HEADERS.acceptEncoding))
   ) {
-    return jsonResponse(text, 200, vary);
+    return jsonResponse(payload, 200, vary);
   }
-  const compressed = (await gzipAsync(text, GZIP_OPTIONS)) as Uint8Array<ArrayBuffer>;
+  const compressed = (await gzipAsync(payload, GZIP_OPTIONS)) as Uint8Array<ArrayBuffer>;
   return jsonResponse(compressed, 200, { ...vary, [HEADERS.contentEncoding]: 'gzip' });
 }

@@ -6,6 +6,8 @@
  * building a page of 1,000 records of 1 KB about four times faster.
  */
 
+const COMMA = 0x2c;
+
 /** `head`, then `items` separated by commas, then `tail`, as one buffer of UTF-8 bytes. */
 export function jsonListBytes(
   head: string,
@@ -23,5 +25,3 @@ export function jsonListBytes(
   bytes.write(tail, offset);
   return bytes;
 }
-
-const COMMA = 0x2c;
