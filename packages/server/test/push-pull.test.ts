@@ -120,6 +120,43 @@ describe.each(DATABASE_KINDS)('push and pull on $name', (kind) => {
     expect(seen).toEqual(mutations.map((m) => m.key));
   });
 
+  it('pages over several spaces in version order, each change once', async () => {
+    const bob = await server.token('bob', ['bob-a', 'bob-b', 'bob-c']);
+    // Writes alternate between the spaces, one push each, so every page mixes them.
+    const written: string[] = [];
+    for (let i = 0; i < 14; i++) {
+      const space = ['bob-a', 'bob-b', 'bob-c'][i % 3]!;
+      const key = `${space}-${i}`;
+      const push = await server.post(
+        '/v1/push',
+        {
+          clientId: 'c-bob-writer',
+          mutations: [{ id: i + 1, space, collection: 'items', key, op: 'put', value: { i } }],
+        },
+        bob,
+      );
+      expect(push.body.results[0].status).toBe('applied');
+      written.push(key);
+    }
+    const seen: { key: string; version: number }[] = [];
+    let cursor: string | null = null;
+    for (;;) {
+      const page = await server.post(
+        '/v1/pull',
+        { clientId: 'c-bob-reader', cursor, limit: 4, spaces: ['bob-c', 'bob-a', 'bob-b'] },
+        bob,
+      );
+      expect(page.status).toBe(200);
+      expect(page.body.changes.length).toBeLessThanOrEqual(4);
+      seen.push(...page.body.changes);
+      cursor = page.body.cursor;
+      if (!page.body.hasMore) break;
+    }
+    expect(seen.map((c) => c.key)).toEqual(written);
+    const versions = seen.map((c) => c.version);
+    expect(versions).toEqual([...versions].sort((a, b) => a - b));
+  });
+
   it('rejects per mutation and still consumes the id', async () => {
     const push = await server.post(
       '/v1/push',
