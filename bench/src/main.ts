@@ -19,9 +19,13 @@ const run = parseArgs(args, join(repoRoot, 'docs', 'benchmarks.md'));
 // Paths on the command line are relative to where `npm run` was typed, not to bench/.
 const fromCaller = (path: string) => resolve(process.env.INIT_CWD ?? process.cwd(), path);
 if (run.out && args.includes('--out')) run.out = fromCaller(run.out);
-// Only the full profile replaces the published report; the others write beside their results.
-if (run.profile !== 'full' && !args.includes('--out')) {
-  run.out &&= join(repoRoot, 'bench', 'results', `${run.profile}.md`);
+// Only a whole run of the full profile replaces the published report (and the measurements
+// behind it); other profiles, and runs narrowed to some workloads, systems, databases or
+// sizes, write beside their results.
+const narrowed = ['--only', '--systems', '--databases', '--set'].some((flag) => args.includes(flag));
+const resultsName = `${run.profile}${narrowed ? '-partial' : ''}`;
+if ((run.profile !== 'full' || narrowed) && !args.includes('--out')) {
+  run.out &&= join(repoRoot, 'bench', 'results', `${resultsName}.md`);
 }
 
 function currentCommit(): string | undefined {
@@ -101,7 +105,7 @@ if (run.out) {
   // replaces the measurements behind the published page.
   const json = args.includes('--out')
     ? run.out.replace(/(\.md)?$/, '.ndjson')
-    : join(repoRoot, 'bench', 'results', `${run.profile}.ndjson`);
+    : join(repoRoot, 'bench', 'results', `${resultsName}.ndjson`);
   mkdirSync(dirname(json), { recursive: true });
   writeFileSync(json, `${JSON.stringify(saved)}\n`);
   writeReport(saved, run.out);
