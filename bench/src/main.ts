@@ -22,7 +22,9 @@ if (run.out && args.includes('--out')) run.out = fromCaller(run.out);
 // Only a whole run of the full profile replaces the published report (and the measurements
 // behind it); other profiles, and runs narrowed to some workloads, systems, databases or
 // sizes, write beside their results.
-const narrowed = ['--only', '--systems', '--databases', '--set'].some((flag) => args.includes(flag));
+const narrowed = ['--only', '--systems', '--databases', '--set'].some((flag) =>
+  args.includes(flag),
+);
 const resultsName = `${run.profile}${narrowed ? '-partial' : ''}`;
 if ((run.profile !== 'full' || narrowed) && !args.includes('--out')) {
   run.out &&= join(repoRoot, 'bench', 'results', `${resultsName}.md`);

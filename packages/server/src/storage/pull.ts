@@ -99,7 +99,8 @@ const PULL_ONE_SPACE_SQL = pullStatement(`CROSS JOIN LATERAL (
 
 /**
  * Several spaces: a range scan per space, of the index alone, merged by version into the
- * page's (space, version) pairs; only then are those rows read.
+ * page's (space, version) pairs; only then are those rows read. A pair names one row:
+ * every applied write takes the next version of the database (storage/push.ts).
  */
 const PULL_SPACES_SQL = pullStatement(`CROSS JOIN LATERAL (
     SELECT p.space, p.version
