@@ -4,6 +4,7 @@
  * write whose promise resolved survives a crash and its id is never handed out again.
  */
 import {
+  copyJson,
   describeNonJsonObject,
   isValidKey,
   type JsonObject,
@@ -57,7 +58,7 @@ export function prepareWrite(write: LocalWrite): (id: MutationId) => OutboxEntry
     throw new FerryValidationError(`${where}: ${problem}${hint}.`);
   }
   // A copy, so changing the caller's object later cannot change what is pushed.
-  const value = structuredClone(write.value) as JsonObject;
+  const value = copyJson(write.value as JsonObject);
   const op = write.op;
   return (id) => ({ ...base, id, op, value });
 }

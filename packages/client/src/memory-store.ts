@@ -4,7 +4,7 @@
  * so an invalid batch leaves the store as it was; values are copied on the way in and out,
  * so no caller can reach the stored state through a reference.
  */
-import type { JsonValue } from '@ferry/protocol';
+import { copyJson, type JsonValue } from '@ferry/protocol';
 import { FerryClosedError } from './errors.ts';
 import type { OutboxEntry, RecordAddress, Store, StoreBatch, StoredRecord } from './store.ts';
 import { checkStoreBatch } from './store-batch.ts';
@@ -40,14 +40,14 @@ export function openMemoryStore(data: MemoryStoreData): Store {
     async getRecord(address: RecordAddress) {
       assertOpen();
       const record = data.records.get(address.space)?.get(address.collection)?.get(address.key);
-      return record === undefined ? undefined : structuredClone(record);
+      return record === undefined ? undefined : copyRecord(record);
     },
 
     async listRecords(space: string, collection: string) {
       assertOpen();
       const records = [...(data.records.get(space)?.get(collection)?.values() ?? [])];
       records.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-      return records.map((record) => structuredClone(record));
+      return records.map(copyRecord);
     },
 
     async listOutbox() {
@@ -65,13 +65,28 @@ export function openMemoryStore(data: MemoryStoreData): Store {
     async commit(batch: StoreBatch) {
       assertOpen();
       checkStoreBatch(batch, (id) => data.outbox.has(id));
-      applyBatch(structuredClone(batch), data);
+      applyBatch(copyBatch(batch), data);
     },
 
     async close() {
       closed = true;
     },
   };
+}
+
+/** A stored record's own copy; its value has passed `checkStoreBatch`, so it is JSON. */
+function copyRecord({ space, collection, key, version, value }: StoredRecord): StoredRecord {
+  return { space, collection, key, version, value: copyJson(value) };
+}
+
+/**
+ * The store's own copy of a validated batch. Record values, the bulk of a pulled page, are
+ * JSON and get the fast JSON copy; the rest is small and gets `structuredClone`.
+ */
+function copyBatch(batch: StoreBatch): StoreBatch {
+  const { putRecords, ...rest } = batch;
+  const copy: StoreBatch = structuredClone(rest);
+  return putRecords === undefined ? copy : { ...copy, putRecords: putRecords.map(copyRecord) };
 }
 
 /** Applies an already validated, already copied batch in the order the interface documents. */

@@ -4,7 +4,7 @@
  * is rebased under pending mutations for free, and dropping a rejected mutation from the
  * outbox rolls its effect back.
  */
-import { applyPatch, type JsonObject } from '@ferry/protocol';
+import { applyPatch, copyJson, type JsonObject } from '@ferry/protocol';
 import type { OutboxEntry, StoredRecord } from './store.ts';
 
 /** A record as the app sees it. */
@@ -49,7 +49,7 @@ export function overlayRecord(
   if (value === undefined) return undefined;
   return {
     key,
-    value: pending.length === 0 ? value : structuredClone(value),
+    value: pending.length === 0 ? value : copyJson(value),
     version: base?.version ?? null,
     pending: pending.length > 0,
   };

@@ -31,6 +31,26 @@ describe('memory store specifics', () => {
     expect(await store.listOutbox()).toHaveLength(1);
   });
 
+  it('keeps its own copy of every value, so no caller reaches the stored state', async () => {
+    const store = createMemoryStore();
+    const value = { tags: ['a'], nested: { n: 1 }, list: [{ x: 1 }] };
+    const address = { space: 's', collection: 'c', key: 'k' };
+    await store.commit({ putRecords: [{ ...address, version: 1, value }] });
+    value.tags.push('written after the commit');
+    value.nested.n = 2;
+    value.list[0]!.x = 2;
+    const read = await store.getRecord(address);
+    expect(read?.value).toEqual({ tags: ['a'], nested: { n: 1 }, list: [{ x: 1 }] });
+    (read!.value.nested as { n: number }).n = 3;
+    const [listed] = await store.listRecords('s', 'c');
+    (listed!.value.tags as string[]).push('changed by a reader');
+    expect((await store.getRecord(address))?.value).toEqual({
+      tags: ['a'],
+      nested: { n: 1 },
+      list: [{ x: 1 }],
+    });
+  });
+
   it('rejects with FerryClosedError after close()', async () => {
     const store = createMemoryStore();
     await store.close();

@@ -1,5 +1,5 @@
 /** Checks on JSON values that both sides apply before storing or sending a value. */
-import type { JsonObject } from './types.ts';
+import type { JsonObject, JsonValue } from './types.ts';
 
 /**
  * Nesting depth of a JSON value, measured without recursion so that a hostile, deeply
@@ -57,6 +57,31 @@ export function describeNonJsonObject(value: unknown): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * A deep copy of a value already known to be JSON (`describeNonJsonObject` found nothing
+ * wrong with it). For such values it is several times faster than `structuredClone`, which
+ * serializes and deserializes; stores copy every record on the way in and out, so this is
+ * on the path of every pulled page. A `__proto__` key is defined as data, as `JSON.parse`
+ * would; recursion is as deep as the value, as with `structuredClone`.
+ */
+export function copyJson<T extends JsonValue>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyJson) as T;
+  const copy: Record<string, JsonValue> = {};
+  for (const key of Object.keys(value)) {
+    const child = copyJson((value as JsonObject)[key] as JsonValue);
+    if (key === '__proto__') {
+      Object.defineProperty(copy, key, {
+        value: child,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else copy[key] = child;
+  }
+  return copy as T;
 }
 
 /**
