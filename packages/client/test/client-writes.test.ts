@@ -108,6 +108,19 @@ describe('local writes', () => {
     expect(await todos.get('t1')).toEqual({ title: 'milk' });
   });
 
+  it('copy nested values too, both the pending write and the row read back', async () => {
+    const { client } = setup();
+    const todos = client.collection('todos');
+    const value = { title: 'milk', tags: ['shop'], meta: { n: 1 } };
+    await todos.put('t1', value as Todo);
+    value.tags.push('changed after put');
+    value.meta.n = 2;
+    const read = (await todos.get('t1')) as unknown as typeof value;
+    read.tags.push('changed after get');
+    read.meta.n = 3;
+    expect(await todos.get('t1')).toEqual({ title: 'milk', tags: ['shop'], meta: { n: 1 } });
+  });
+
   it('keep collections and spaces apart', async () => {
     const { client } = setup();
     await client.collection('todos').put('k', { title: 'alice todo' });

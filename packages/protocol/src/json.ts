@@ -59,6 +59,16 @@ export function describeNonJsonObject(value: unknown): string | undefined {
   return undefined;
 }
 
+/** Sets `key` as an own data property, as `JSON.parse` would, even when it is `__proto__`. */
+function defineData(target: Record<string, JsonValue>, key: string, value: JsonValue): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+}
+
 /**
  * A deep copy of a value already known to be JSON (`describeNonJsonObject` found nothing
  * wrong with it). For such values it is several times faster than `structuredClone`, which
@@ -72,14 +82,9 @@ export function copyJson<T extends JsonValue>(value: T): T {
   const copy: Record<string, JsonValue> = {};
   for (const key of Object.keys(value)) {
     const child = copyJson((value as JsonObject)[key] as JsonValue);
-    if (key === '__proto__') {
-      Object.defineProperty(copy, key, {
-        value: child,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
-    } else copy[key] = child;
+    // Assigning is faster than defining; only `__proto__` would mean something else.
+    if (key === '__proto__') defineData(copy, key, child);
+    else copy[key] = child;
   }
   return copy as T;
 }
@@ -90,17 +95,10 @@ export function copyJson<T extends JsonValue>(value: T): T {
  */
 export function applyPatch(base: JsonObject | null | undefined, patch: JsonObject): JsonObject {
   const result: JsonObject = {};
-  const define = (k: string, v: JsonObject[string]) =>
-    Object.defineProperty(result, k, {
-      value: v,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  if (base) for (const [k, v] of Object.entries(base)) define(k, v);
+  if (base) for (const [k, v] of Object.entries(base)) defineData(result, k, v);
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete result[k];
-    else define(k, v);
+    else defineData(result, k, v);
   }
   return result;
 }
