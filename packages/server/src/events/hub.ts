@@ -101,19 +101,33 @@ export class PokeHub {
     this.noteVersion(version);
     const subscribers = new Set<PokeSubscriber>();
     for (const set of this.bySpace.values()) for (const s of set) subscribers.add(s);
-    for (const subscriber of subscribers) subscriber.poke(version);
-    return subscribers.size;
+    return pokeEach(subscribers, version, undefined);
   }
 
   /** Pokes each subscriber of any of `spaces` once; returns how many were poked. */
   publish(spaces: Iterable<string>, version: number, patch?: CommitPatch): number {
     this.noteVersion(version);
-    const subscribers = new Set<PokeSubscriber>();
+    const sets: Set<PokeSubscriber>[] = [];
     for (const space of spaces) {
       const set = this.bySpace.get(space);
-      if (set) for (const subscriber of set) subscribers.add(subscriber);
+      if (set) sets.push(set);
     }
-    for (const subscriber of subscribers) subscriber.poke(version, patch);
-    return subscribers.size;
+    // Most commits touch one space: its subscribers are poked straight from its set, with
+    // no set of 10,000 copied first. A stream that ends as it is poked leaves the set, which
+    // iteration allows.
+    if (sets.length === 1) return pokeEach(sets[0]!, version, patch);
+    const subscribers = new Set<PokeSubscriber>();
+    for (const set of sets) for (const subscriber of set) subscribers.add(subscriber);
+    return pokeEach(subscribers, version, patch);
   }
+}
+
+function pokeEach(
+  subscribers: Set<PokeSubscriber>,
+  version: number,
+  patch: CommitPatch | undefined,
+): number {
+  const count = subscribers.size;
+  for (const subscriber of subscribers) subscriber.poke(version, patch);
+  return count;
 }

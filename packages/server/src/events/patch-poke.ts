@@ -48,7 +48,8 @@ export class PatchPokeCache {
       this.version = version;
       this.bySpaces.clear();
     }
-    const key = spaces.join('\n');
+    // Asked once per stream: a stream of one space (most of them) is keyed without a join.
+    const key = spaces.length === 1 ? spaces[0]! : spaces.join('\n');
     if (this.bySpaces.has(key)) return this.bySpaces.get(key);
     const chunk = encodePatchPoke(patch, version, spaces);
     this.bySpaces.set(key, chunk);
