@@ -36,6 +36,21 @@ function onDrain(this: LinkedResponse): void {
   this[STREAM]?.drained();
 }
 
+/**
+ * Node builds a response's header block by appending to a string, one piece per name,
+ * separator and value, and keeps that string on the response for as long as it is open.
+ * V8 holds such a string as a tree of its pieces, about 30 of them for an event stream's
+ * headers, ~0.9 KiB; an idle stream lives for hours, so it is flattened into one string
+ * of ~0.3 KiB once. Converting a string to a number makes V8 flatten it in place; a
+ * Node without `_header` is left as it is.
+ */
+function flattenStoredHeader(response: NodeResponse): void {
+  const header: unknown = (response as { _header?: unknown })._header;
+  if (typeof header === 'string') _flattenedHeaders += Number.isNaN(Number(header)) ? 1 : 0;
+}
+/** Counts the flattened headers, so that an optimising compiler cannot drop the conversion. */
+let _flattenedHeaders = 0;
+
 export class NodeEventStream extends EventStream {
   constructor(
     streams: StreamSet,
@@ -55,6 +70,7 @@ export class NodeEventStream extends EventStream {
     response[STREAM] = this;
     response.on('close', onClose);
     response.writeHead(200, headers);
+    flattenStoredHeader(response);
     this.begin();
   }
 
