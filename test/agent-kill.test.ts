@@ -20,6 +20,7 @@ import { openSqliteStore } from '@ferry/node';
 import type { JsonObject } from '@ferry/protocol';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSavedSchedule } from '../packages/client/src/scheduler/store-storage.ts';
 import { DATABASE_KINDS } from '../packages/server/test/support/databases.ts';
 import { type RunningServer, startServer } from '../packages/server/test/support/server.ts';
 import { metric, startAgent, until } from './support/agent-process.ts';
@@ -74,7 +75,7 @@ async function localState(path: string, space: string, collection: string): Prom
 
 async function runOutcomes(path: string): Promise<string[]> {
   const store = openSqliteStore(path, { readonly: true });
-  const saved = (await store.getMeta('schedule')) as { runs: { outcome: string }[] };
+  const saved = await readSavedSchedule(store);
   await store.close();
   return saved.runs.map((r) => r.outcome);
 }

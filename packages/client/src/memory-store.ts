@@ -59,7 +59,7 @@ export function openMemoryStore(data: MemoryStoreData): Store {
     async getMeta(key: string) {
       assertOpen();
       const value = data.meta.get(key);
-      return value === undefined ? undefined : structuredClone(value);
+      return value === undefined ? undefined : copyJson(value);
     },
 
     async commit(batch: StoreBatch) {
@@ -80,13 +80,25 @@ function copyRecord({ space, collection, key, version, value }: StoredRecord): S
 }
 
 /**
- * The store's own copy of a validated batch. Record values, the bulk of a pulled page, are
- * JSON and get the fast JSON copy; the rest is small and gets `structuredClone`.
+ * The store's own copy of a validated batch. Record values, the bulk of a pulled page, and
+ * metadata values are JSON and get the fast JSON copy; the rest gets `structuredClone`.
  */
 function copyBatch(batch: StoreBatch): StoreBatch {
-  const { putRecords, ...rest } = batch;
+  const { putRecords, setMeta, ...rest } = batch;
   const copy: StoreBatch = structuredClone(rest);
-  return putRecords === undefined ? copy : { ...copy, putRecords: putRecords.map(copyRecord) };
+  if (putRecords !== undefined) copy.putRecords = putRecords.map(copyRecord);
+  if (setMeta !== undefined) copy.setMeta = copyMeta(setMeta);
+  return copy;
+}
+
+function copyMeta(setMeta: NonNullable<StoreBatch['setMeta']>): StoreBatch['setMeta'] {
+  // `fromEntries` defines each key, so a key named `__proto__` stays a key.
+  return Object.fromEntries(
+    Object.entries(setMeta).map(([key, value]) => [
+      key,
+      value === undefined ? undefined : copyJson(value),
+    ]),
+  );
 }
 
 /** Applies an already validated, already copied batch in the order the interface documents. */

@@ -51,6 +51,21 @@ describe('memory store specifics', () => {
     });
   });
 
+  it('keeps its own copy of metadata, a key named __proto__ included', async () => {
+    const store = createMemoryStore();
+    const value = { runs: [{ id: 1 }], state: { attempt: 0 } };
+    const setMeta = JSON.parse('{"__proto__": {"polluted": true}}') as Record<string, never>;
+    await store.commit({ setMeta: { ...setMeta, schedule: value } });
+    value.runs.push({ id: 2 });
+    value.state.attempt = 5;
+    const read = (await store.getMeta('schedule')) as typeof value;
+    expect(read).toEqual({ runs: [{ id: 1 }], state: { attempt: 0 } });
+    read.runs[0]!.id = 9;
+    expect(await store.getMeta('schedule')).toEqual({ runs: [{ id: 1 }], state: { attempt: 0 } });
+    expect(await store.getMeta('__proto__')).toEqual({ polluted: true });
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+  });
+
   it('rejects with FerryClosedError after close()', async () => {
     const store = createMemoryStore();
     await store.close();

@@ -4,7 +4,7 @@
  * field: a store written by another version, or edited by hand, yields defaults instead
  * of a broken scheduler.
  */
-import type { JsonObject, JsonValue } from '@ferry/protocol';
+import type { JsonValue } from '@ferry/protocol';
 import { isTrigger, sortTriggers, type Trigger } from './triggers.ts';
 
 /**
@@ -135,13 +135,6 @@ export function parseSavedSchedule(value: JsonValue | undefined): SavedSchedule 
     nextRunId: Math.max(count(value.nextRunId), lastId + 1, 1),
     runs,
   };
-}
-
-/** The JSON stored in the store's metadata. */
-export function serializeSchedule(saved: SavedSchedule): JsonObject {
-  // Every field is a JSON value (the cast only drops readonly markers); stores copy what
-  // they are given, so later changes to these objects cannot reach the stored copy.
-  return saved as unknown as JsonObject;
 }
 
 /**
