@@ -9,7 +9,7 @@
  * records), which changes only when a run ends. A run's start is then a write of two
  * small values rather than of the whole history, once per sync.
  */
-import type { JsonObject, JsonValue } from '@ferry/protocol';
+import { isPlainObject, type JsonObject, type JsonValue } from '@ferry/protocol';
 import type { EngineContext } from '../engine-context.ts';
 import type { Store } from '../store.ts';
 import { parseSavedSchedule, type RunRecord, type SavedSchedule } from './history.ts';
@@ -26,22 +26,25 @@ export const LEGACY_SCHEDULE_KEY = 'schedule';
 
 /** The saved schedule as the store holds it; a run still `running` comes back `interrupted`. */
 export async function readSavedSchedule(store: Pick<Store, 'getMeta'>): Promise<SavedSchedule> {
-  const state = await store.getMeta(SCHEDULE_STATE_KEY);
+  // Read together: on a store where each read is a transaction, start-up waits for one.
+  const [state, runs, current] = await Promise.all([
+    store.getMeta(SCHEDULE_STATE_KEY),
+    store.getMeta(SCHEDULE_RUNS_KEY),
+    store.getMeta(SCHEDULE_CURRENT_KEY),
+  ]);
   if (state === undefined) return parseSavedSchedule(await store.getMeta(LEGACY_SCHEDULE_KEY));
-  const runs = await store.getMeta(SCHEDULE_RUNS_KEY);
-  const current = await store.getMeta(SCHEDULE_CURRENT_KEY);
   const all = Array.isArray(runs) ? [...runs] : [];
   if (current !== undefined) all.push(current);
-  return parseSavedSchedule(isObject(state) ? { ...state, runs: all } : undefined);
+  return parseSavedSchedule(isPlainObject(state) ? { ...state, runs: all } : undefined);
 }
 
 export function createStoreScheduleStorage(
   ctx: Pick<EngineContext, 'store' | 'mutex' | 'ready'>,
 ): ScheduleStorage {
   // The finished runs as last committed; compared by identity, as the scheduler replaces a
-  // record rather than changing it. Unknown until the first save, which writes them.
+  // record rather than changing it. Unknown until the first save, which writes them and
+  // removes the single key of earlier versions.
   let writtenRuns: readonly RunRecord[] | undefined;
-  let legacyKeyPresent = true;
   return {
     load: () =>
       ctx.mutex.run(async () => {
@@ -60,21 +63,17 @@ export function createStoreScheduleStorage(
           [SCHEDULE_STATE_KEY]: state as JsonObject,
           [SCHEDULE_CURRENT_KEY]: current as JsonObject | undefined,
         };
+        const firstSave = writtenRuns === undefined;
         const runsChanged = writtenRuns === undefined || !sameRecords(writtenRuns, finished);
         if (runsChanged) setMeta[SCHEDULE_RUNS_KEY] = finished as unknown as JsonValue;
-        if (legacyKeyPresent) setMeta[LEGACY_SCHEDULE_KEY] = undefined;
+        if (firstSave) setMeta[LEGACY_SCHEDULE_KEY] = undefined;
         // Stores copy what they are given, so later changes cannot reach the stored copy.
         await ctx.store.commit({ setMeta });
         if (runsChanged) writtenRuns = finished;
-        legacyKeyPresent = false;
       }),
   };
 }
 
 function sameRecords(a: readonly RunRecord[], b: readonly RunRecord[]): boolean {
   return a.length === b.length && a.every((record, i) => record === b[i]);
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
