@@ -157,6 +157,41 @@ describe.each(DATABASE_KINDS)('push and pull on $name', (kind) => {
     expect(versions).toEqual([...versions].sort((a, b) => a - b));
   });
 
+  it('pulls back any key the protocol allows, every character JSON escapes included', async () => {
+    const keys = [
+      'quote"d',
+      'back\\slash',
+      'line\nbreak\ttab\r',
+      '\u0001\u001f\u007f',
+      '😀\u2028é',
+    ];
+    const mutations = keys.map((key, i) => ({
+      id: i + 1,
+      space: 'alice',
+      collection: 'odd-keys',
+      key,
+      op: 'put',
+      value: { key, note: 'ü"\\' },
+    }));
+    const push = await server.post('/v1/push', { clientId: 'c-odd-keys', mutations }, alice);
+    expect(push.status).toBe(200);
+    // One space is one statement, several spaces another: both write the changes' JSON.
+    for (const spaces of [['alice'], ['alice', 'team']]) {
+      const pulled = await server.post(
+        '/v1/pull',
+        { clientId: 'c-odd-keys', cursor: null, spaces },
+        alice,
+      );
+      expect(pulled.status).toBe(200);
+      const odd = pulled.body.changes.filter(
+        (c: { collection: string }) => c.collection === 'odd-keys',
+      );
+      expect(odd.map((c: { key: string; value: unknown }) => [c.key, c.value])).toEqual(
+        keys.map((key) => [key, { key, note: 'ü"\\' }]),
+      );
+    }
+  });
+
   it('rejects per mutation and still consumes the id', async () => {
     const push = await server.post(
       '/v1/push',

@@ -1,4 +1,7 @@
-/** A change as the wire carries it, written around the stored value's JSON text as it is. */
+/**
+ * A change as the wire carries it, written around the stored value's JSON text as it is.
+ * Pulls have the database write the same text (storage/pull.ts); this writes a poke's.
+ */
 export interface StoredChange {
   space: string;
   collection: string;

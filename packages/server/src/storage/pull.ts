@@ -1,11 +1,11 @@
 /**
  * Reads the changes after a cursor. One range scan of `(space, version)` per space, each
  * stopped at the page size, merged by version: the cost follows the changes returned,
- * not the size of the data set. Stored values are JSON text and go into the response as
- * they are, without being parsed again, written straight into the answer's bytes.
+ * not the size of the data set. Stored values are JSON text: the database writes each
+ * change's JSON around its value, and the server writes those texts straight into the
+ * answer's bytes without parsing them.
  */
 import { prepared, type Queryable } from '../db/driver.ts';
-import { changeJson, type StoredChange } from './change-json.ts';
 import { decodeCursor, encodeCursor, hashSpaces } from './cursor.ts';
 import { jsonListBytes } from './json-bytes.ts';
 
@@ -22,21 +22,26 @@ export type PullOutcome =
   | { ok: true; body: Buffer<ArrayBuffer>; changeCount: number; reset: boolean }
   | { ok: false; reason: 'client_owned_by_other_user' };
 
+/**
+ * A row of the pull statement: the head row (no version) carries the client's and the
+ * cursor's state as JSON, and each other row one change, as the wire's JSON text.
+ */
 interface PullRow {
-  /** Set on the head row only. */
-  server_id: string | null;
+  version: string | number | null;
+  /** A change's JSON; null for a tombstone a snapshot from the beginning leaves out. */
+  body: string | null;
+}
+
+/** What the head row's JSON says. */
+interface PullHead {
+  serverId: string;
   /** The head version in the statement's snapshot: every change up to it is visible. */
-  head_version: string | number;
+  headVersion: number;
   /** The cursor is this database's and at or above the compaction floor. */
   resumes: boolean;
-  from_version: string | number;
-  user_id: string;
-  last_mutation_id: string | number;
-  space: string | null;
-  collection: string | null;
-  key: string | null;
-  value: string | null;
-  version: string | number | null;
+  fromVersion: number;
+  userId: string;
+  lastMutationId: number;
 }
 
 /**
@@ -46,10 +51,15 @@ interface PullRow {
  * the cursor's version when the cursor is this database's and not below the compaction
  * floor (compaction removes tombstones and raises the floor in one transaction, so an
  * older cursor may have missed a delete), and from the beginning otherwise. One row more
- * than the page is read, to tell whether there is more. One row, the head row, carries the
- * client's and the cursor's state and each other row one change, with nothing else set, so
- * a page does not repeat the same fields a thousand times. When the client row is claimed
- * by a concurrent first pull, the statement cannot see it and returns no row at all.
+ * than the page is read, to tell whether there is more. When the client row is claimed by
+ * a concurrent first pull, the statement cannot see it and returns no row at all.
+ *
+ * Every row has two columns. The database writes each change's wire JSON around the stored
+ * value itself, so the server copies text into the answer and parses none of it: each
+ * column of each row has a cost of its own in the drivers, and on PGlite reading a page as
+ * the five columns of a change took half again as long as reading it as one. A snapshot
+ * from the beginning need not carry tombstones, the client starting empty, so theirs is
+ * null; their version still places the page's end.
  *
  * Nothing in the statement sorts whole rows: sorting a page of 1 KB values took PostgreSQL
  * ten times as long as reading it. The rows come in no promised order; `pageRows` finds the
@@ -70,21 +80,22 @@ function pullStatement(changes: string): string {
     SELECT server_id, head_version,
       server_id = $4 AND $5::bigint >= min_cursor_version AS resumes
     FROM ferry_server WHERE id = 1
-  ), start AS (
-    SELECT server_id, head_version, resumes,
-      CASE WHEN resumes THEN $5::bigint ELSE 0 END AS from_version
-    FROM cursor
   ), head AS (
-    SELECT st.server_id, st.head_version, st.resumes, st.from_version, cl.user_id,
-      cl.last_mutation_id
-    FROM start st CROSS JOIN client cl
+    SELECT cu.server_id, cu.head_version, cu.resumes,
+      CASE WHEN cu.resumes THEN $5::bigint ELSE 0 END AS from_version,
+      cl.user_id, cl.last_mutation_id
+    FROM cursor cu CROSS JOIN client cl
   )
-  SELECT server_id, head_version, resumes, from_version, user_id, last_mutation_id,
-    NULL::text AS space, NULL::text AS collection, NULL::text AS key, NULL::text AS value,
-    NULL::bigint AS version
+  SELECT NULL::bigint AS version, json_build_object('serverId', server_id,
+    'headVersion', head_version, 'resumes', resumes, 'fromVersion', from_version,
+    'userId', user_id, 'lastMutationId', last_mutation_id)::text AS body
   FROM head
   UNION ALL
-  SELECT NULL, NULL, NULL, NULL, NULL, NULL, r.space, r.collection, r.key, r.value, r.version
+  SELECT r.version, CASE WHEN r.value IS NULL AND h.from_version = 0 THEN NULL
+    ELSE '{"space":' || to_json(r.space)::text || ',"collection":' || to_json(r.collection)::text
+      || ',"key":' || to_json(r.key)::text || ',"version":' || r.version
+      || ',"value":' || coalesce(r.value, 'null') || '}'
+    END
   FROM head h
   ${changes}`);
 }
@@ -116,21 +127,15 @@ const PULL_SPACES_SQL = pullStatement(`CROSS JOIN LATERAL (
   ) picked
   JOIN ferry_records r ON r.space = picked.space AND r.version = picked.version`);
 
-type HeadRow = PullRow & { server_id: string };
-
-function isHead(row: PullRow): row is HeadRow {
-  return row.server_id !== null;
-}
-
 /**
- * The head row, and the changes in version order. They come in that order from both
+ * The head, and the changes in version order. They come in that order from both
  * statements, so the sort (a merge sort, linear on sorted input) only checks it.
  */
-function pageRows(rows: PullRow[]): { head: HeadRow | undefined; changes: PullRow[] } {
-  const head = rows.find(isHead);
-  const changes = rows.filter((row) => !isHead(row));
+function pageRows(rows: PullRow[]): { head: PullHead | undefined; changes: PullRow[] } {
+  const headRow = rows.find((row) => row.version === null);
+  const changes = rows.filter((row) => row.version !== null);
   changes.sort((a, b) => Number(a.version) - Number(b.version));
-  return { head, changes };
+  return { head: headRow && (JSON.parse(headRow.body!) as PullHead), changes };
 }
 
 export async function pullChanges(db: Queryable, query: PullQuery): Promise<PullOutcome> {
@@ -150,12 +155,11 @@ export async function pullChanges(db: Queryable, query: PullQuery): Promise<Pull
   // Two first pulls racing with one new client id: the loser reads again, and sees it.
   let rows = await read();
   if (rows.length === 0) rows = await read();
-  const { head: first, changes } = pageRows(rows);
-  if (!first) throw new Error('ferry_server row is missing: the database was not migrated');
-  if (first.user_id !== query.userId) return { ok: false, reason: 'client_owned_by_other_user' };
+  const { head, changes } = pageRows(rows);
+  if (!head) throw new Error('ferry_server row is missing: the database was not migrated');
+  if (head.userId !== query.userId) return { ok: false, reason: 'client_owned_by_other_user' };
 
-  const fromVersion = Number(first.from_version);
-  const reset = query.cursor !== null && !first.resumes;
+  const reset = query.cursor !== null && !head.resumes;
   const hasMore = changes.length > query.limit;
   const page = hasMore ? changes.slice(0, query.limit) : changes;
   // The last page has read everything in these spaces up to the snapshot's head (writers
@@ -163,15 +167,14 @@ export async function pullChanges(db: Queryable, query: PullQuery): Promise<Pull
   // poke's changes can follow on from it (events/patch-poke.ts).
   const cursorVersion = hasMore
     ? Number(page[page.length - 1]!.version)
-    : Math.max(fromVersion, Number(first.head_version));
-  const cursor = encodeCursor({ serverId: first.server_id, version: cursorVersion, spacesHash });
+    : Math.max(head.fromVersion, head.headVersion);
+  const cursor = encodeCursor({ serverId: head.serverId, version: cursorVersion, spacesHash });
 
-  // A snapshot from the beginning need not carry tombstones: the client starts empty.
-  const sent = fromVersion === 0 ? page.filter((r) => r.value !== null) : page;
+  const sent = page.flatMap((row) => (row.body === null ? [] : [row.body]));
   const body = jsonListBytes(
     '{"changes":[',
-    sent.map((r) => changeJson(r as StoredChange)),
-    `],"cursor":"${cursor}","cursorVersion":${cursorVersion},"hasMore":${hasMore},"lastMutationId":${Number(first.last_mutation_id)}${reset ? ',"reset":true' : ''}}`,
+    sent,
+    `],"cursor":"${cursor}","cursorVersion":${cursorVersion},"hasMore":${hasMore},"lastMutationId":${head.lastMutationId}${reset ? ',"reset":true' : ''}}`,
   );
   return { ok: true, body, changeCount: sent.length, reset };
 }
