@@ -1,4 +1,9 @@
-/** Ferry's server, exactly as an app would run it: `createFerryServer` served by `listen`. */
+/**
+ * Ferry's server, exactly as an app would run it: `createFerryServer` served by `listen`,
+ * with its answers uncompressed. Every peer and the floor send theirs uncompressed, and the
+ * client shares the machine, where the README advises `compression: false`: gzip would
+ * spend the bench's two cores on work no other system does (bench/notes.md, W1).
+ */
 import { ROUTES } from '@ferry/protocol';
 import { createFerryServer, type Database, type Logger, listen } from '@ferry/server';
 import type { BenchRecord } from '../types.ts';
@@ -13,7 +18,12 @@ const silent: Logger = { debug: ignore, info: ignore, warn: ignore, error: ignor
 const SEED_LANES = 4;
 
 export async function startFerryServer(database: Database): Promise<ServerSystem> {
-  const ferry = await createFerryServer({ database, jwtSecret: BENCH_SECRET, logger: silent });
+  const ferry = await createFerryServer({
+    database,
+    jwtSecret: BENCH_SECRET,
+    logger: silent,
+    compression: false,
+  });
   const listening = await listen(ferry);
   const sign = (user: string, spaces: readonly string[]) =>
     ferry.signToken({ userId: user, spaces: [...spaces] }, 24 * 3600);
