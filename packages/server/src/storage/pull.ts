@@ -57,7 +57,7 @@ interface PullHead {
  * Every row has two columns. The database writes each change's wire JSON around the stored
  * value itself, so the server copies text into the answer and parses none of it: each
  * column of each row has a cost of its own in the drivers, and on PGlite reading a page as
- * the five columns of a change took half again as long as reading it as one. A snapshot
+ * the five columns of a change took about twice as long as reading it as one. A snapshot
  * from the beginning need not carry tombstones, the client starting empty, so theirs is
  * null; their version still places the page's end.
  *
