@@ -46,6 +46,8 @@ export interface DemoServer {
   write: FerryServer['write'];
   /** While true, every push is answered 503 (a server down for clients, up for the test). */
   refusePushes(refuse: boolean): void;
+  /** How many pull requests have reached the server so far, from any client. */
+  pullRequests(): number;
   /** The open event streams, read from the server's metrics. */
   eventStreams(): Promise<number>;
   /** The `text` of every record the server holds in one space, pulled over HTTP as a fresh client of `user`. */
@@ -65,10 +67,13 @@ export async function startDemoServer(): Promise<DemoServer> {
     webPush: {},
   });
   let refusePushes = false;
+  let pullRequests = 0;
   const listening = await listen({
     close: () => server.close(),
     fetch(request) {
-      if (refusePushes && new URL(request.url).pathname === '/v1/push') {
+      const path = new URL(request.url).pathname;
+      if (path === '/v1/pull') pullRequests++;
+      if (refusePushes && path === '/v1/push') {
         return Promise.resolve(
           Response.json(
             { error: { code: 'unavailable', message: 'pushes refused by the test' } },
@@ -85,6 +90,7 @@ export async function startDemoServer(): Promise<DemoServer> {
     refusePushes(refuse) {
       refusePushes = refuse;
     },
+    pullRequests: () => pullRequests,
     async eventStreams() {
       const response = await fetch(`${listening.url}/metrics`, {
         signal: AbortSignal.timeout(5_000),
