@@ -3,7 +3,21 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener, serve } from '@hono/node-server';
+import { noteAdapterCloseListener } from './events/node-stream.ts';
 import type { FerryServer, FetchEnv } from './options.ts';
+
+/**
+ * The function the adapter calls for each request: Ferry writes Node's response itself
+ * where that is quicker (see `FetchEnv.ownsResponse`). Only a GET can become an event
+ * stream, so only a GET's adapter listener is looked for.
+ */
+function ownedResponseFetch(server: Pick<FerryServer, 'fetch'>) {
+  return (request: Request, env: FetchEnv) => {
+    const answer = server.fetch(request, { ...env, ownsResponse: true });
+    if (request.method === 'GET' && env.outgoing) noteAdapterCloseListener(env.outgoing);
+    return answer;
+  };
+}
 
 export interface Listening {
   /** Base URL, e.g. `http://127.0.0.1:8787`. */
@@ -35,7 +49,7 @@ export function listen(
   return new Promise((resolve, reject) => {
     const http = serve(
       {
-        fetch: (request, env: FetchEnv) => server.fetch(request, { ...env, ownsResponse: true }),
+        fetch: ownedResponseFetch(server),
         port: options.port ?? 0,
         hostname,
         serverOptions: {
@@ -108,9 +122,7 @@ function destroySocket(socket: Socket): void {
 export function nodeListener(
   server: Pick<FerryServer, 'fetch'>,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const listener = getRequestListener((request, env: FetchEnv) =>
-    server.fetch(request, { ...env, ownsResponse: true }),
-  );
+  const listener = getRequestListener(ownedResponseFetch(server));
   return (req, res) => {
     void listener(req, res);
   };
