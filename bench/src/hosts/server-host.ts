@@ -86,6 +86,9 @@ export function createServerHandlers() {
     },
     memory: (_args: NoArgs) => settledMemory(),
     async peakStart(_args: NoArgs) {
+      // Collected first, so the peak is the sync's and not what seeding left to collect:
+      // seeding paths differ between systems far more than serving does.
+      await settledMemory();
       peak = sampleRss();
     },
     async peakStop(_args: NoArgs) {

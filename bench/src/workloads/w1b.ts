@@ -13,7 +13,7 @@ export async function runW1B(run: RunOptions): Promise<WorkloadResult> {
     id: 'W1B',
     title: `Initial sync of ${records.toLocaleString('en-US')} records of ~${valueBytes} B into IndexedDB (Chromium)`,
     description:
-      "W1's records, pulled by a fresh page in headless Chromium (a new profile, empty IndexedDB) from the same servers as W1, in another process. Ferry: `createClient` on `openIndexedDbStore`, one `sync()`. floor: `fetch` + `JSON.parse` of the floor's pages, each bulk-put into raw IndexedDB in one transaction. PouchDB: its browser build (`pouchdb.min.js`, IndexedDB adapter) replicating from express-pouchdb. RxDB: its free Dexie.js storage on IndexedDB with `replicateRxCollection`. Page size 1,000 for every system; the time runs from the first request until every record is in IndexedDB.",
+      "W1's records, pulled by a fresh page in headless Chromium (a new profile, empty IndexedDB) from the same servers as W1, in another process. Ferry: `createClient` on `openIndexedDbStore`, one `sync()`. floor: `fetch` + `JSON.parse` of the floor's pages, each bulk-put into raw IndexedDB in one transaction. PouchDB: its browser build (`pouchdb.min.js`, IndexedDB adapter) replicating from express-pouchdb. RxDB: its free Dexie.js storage on IndexedDB with `replicateRxCollection`. Page size 1,000 for every system; the time runs from the first request until every record is in IndexedDB. The server's peak RSS is sampled every 20 ms during the sync, after a full garbage collection.",
     metrics: [
       { key: 'recordsPerSecond', label: 'records/s', better: 'higher' },
       { key: 'seconds', label: 'time (s)', better: 'lower' },
