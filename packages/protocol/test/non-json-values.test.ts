@@ -24,6 +24,8 @@ describe('describeNonJsonObject', () => {
 
   it('names the part that is wrong, by its path', () => {
     const cyclic: Record<string, unknown> = { name: 'x' };
+    const holes = [1];
+    holes[2] = 3;
     cyclic.self = { back: cyclic };
     const cases: Array<[unknown, string]> = [
       [{ a: undefined }, 'value.a is undefined, which JSON cannot represent'],
@@ -36,7 +38,7 @@ describe('describeNonJsonObject', () => {
       [{ '0': { '': [undefined] } }, 'value.0.[0] is undefined, which JSON cannot represent'],
       [cyclic, 'value.self.back is a circular reference'],
       // Holes in an array read as undefined.
-      [{ holes: [1, , 3] }, 'value.holes[1] is undefined, which JSON cannot represent'],
+      [{ holes }, 'value.holes[1] is undefined, which JSON cannot represent'],
     ];
     for (const [value, message] of cases) expect(describeNonJsonObject(value)).toBe(message);
   });
