@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ROUTES } from '@ferry/protocol';
 import { createFerryServer, createPGliteDatabase, type FerryServer, listen } from '@ferry/server';
 import pino from 'pino';
 import { build } from 'vite';
@@ -72,8 +73,8 @@ export async function startDemoServer(): Promise<DemoServer> {
     close: () => server.close(),
     fetch(request) {
       const path = new URL(request.url).pathname;
-      if (path === '/v1/pull') pullRequests++;
-      if (refusePushes && path === '/v1/push') {
+      if (path === ROUTES.pull) pullRequests++;
+      if (refusePushes && path === ROUTES.push) {
         return Promise.resolve(
           Response.json(
             { error: { code: 'unavailable', message: 'pushes refused by the test' } },
@@ -92,7 +93,7 @@ export async function startDemoServer(): Promise<DemoServer> {
     },
     pullRequests: () => pullRequests,
     async eventStreams() {
-      const response = await fetch(`${listening.url}/metrics`, {
+      const response = await fetch(`${listening.url}${ROUTES.metrics}`, {
         signal: AbortSignal.timeout(5_000),
       });
       const text = await response.text();
@@ -105,7 +106,7 @@ export async function startDemoServer(): Promise<DemoServer> {
       const found: string[] = [];
       let cursor: string | null = null;
       for (;;) {
-        const response = await fetch(`${listening.url}/v1/pull`, {
+        const response = await fetch(`${listening.url}${ROUTES.pull}`, {
           method: 'POST',
           headers,
           body: JSON.stringify({ clientId: 'end-to-end-check', cursor }),

@@ -6,6 +6,7 @@
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ROUTES } from '@ferry/protocol';
 import { describe, expect, it } from 'vitest';
 import { createFerryServer, createLogger, nodeListener } from '../src/index.ts';
 import { DATABASE_KINDS } from './support/databases.ts';
@@ -30,20 +31,20 @@ describe('an event stream served on Node', () => {
     });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-    const metrics = () => fetch(`${url}/metrics`).then((r) => r.text());
+    const metrics = () => fetch(`${url}${ROUTES.metrics}`).then((r) => r.text());
     try {
       const token = await ferry.signToken({ userId: 'u', spaces: ['s'] }, 600);
-      const stream = await fetch(`${url}/v1/events`, {
+      const stream = await fetch(`${url}${ROUTES.events}`, {
         headers: { authorization: `Bearer ${token}` },
       });
       expect(stream.status).toBe(200);
       const events = new SseReader(stream);
       await events.until(() => events.pokes.length > 0);
 
-      expect(responses.get('/v1/events')?.listenerCount('close')).toBe(1);
+      expect(responses.get(ROUTES.events)?.listenerCount('close')).toBe(1);
       // A request that is not a stream keeps the adapter's listener: only streams drop it.
-      await fetch(`${url}/healthz`);
-      expect(responses.get('/healthz')?.listenerCount('close')).toBe(1);
+      await fetch(`${url}${ROUTES.healthz}`);
+      expect(responses.get(ROUTES.healthz)?.listenerCount('close')).toBe(1);
 
       const seen = events.pokes.length;
       await ferry.write([{ space: 's', collection: 'c', key: 'k', op: 'put', value: { n: 1 } }]);

@@ -11,9 +11,9 @@
  *
  * The HTTP adapter (`@hono/node-server`) puts a `close` listener of its own on every
  * response it hands over, holding the request's web `Request`, its headers and URL until
- * the connection closes: 0.5–0.7 KiB an event stream keeps for the hours it lives. All it does
- * is abort that request's signal, which a stream on Node never reads, so the stream takes
- * it off once it owns the response.
+ * the connection closes: 0.5–0.7 KiB an event stream would keep for the hours it lives.
+ * All it does is abort that request's signal, which a stream on Node never reads, so the
+ * stream takes it off once it owns the response.
  */
 import type { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
