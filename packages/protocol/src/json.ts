@@ -18,18 +18,64 @@ export function jsonDepthExceeds(value: unknown, limit: number): boolean {
 }
 
 /**
- * Explains why `value` is not a JSON object that survives a round trip through JSON
- * unchanged (undefined, functions, NaN, Dates, class instances, cycles…), or returns
- * undefined when it is one. Used by clients to refuse a bad value at write time.
+ * Past this depth the quick check hands over to the precise walk, which uses no recursion
+ * (a hostile, deeply nested value cannot overflow the stack) and tells a cycle from a deep
+ * value. Record values are far shallower; the server refuses any deeper than
+ * `maxValueDepth`.
  */
-export function describeNonJsonObject(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return 'a record value must be a plain JSON object';
+const QUICK_CHECK_DEPTH = 256;
+
+/**
+ * Whether `node` is plain JSON, without saying where it is not. It allocates nothing on
+ * the way: stores check every record and every metadata value they commit, so a pulled
+ * page's thousand records and the scheduler's history go through it on each commit. A
+ * cycle, or nesting past `QUICK_CHECK_DEPTH`, answers false.
+ */
+function isPlainJson(node: unknown, depth: number): boolean {
+  switch (typeof node) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(node);
+    case 'object': {
+      if (node === null) return true;
+      if (depth >= QUICK_CHECK_DEPTH) return false;
+      if (Array.isArray(node)) {
+        // Indexed, so that a hole reads as undefined and fails, as JSON would turn it into null.
+        for (let i = 0; i < node.length; i++) if (!isPlainJson(node[i], depth + 1)) return false;
+        return true;
+      }
+      const proto = Object.getPrototypeOf(node);
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const key of Object.keys(node)) {
+        if (!isPlainJson((node as Record<string, unknown>)[key], depth + 1)) return false;
+      }
+      return true;
+    }
+    default:
+      return false;
   }
-  const seen = new Set<object>();
-  const stack: Array<[unknown, string]> = [[value, 'value']];
+}
+
+type Step = { node: unknown; path: string } | { leave: object };
+
+/**
+ * The first part of `value`, in the order JSON would write it, that JSON cannot carry
+ * back unchanged, or undefined. A depth-first walk on an explicit stack; only the
+ * ancestors of the current node count as a cycle, so a value shared by two fields passes
+ * (JSON writes it twice, and reads back an equal copy of each).
+ */
+function findNonJson(value: object): string | undefined {
+  const ancestors = new Set<object>();
+  const stack: Step[] = [{ node: value, path: 'value' }];
   while (stack.length > 0) {
-    const [node, path] = stack.pop()!;
+    const step = stack.pop()!;
+    if ('leave' in step) {
+      ancestors.delete(step.leave);
+      continue;
+    }
+    const { node, path } = step;
     switch (typeof node) {
       case 'string':
       case 'boolean':
@@ -39,17 +85,23 @@ export function describeNonJsonObject(value: unknown): string | undefined {
         continue;
       case 'object': {
         if (node === null) continue;
-        if (seen.has(node)) return `${path} is a circular reference`;
-        seen.add(node);
+        if (ancestors.has(node)) return `${path} is a circular reference`;
+        const children: Step[] = [];
         if (Array.isArray(node)) {
-          for (const [i, child] of node.entries()) stack.push([child, `${path}[${i}]`]);
-          continue;
+          for (let i = 0; i < node.length; i++)
+            children.push({ node: node[i], path: `${path}[${i}]` });
+        } else {
+          const proto = Object.getPrototypeOf(node);
+          if (proto !== Object.prototype && proto !== null) {
+            return `${path} is a ${proto?.constructor?.name ?? 'non-plain object'}, not a plain object`;
+          }
+          for (const [k, child] of Object.entries(node))
+            children.push({ node: child, path: `${path}.${k}` });
         }
-        const proto = Object.getPrototypeOf(node);
-        if (proto !== Object.prototype && proto !== null) {
-          return `${path} is a ${proto?.constructor?.name ?? 'non-plain object'}, not a plain object`;
-        }
-        for (const [k, child] of Object.entries(node)) stack.push([child, `${path}.${k}`]);
+        ancestors.add(node);
+        stack.push({ leave: node });
+        // Reversed, so that the first child is taken first.
+        for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
         continue;
       }
       default:
@@ -57,6 +109,20 @@ export function describeNonJsonObject(value: unknown): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Explains why `value` is not a JSON object that survives a round trip through JSON
+ * unchanged (undefined, functions, NaN, Dates, class instances, cycles…), or returns
+ * undefined when it is one. Used by clients to refuse a bad value at write time, and by
+ * stores on every commit. A quick check answers for the values that pass; only a value
+ * that fails it is walked again to name the wrong part by its path.
+ */
+export function describeNonJsonObject(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return 'a record value must be a plain JSON object';
+  }
+  return isPlainJson(value, 0) ? undefined : findNonJson(value);
 }
 
 /** Sets `key` as an own data property, as `JSON.parse` would, even when it is `__proto__`. */

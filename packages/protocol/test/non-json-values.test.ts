@@ -16,6 +16,21 @@ describe('describeNonJsonObject', () => {
     expect(describeNonJsonObject(Object.create(null))).toBeUndefined();
   });
 
+  it('takes a value that two fields share, which JSON writes twice', () => {
+    const shared = { n: 1 };
+    expect(describeNonJsonObject({ a: shared, b: [shared, shared] })).toBeUndefined();
+    expect(describeNonJsonObject({ a: shared, b: shared, c: Number.NaN })).toBe(
+      'value.c is NaN, which JSON cannot represent',
+    );
+  });
+
+  it('names the first wrong part in the order JSON writes them', () => {
+    const value = { ok: 1, a: [0, undefined], b: { c: Number.NaN } };
+    expect(describeNonJsonObject(value)).toBe(
+      'value.a[1] is undefined, which JSON cannot represent',
+    );
+  });
+
   it('refuses what is not an object at the top', () => {
     for (const value of [null, 1, 'x', [1], undefined]) {
       expect(describeNonJsonObject(value)).toBe('a record value must be a plain JSON object');
@@ -47,5 +62,8 @@ describe('describeNonJsonObject', () => {
     let deep: Record<string, unknown> = { end: undefined };
     for (let i = 0; i < 100_000; i++) deep = { d: deep };
     expect(describeNonJsonObject(deep)).toMatch(/^value(\.d){100000}\.end is undefined/);
+    let valid: Record<string, unknown> = { end: true };
+    for (let i = 0; i < 100_000; i++) valid = { d: [valid] };
+    expect(describeNonJsonObject(valid)).toBeUndefined();
   });
 });

@@ -3,11 +3,13 @@
  * like every other commit. `lastSuccessAt` is the engine's own, committed with the last
  * page of each successful pull, so it can never claim data it does not hold.
  *
- * The state is saved at the start and at the end of every run, so it is kept under three
+ * The state is saved at the start and at the end of every run, so it is kept under four
  * metadata keys, and each save writes only what changed: the small scheduler state, the
- * record of the run under way, and the history of finished runs (up to `historySize`
- * records), which changes only when a run ends. A run's start is then a write of two
- * small values rather than of the whole history, once per sync.
+ * record of the run under way, the few runs that ended since the history was last
+ * written whole, and that history (up to `historySize` records). A run's start writes two
+ * small values; its end adds its record to the recent runs, and only every
+ * `RECENT_RUNS_LIMIT`th end rewrites the whole history. Stores check and copy every value
+ * they commit, so a no-op sync would otherwise spend more on its history than on its pull.
  */
 import { isPlainObject, type JsonObject, type JsonValue } from '@ferry/protocol';
 import type { EngineContext } from '../engine-context.ts';
@@ -17,23 +19,32 @@ import type { ScheduleStorage } from './types.ts';
 
 /** Everything but the runs: attempt, backoff, next run. */
 export const SCHEDULE_STATE_KEY = 'schedule.state';
-/** The finished runs, oldest first. */
+/** The finished runs as last written whole, oldest first. */
 export const SCHEDULE_RUNS_KEY = 'schedule.runs';
+/** The runs that ended since, oldest first: up to `RECENT_RUNS_LIMIT`. */
+export const SCHEDULE_RECENT_KEY = 'schedule.recent';
 /** The record of the run under way, if any: `running`, or a run the process did not survive. */
 export const SCHEDULE_CURRENT_KEY = 'schedule.current';
 /** Where earlier versions kept all of it, in one value; read once, removed on the next save. */
 export const LEGACY_SCHEDULE_KEY = 'schedule';
 
+/**
+ * Run ends between two writes of the whole history: each end writes the recent runs (at
+ * most this many records) instead of the whole history (`historySize`, 50 by default).
+ */
+export const RECENT_RUNS_LIMIT = 10;
+
 /** The saved schedule as the store holds it; a run still `running` comes back `interrupted`. */
 export async function readSavedSchedule(store: Pick<Store, 'getMeta'>): Promise<SavedSchedule> {
   // Read together: on a store where each read is a transaction, start-up waits for one.
-  const [state, runs, current] = await Promise.all([
+  const [state, runs, recent, current] = await Promise.all([
     store.getMeta(SCHEDULE_STATE_KEY),
     store.getMeta(SCHEDULE_RUNS_KEY),
+    store.getMeta(SCHEDULE_RECENT_KEY),
     store.getMeta(SCHEDULE_CURRENT_KEY),
   ]);
   if (state === undefined) return parseSavedSchedule(await store.getMeta(LEGACY_SCHEDULE_KEY));
-  const all = Array.isArray(runs) ? [...runs] : [];
+  const all = [...(Array.isArray(runs) ? runs : []), ...(Array.isArray(recent) ? recent : [])];
   if (current !== undefined) all.push(current);
   return parseSavedSchedule(isPlainObject(state) ? { ...state, runs: all } : undefined);
 }
@@ -41,10 +52,10 @@ export async function readSavedSchedule(store: Pick<Store, 'getMeta'>): Promise<
 export function createStoreScheduleStorage(
   ctx: Pick<EngineContext, 'store' | 'mutex' | 'ready'>,
 ): ScheduleStorage {
-  // The finished runs as last committed; compared by identity, as the scheduler replaces a
-  // record rather than changing it. Unknown until the first save, which writes them and
-  // removes the single key of earlier versions.
-  let writtenRuns: readonly RunRecord[] | undefined;
+  // The finished runs as last committed, whole and recent; compared by identity, as the
+  // scheduler replaces a record rather than changing it. Unknown until the first save,
+  // which writes them and removes the single key of earlier versions.
+  let written: { whole: readonly RunRecord[]; recent: readonly RunRecord[] } | undefined;
   return {
     load: () =>
       ctx.mutex.run(async () => {
@@ -63,15 +74,43 @@ export function createStoreScheduleStorage(
           [SCHEDULE_STATE_KEY]: state as JsonObject,
           [SCHEDULE_CURRENT_KEY]: current as JsonObject | undefined,
         };
-        const firstSave = writtenRuns === undefined;
-        const runsChanged = writtenRuns === undefined || !sameRecords(writtenRuns, finished);
-        if (runsChanged) setMeta[SCHEDULE_RUNS_KEY] = finished as unknown as JsonValue;
-        if (firstSave) setMeta[LEGACY_SCHEDULE_KEY] = undefined;
+        const next = splitHistory(written, finished);
+        if (written === undefined || next.whole !== written.whole) {
+          setMeta[SCHEDULE_RUNS_KEY] = next.whole as unknown as JsonValue;
+        }
+        if (written === undefined || !sameRecords(next.recent, written.recent)) {
+          setMeta[SCHEDULE_RECENT_KEY] = next.recent as unknown as JsonValue;
+        }
+        if (written === undefined) setMeta[LEGACY_SCHEDULE_KEY] = undefined;
         // Stores copy what they are given, so later changes cannot reach the stored copy.
         await ctx.store.commit({ setMeta });
-        if (runsChanged) writtenRuns = finished;
+        written = next;
       }),
   };
+}
+
+/**
+ * Where the finished runs go: those after the last run of the whole history as written
+ * are the recent ones, until there are more than `RECENT_RUNS_LIMIT` of them or the
+ * history no longer ends where it was written (the first save, or records replaced), and
+ * then all of them are the new whole history. The whole history as written may hold runs
+ * that have since fallen out of `historySize`; the scheduler trims them on its next load.
+ */
+function splitHistory(
+  written: { whole: readonly RunRecord[]; recent: readonly RunRecord[] } | undefined,
+  finished: readonly RunRecord[],
+): { whole: readonly RunRecord[]; recent: readonly RunRecord[] } {
+  const rewrite = { whole: finished, recent: [] };
+  const lastWhole = written?.whole.at(-1);
+  if (written === undefined) return rewrite;
+  if (lastWhole === undefined) {
+    return finished.length <= RECENT_RUNS_LIMIT
+      ? { whole: written.whole, recent: finished }
+      : rewrite;
+  }
+  const at = finished.indexOf(lastWhole);
+  if (at === -1 || finished.length - (at + 1) > RECENT_RUNS_LIMIT) return rewrite;
+  return { whole: written.whole, recent: finished.slice(at + 1) };
 }
 
 function sameRecords(a: readonly RunRecord[], b: readonly RunRecord[]): boolean {

@@ -8,8 +8,10 @@ import { EMPTY_SCHEDULE, type RunRecord, type SavedSchedule } from '../../src/sc
 import {
   createStoreScheduleStorage,
   LEGACY_SCHEDULE_KEY,
+  RECENT_RUNS_LIMIT,
   readSavedSchedule,
   SCHEDULE_CURRENT_KEY,
+  SCHEDULE_RECENT_KEY,
   SCHEDULE_RUNS_KEY,
   SCHEDULE_STATE_KEY,
 } from '../../src/scheduler/store-storage.ts';
@@ -69,14 +71,61 @@ describe('the scheduler state in the store', () => {
     await storage.save(schedule([first, second, record(3, 'running')], 4));
     expect(store.metaKeysWritten).toEqual([
       // The first save writes everything, and removes the key of earlier versions.
-      [SCHEDULE_CURRENT_KEY, LEGACY_SCHEDULE_KEY, SCHEDULE_RUNS_KEY, SCHEDULE_STATE_KEY].sort(),
-      // A run ended: the history changed.
-      [SCHEDULE_CURRENT_KEY, SCHEDULE_RUNS_KEY, SCHEDULE_STATE_KEY].sort(),
-      // A run started: the history did not.
+      [
+        SCHEDULE_CURRENT_KEY,
+        LEGACY_SCHEDULE_KEY,
+        SCHEDULE_RECENT_KEY,
+        SCHEDULE_RUNS_KEY,
+        SCHEDULE_STATE_KEY,
+      ].sort(),
+      // A run ended: it joins the recent runs, the whole history stays as written.
+      [SCHEDULE_CURRENT_KEY, SCHEDULE_RECENT_KEY, SCHEDULE_STATE_KEY].sort(),
+      // A run started: no history changed.
       [SCHEDULE_CURRENT_KEY, SCHEDULE_STATE_KEY].sort(),
     ]);
-    expect(await store.getMeta(SCHEDULE_RUNS_KEY)).toEqual([first, second]);
+    expect(await store.getMeta(SCHEDULE_RUNS_KEY)).toEqual([first]);
+    expect(await store.getMeta(SCHEDULE_RECENT_KEY)).toEqual([second]);
     expect(await store.getMeta(SCHEDULE_CURRENT_KEY)).toEqual(record(3, 'running'));
+  });
+
+  it('rewrites the whole history once the recent runs are full, and loads it in order', async () => {
+    const store = recordingStore();
+    const storage = storageOver(store);
+    const historySize = 25;
+    let runs: RunRecord[] = [];
+    const runsWrites: number[] = [];
+    for (let id = 1; id <= 40; id++) {
+      runs = [...runs, record(id, 'running')].slice(-historySize);
+      await storage.save(schedule(runs, id + 1));
+      runs = [...runs.slice(0, -1), record(id, 'success')];
+      await storage.save(schedule(runs, id + 1));
+      if (store.metaKeysWritten.at(-1)?.includes(SCHEDULE_RUNS_KEY)) runsWrites.push(id);
+    }
+    // The first save wrote it at the start of run 1; then every RECENT_RUNS_LIMIT + 1 ends.
+    const period = RECENT_RUNS_LIMIT + 1;
+    expect(runsWrites).toEqual([period, 2 * period, 3 * period]);
+    const recent = (await store.getMeta(SCHEDULE_RECENT_KEY)) as unknown as RunRecord[];
+    expect(recent.map((r) => r.id)).toEqual(
+      Array.from({ length: 40 - 3 * period }, (_, i) => 3 * period + 1 + i),
+    );
+    const loaded = await storageOver(store).load();
+    // The whole history as written may reach further back; the scheduler trims on load.
+    expect(loaded.saved.runs.slice(-historySize)).toEqual(runs);
+    expect(loaded.saved.runs.map((r) => r.id)).toEqual(
+      Array.from({ length: loaded.saved.runs.length }, (_, i) => 41 - loaded.saved.runs.length + i),
+    );
+  });
+
+  it('starts the recent runs over after a restart', async () => {
+    const store = createMemoryStore();
+    const before = storageOver(store);
+    await before.save(schedule([record(1, 'success')], 2));
+    await before.save(schedule([record(1, 'success'), record(2, 'success')], 3));
+    const after = storageOver(store);
+    const { saved } = await after.load();
+    await after.save({ ...saved, runs: [...saved.runs, record(3, 'success')] });
+    expect(await store.getMeta(SCHEDULE_RECENT_KEY)).toEqual([]);
+    expect((await readSavedSchedule(store)).runs.map((r) => r.id)).toEqual([1, 2, 3]);
   });
 
   it('gives back what was saved, the run under way as interrupted', async () => {
