@@ -26,10 +26,10 @@ export function jsonDepthExceeds(value: unknown, limit: number): boolean {
 const QUICK_CHECK_DEPTH = 256;
 
 /**
- * Whether `node` is plain JSON, without saying where it is not. It allocates nothing on
- * the way: stores check every record and every metadata value they commit, so a pulled
- * page's thousand records and the scheduler's history go through it on each commit. A
- * cycle, or nesting past `QUICK_CHECK_DEPTH`, answers false.
+ * Whether `node` is plain JSON, without saying where it is not: no path is spelled and no
+ * entry pair is made on the way. Stores check every record and every metadata value they
+ * commit, so a pulled page's thousand records and the scheduler's history go through it
+ * on each commit. A cycle, or nesting past `QUICK_CHECK_DEPTH`, answers false.
  */
 function isPlainJson(node: unknown, depth: number): boolean {
   switch (typeof node) {
