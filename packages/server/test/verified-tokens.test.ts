@@ -61,9 +61,10 @@ describe('JWT authentication with remembered tokens', () => {
 
   it('refuses a remembered token once it has expired', async () => {
     const auth = await createJwtAuth({ secret: SECRET });
-    const token = await auth.sign!({ userId: 'bob' }, 1);
+    // exp is in whole seconds from a whole-second iat: a 2 s token lives between 1 and 2 s.
+    const token = await auth.sign!({ userId: 'bob' }, 2);
     expect((await auth.verify(token)).userId).toBe('bob');
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await new Promise((resolve) => setTimeout(resolve, 2100));
     await expect(auth.verify(token)).rejects.toThrow(/expired/);
   });
 });

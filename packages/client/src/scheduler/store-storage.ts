@@ -34,6 +34,12 @@ export const LEGACY_SCHEDULE_KEY = 'schedule';
  */
 export const RECENT_RUNS_LIMIT = 10;
 
+/** The finished runs as committed under `SCHEDULE_RUNS_KEY` and `SCHEDULE_RECENT_KEY`. */
+interface WrittenHistory {
+  whole: readonly RunRecord[];
+  recent: readonly RunRecord[];
+}
+
 /** The saved schedule as the store holds it; a run still `running` comes back `interrupted`. */
 export async function readSavedSchedule(store: Pick<Store, 'getMeta'>): Promise<SavedSchedule> {
   // Read together: on a store where each read is a transaction, start-up waits for one.
@@ -55,7 +61,7 @@ export function createStoreScheduleStorage(
   // The finished runs as last committed, whole and recent; compared by identity, as the
   // scheduler replaces a record rather than changing it. Unknown until the first save,
   // which writes them and removes the single key of earlier versions.
-  let written: { whole: readonly RunRecord[]; recent: readonly RunRecord[] } | undefined;
+  let written: WrittenHistory | undefined;
   return {
     load: () =>
       ctx.mutex.run(async () => {
@@ -97,12 +103,12 @@ export function createStoreScheduleStorage(
  * that have since fallen out of `historySize`; the scheduler trims them on its next load.
  */
 function splitHistory(
-  written: { whole: readonly RunRecord[]; recent: readonly RunRecord[] } | undefined,
+  written: WrittenHistory | undefined,
   finished: readonly RunRecord[],
-): { whole: readonly RunRecord[]; recent: readonly RunRecord[] } {
+): WrittenHistory {
   const rewrite = { whole: finished, recent: [] };
-  const lastWhole = written?.whole.at(-1);
   if (written === undefined) return rewrite;
+  const lastWhole = written.whole.at(-1);
   if (lastWhole === undefined) {
     return finished.length <= RECENT_RUNS_LIMIT
       ? { whole: written.whole, recent: finished }
