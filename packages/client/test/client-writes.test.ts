@@ -121,6 +121,18 @@ describe('local writes', () => {
     expect(await todos.get('t1')).toEqual({ title: 'milk', tags: ['shop'], meta: { n: 1 } });
   });
 
+  it('take an object that two fields share, and store each as a copy of its own', async () => {
+    const { client, store } = setup();
+    const todos = client.collection('todos');
+    const shared = { n: 1 };
+    await todos.put('t1', { title: 'milk', a: shared, b: [shared] } as unknown as Todo);
+    const read = (await todos.get('t1')) as unknown as { a: { n: number }; b: { n: number }[] };
+    expect(read).toEqual({ title: 'milk', a: { n: 1 }, b: [{ n: 1 }] });
+    read.a.n = 2;
+    expect(read.b[0]!.n).toBe(1);
+    expect(await store.listOutbox()).toHaveLength(1);
+  });
+
   it('keep collections and spaces apart', async () => {
     const { client } = setup();
     await client.collection('todos').put('k', { title: 'alice todo' });
