@@ -122,15 +122,23 @@ describe('local writes', () => {
   });
 
   it('take an object that two fields share, and store each as a copy of its own', async () => {
-    const { client, store } = setup();
+    const { client, store, server, restart } = setup();
     const todos = client.collection('todos');
     const shared = { n: 1 };
     await todos.put('t1', { title: 'milk', a: shared, b: [shared] } as unknown as Todo);
     const read = (await todos.get('t1')) as unknown as { a: { n: number }; b: { n: number }[] };
-    expect(read).toEqual({ title: 'milk', a: { n: 1 }, b: [{ n: 1 }] });
+    const expected = { title: 'milk', a: { n: 1 }, b: [{ n: 1 }] };
+    expect(read).toEqual(expected);
     read.a.n = 2;
     expect(read.b[0]!.n).toBe(1);
     expect(await store.listOutbox()).toHaveLength(1);
+    // Kept through a restart, and pushed whole.
+    await client.close();
+    const reopened = restart();
+    expect(await reopened.collection('todos').get('t1')).toEqual(expected);
+    await reopened.sync();
+    expect(server.recordsOf('alice', 'todos')).toEqual({ t1: expected });
+    await reopened.close();
   });
 
   it('keep collections and spaces apart', async () => {

@@ -25,6 +25,34 @@ export function jsonDepthExceeds(value: unknown, limit: number): boolean {
  */
 const QUICK_CHECK_DEPTH = 256;
 
+const LEAF = 0;
+const ARRAY = 1;
+const OBJECT = 2;
+
+/**
+ * What JSON makes of `node` itself, its children aside: a leaf it carries, an array or a
+ * plain object to walk into, or, as text, why it cannot carry it ("is NaN, …"). Both walks
+ * below ask this, so they agree on what JSON is; the text is made only for a wrong node.
+ */
+function jsonKind(node: unknown): typeof LEAF | typeof ARRAY | typeof OBJECT | string {
+  switch (typeof node) {
+    case 'string':
+    case 'boolean':
+      return LEAF;
+    case 'number':
+      return Number.isFinite(node) ? LEAF : `is ${node}, which JSON cannot represent`;
+    case 'object': {
+      if (node === null) return LEAF;
+      if (Array.isArray(node)) return ARRAY;
+      const proto = Object.getPrototypeOf(node);
+      if (proto === Object.prototype || proto === null) return OBJECT;
+      return `is a ${proto?.constructor?.name ?? 'non-plain object'}, not a plain object`;
+    }
+    default:
+      return `is ${typeof node === 'undefined' ? 'undefined' : `a ${typeof node}`}, which JSON cannot represent`;
+  }
+}
+
 /**
  * Whether `node` is plain JSON, without saying where it is not: no path is spelled and no
  * entry pair is made on the way. Stores check every record and every metadata value they
@@ -32,30 +60,18 @@ const QUICK_CHECK_DEPTH = 256;
  * on each commit. A cycle, or nesting past `QUICK_CHECK_DEPTH`, answers false.
  */
 function isPlainJson(node: unknown, depth: number): boolean {
-  switch (typeof node) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(node);
-    case 'object': {
-      if (node === null) return true;
-      if (depth >= QUICK_CHECK_DEPTH) return false;
-      if (Array.isArray(node)) {
-        // Indexed, so that a hole reads as undefined and fails, as JSON would turn it into null.
-        for (let i = 0; i < node.length; i++) if (!isPlainJson(node[i], depth + 1)) return false;
-        return true;
-      }
-      const proto = Object.getPrototypeOf(node);
-      if (proto !== Object.prototype && proto !== null) return false;
-      for (const key of Object.keys(node)) {
-        if (!isPlainJson((node as Record<string, unknown>)[key], depth + 1)) return false;
-      }
-      return true;
-    }
-    default:
-      return false;
+  const kind = jsonKind(node);
+  if (kind === LEAF) return true;
+  if (typeof kind === 'string' || depth >= QUICK_CHECK_DEPTH) return false;
+  if (kind === ARRAY) {
+    const array = node as unknown[];
+    // Indexed, so that a hole reads as undefined and fails, as JSON would turn it into null.
+    for (let i = 0; i < array.length; i++) if (!isPlainJson(array[i], depth + 1)) return false;
+    return true;
   }
+  const object = node as Record<string, unknown>;
+  for (const key of Object.keys(object)) if (!isPlainJson(object[key], depth + 1)) return false;
+  return true;
 }
 
 type Step = { node: unknown; path: string } | { leave: object };
@@ -76,37 +92,22 @@ function findNonJson(value: object): string | undefined {
       continue;
     }
     const { node, path } = step;
-    switch (typeof node) {
-      case 'string':
-      case 'boolean':
-        continue;
-      case 'number':
-        if (!Number.isFinite(node)) return `${path} is ${node}, which JSON cannot represent`;
-        continue;
-      case 'object': {
-        if (node === null) continue;
-        if (ancestors.has(node)) return `${path} is a circular reference`;
-        const children: Step[] = [];
-        if (Array.isArray(node)) {
-          for (let i = 0; i < node.length; i++)
-            children.push({ node: node[i], path: `${path}[${i}]` });
-        } else {
-          const proto = Object.getPrototypeOf(node);
-          if (proto !== Object.prototype && proto !== null) {
-            return `${path} is a ${proto?.constructor?.name ?? 'non-plain object'}, not a plain object`;
-          }
-          for (const [k, child] of Object.entries(node))
-            children.push({ node: child, path: `${path}.${k}` });
-        }
-        ancestors.add(node);
-        stack.push({ leave: node });
-        // Reversed, so that the first child is taken first.
-        for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
-        continue;
-      }
-      default:
-        return `${path} is ${typeof node === 'undefined' ? 'undefined' : `a ${typeof node}`}, which JSON cannot represent`;
-    }
+    const kind = jsonKind(node);
+    if (kind === LEAF) continue;
+    if (typeof kind === 'string') return `${path} ${kind}`;
+    const container = node as Record<string, unknown>;
+    if (ancestors.has(container)) return `${path} is a circular reference`;
+    const children: Step[] =
+      kind === ARRAY
+        ? Array.from(container as unknown as unknown[], (child, i) => ({
+            node: child,
+            path: `${path}[${i}]`,
+          }))
+        : Object.keys(container).map((k) => ({ node: container[k], path: `${path}.${k}` }));
+    ancestors.add(container);
+    stack.push({ leave: container });
+    // Reversed, so that the first child is taken first.
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
   return undefined;
 }

@@ -109,14 +109,11 @@ function splitHistory(
   const rewrite = { whole: finished, recent: [] };
   if (written === undefined) return rewrite;
   const lastWhole = written.whole.at(-1);
-  if (lastWhole === undefined) {
-    return finished.length <= RECENT_RUNS_LIMIT
-      ? { whole: written.whole, recent: finished }
-      : rewrite;
-  }
-  const at = finished.indexOf(lastWhole);
-  if (at === -1 || finished.length - (at + 1) > RECENT_RUNS_LIMIT) return rewrite;
-  return { whole: written.whole, recent: finished.slice(at + 1) };
+  // An empty whole history: every finished run is recent.
+  const start = lastWhole === undefined ? 0 : finished.indexOf(lastWhole) + 1;
+  const lost = lastWhole !== undefined && start === 0;
+  if (lost || finished.length - start > RECENT_RUNS_LIMIT) return rewrite;
+  return { whole: written.whole, recent: finished.slice(start) };
 }
 
 function sameRecords(a: readonly RunRecord[], b: readonly RunRecord[]): boolean {
