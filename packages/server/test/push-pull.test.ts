@@ -192,6 +192,80 @@ describe.each(DATABASE_KINDS)('push and pull on $name', (kind) => {
     }
   });
 
+  it('stores each value of a batch on its own record, tombstones and every escaped character among them', async () => {
+    const odd = [
+      'unit\u001fseparator',
+      'nul\u0000byte',
+      'lone \ud800 surrogate',
+      'quote" back\\slash',
+      '😀\u2028',
+    ];
+    const put = (id: number, key: string, value: object) => ({
+      id,
+      space: 'alice',
+      collection: 'odd-values',
+      key,
+      op: 'put',
+      value,
+    });
+    const del = (id: number, key: string) => ({
+      id,
+      space: 'alice',
+      collection: 'odd-values',
+      key,
+      op: 'delete',
+    });
+    const pushed = async (mutations: object[]) => {
+      const push = await server.post('/v1/push', { clientId: 'c-odd-values', mutations }, alice);
+      expect(push.status).toBe(200);
+      expect(push.body.results.map((r: { status: string }) => r.status)).toEqual(
+        mutations.map(() => 'applied'),
+      );
+    };
+    await pushed([put(1, 'gone-1', { a: 1 }), put(2, 'gone-2', { a: 2 })]);
+    // A pull from the start carries live records only: the tombstones show after a cursor.
+    const before = await server.post('/v1/pull', { clientId: 'c-odd-values', cursor: null }, alice);
+    // One batch where tombstones sit between values; then one whose only write is a tombstone.
+    await pushed([
+      put(3, 'v0', { text: odd[0], nested: [odd[1], { deeper: odd[2] }] }),
+      del(4, 'gone-1'),
+      put(5, 'v1', { text: odd[3] }),
+      put(6, 'v2', { text: odd[4], empty: {} }),
+    ]);
+    await pushed([del(7, 'gone-2')]);
+
+    const pulled = await server.post(
+      '/v1/pull',
+      { clientId: 'c-odd-values', cursor: before.body.cursor },
+      alice,
+    );
+    expect(pulled.status).toBe(200);
+    const byKey = new Map(
+      pulled.body.changes
+        .filter((c: { collection: string }) => c.collection === 'odd-values')
+        .map((c: { key: string; value: unknown }) => [c.key, c.value]),
+    );
+    expect(Object.fromEntries(byKey)).toEqual({
+      'gone-1': null,
+      'gone-2': null,
+      v0: { text: odd[0], nested: [odd[1], { deeper: odd[2] }] },
+      v1: { text: odd[3] },
+      v2: { text: odd[4], empty: {} },
+    });
+    // Tombstones really are deleted records: a pull from the start leaves them out.
+    const snapshot = await server.post(
+      '/v1/pull',
+      { clientId: 'c-odd-values', cursor: null },
+      alice,
+    );
+    expect(
+      snapshot.body.changes
+        .filter((c: { collection: string }) => c.collection === 'odd-values')
+        .map((c: { key: string }) => c.key)
+        .sort(),
+    ).toEqual(['v0', 'v1', 'v2']);
+  });
+
   it('rejects per mutation and still consumes the id', async () => {
     const push = await server.post(
       '/v1/push',
