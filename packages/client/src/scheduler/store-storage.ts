@@ -80,11 +80,12 @@ export function createStoreScheduleStorage(
           [SCHEDULE_STATE_KEY]: state as JsonObject,
           [SCHEDULE_CURRENT_KEY]: current as JsonObject | undefined,
         };
+        // The first save writes both lists: the store may hold another process's.
         const next = splitHistory(written, finished);
-        if (written === undefined || next.whole !== written.whole) {
+        if (next.whole !== written?.whole) {
           setMeta[SCHEDULE_RUNS_KEY] = next.whole as unknown as JsonValue;
         }
-        if (written === undefined || !sameRecords(next.recent, written.recent)) {
+        if (!sameRecords(next.recent, written?.recent)) {
           setMeta[SCHEDULE_RECENT_KEY] = next.recent as unknown as JsonValue;
         }
         if (written === undefined) setMeta[LEGACY_SCHEDULE_KEY] = undefined;
@@ -116,6 +117,6 @@ function splitHistory(
   return { whole: written.whole, recent: finished.slice(start) };
 }
 
-function sameRecords(a: readonly RunRecord[], b: readonly RunRecord[]): boolean {
-  return a.length === b.length && a.every((record, i) => record === b[i]);
+function sameRecords(a: readonly RunRecord[], b: readonly RunRecord[] | undefined): boolean {
+  return b !== undefined && a.length === b.length && a.every((record, i) => record === b[i]);
 }
