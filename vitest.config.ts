@@ -1,9 +1,16 @@
 import { playwright } from '@vitest/browser-playwright';
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/support/chromium.ts';
 
+/** Ferry's packages resolve to their TypeScript sources in tests (see each package.json). */
+const SOURCE_CONDITION = '@ferry/source';
+
 export default defineConfig({
+  resolve: { conditions: [SOURCE_CONDITION, ...defaultClientConditions] },
+  ssr: { resolve: { conditions: [SOURCE_CONDITION, ...defaultServerConditions] } },
   test: {
+    globalSetup: ['test/support/build-packages.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [

@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
-import { defineConfig, type Plugin } from 'vite';
+import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
 
 const PUBLIC_FILES = [
   '/manifest.webmanifest',
@@ -37,6 +37,8 @@ function appShell(): Plugin {
 
 export default defineConfig({
   plugins: [react(), appShell()],
+  // The demo builds Ferry from its TypeScript sources, so it needs no package build first.
+  resolve: { conditions: ['@ferry/source', ...defaultClientConditions] },
   worker: { format: 'es' },
   build: {
     outDir: 'dist',

@@ -44,7 +44,14 @@ export async function spawnHost<H extends Handlers>(role: Role): Promise<Host<H>
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR ?? 'cpu-profiles'}`]
     : [];
   const child: ChildProcess = fork(ENTRY, [role], {
-    execArgv: ['--import', 'tsx', '--expose-gc', '--max-old-space-size=12000', ...profile],
+    execArgv: [
+      '--import',
+      'tsx',
+      '--conditions=@ferry/source',
+      '--expose-gc',
+      '--max-old-space-size=12000',
+      ...profile,
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();

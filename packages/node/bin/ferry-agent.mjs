@@ -1,7 +1,3 @@
 #!/usr/bin/env node
-// `ferry agent`: runs the TypeScript sources directly until the package ships compiled output.
-import { register } from 'tsx/esm/api';
-
-register();
-const { main } = await import('../src/cli/agent.ts');
+const { main } = await import('../dist/cli/agent.js');
 process.exitCode = await main(process.argv.slice(2));

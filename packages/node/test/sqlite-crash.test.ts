@@ -23,7 +23,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function startWriter(path: string, afterRounds: number) {
   const child: ChildProcess = spawn(
     process.execPath,
-    ['--import', 'tsx', CHILD, path, String(ROUND_RECORDS)],
+    ['--import', 'tsx', '--conditions=@ferry/source', CHILD, path, String(ROUND_RECORDS)],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },

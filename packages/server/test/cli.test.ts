@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const MAIN = new URL('../src/cli/main.ts', import.meta.url).pathname;
+/** The compiled command, started as a user starts it (the suite builds before it runs). */
+const FERRY = new URL('../bin/ferry.mjs', import.meta.url).pathname;
 
 interface Running {
   child: ChildProcess;
@@ -18,7 +19,7 @@ function run(
   args: string[],
   env: Record<string, string> = {},
 ): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+  const child = spawn(process.execPath, [FERRY, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -2,7 +2,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { TEST_SECRET } from './server.ts';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+/** The compiled command, started as a user starts it (the suite builds before it runs). */
+const FERRY = new URL('../../bin/ferry.mjs', import.meta.url).pathname;
 
 /**
  * Starts `ferry serve` on `port` (0: any) with `env` on top of a production-mode
@@ -14,7 +15,7 @@ export async function startServeProcess(
 ): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', MAIN, 'serve', '--port', String(port), '--log-level', 'error'],
+    [FERRY, 'serve', '--port', String(port), '--log-level', 'error'],
     {
       env: {
         PATH: process.env.PATH ?? '',
