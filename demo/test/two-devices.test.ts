@@ -1,14 +1,21 @@
 /**
  * Two devices of two users sharing a space, in two Chromium profiles: each one's change
  * reaches the other within a poke (the live event stream), both ways, and personal spaces
- * stay personal. Also takes the README's screenshots of the demo.
+ * stay personal. With UPDATE_SCREENSHOTS=1 it also retakes the docs' screenshots of the demo;
+ * otherwise they go to a temporary folder, so a test run leaves the working tree as it was.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { addItem, eventually, itemTexts, newDevice, openAs } from './support/browser.ts';
 import { demoSuite } from './support/suite.ts';
 
-const SCREENSHOTS = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+const SCREENSHOTS =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? fileURLToPath(new URL('../../docs/screenshots/', import.meta.url))
+    : `${mkdtempSync(join(tmpdir(), 'ferry-demo-screenshots-'))}/`;
 
 const demo = demoSuite();
 
