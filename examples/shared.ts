@@ -1,5 +1,16 @@
 /** What every example returns when started, and how an example runs from the command line. */
+import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
+
+/**
+ * The secret an example signs its tokens with: FERRY_JWT_SECRET when it is set, otherwise a
+ * new random one for this run. Never a fixed string: a secret written in a public example is
+ * a secret anyone can sign tokens with, for any user. A random one means tokens end with
+ * the process, which is what an example wants.
+ */
+export function exampleSecret(env: NodeJS.ProcessEnv = process.env): string {
+  return env.FERRY_JWT_SECRET ?? randomBytes(32).toString('base64url');
+}
 
 export interface RunningExample {
   /** Base URL of the app. */

@@ -6,14 +6,11 @@
 import { createFerryServer, createLogger, createPGliteDatabase, nodeListener } from '@ferry/server';
 import Fastify from 'fastify';
 import type { RunningExample } from '../shared.ts';
-import { runIfMain } from '../shared.ts';
+import { exampleSecret, runIfMain } from '../shared.ts';
 
 const MOUNT = '/sync';
 
-export async function startFastifyExample(
-  port = 0,
-  jwtSecret = process.env.FERRY_JWT_SECRET ?? 'example-secret-that-is-at-least-32-bytes',
-) {
+export async function startFastifyExample(port = 0, jwtSecret = exampleSecret()) {
   const database = await createPGliteDatabase();
   const ferry = await createFerryServer({
     database,

@@ -6,11 +6,11 @@
 import { createFerryServer, createLogger, createPGliteDatabase } from '@ferry/server';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { addressOf, type RunningExample, runIfMain } from '../shared.ts';
+import { addressOf, exampleSecret, type RunningExample, runIfMain } from '../shared.ts';
 
 export async function startHonoExample(
   port = 0,
-  jwtSecret = process.env.FERRY_JWT_SECRET ?? 'example-secret-that-is-at-least-32-bytes',
+  jwtSecret = exampleSecret(),
 ): Promise<RunningExample> {
   const database = await createPGliteDatabase();
   const ferry = await createFerryServer({

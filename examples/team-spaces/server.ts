@@ -13,7 +13,7 @@ import {
   type Database,
   listen,
 } from '@ferry/server';
-import { type RunningExample, runIfMain } from '../shared.ts';
+import { exampleSecret, type RunningExample, runIfMain } from '../shared.ts';
 
 export interface TeamExample extends RunningExample {
   token(user: string): Promise<string>;
@@ -29,7 +29,7 @@ export async function startTeamExample(port = 0, database?: Database): Promise<T
     team text NOT NULL, user_id text NOT NULL, role text NOT NULL, PRIMARY KEY (team, user_id))`);
 
   const auth = await createJwtAuth({
-    secret: process.env.FERRY_JWT_SECRET ?? 'example-secret-that-is-at-least-32-bytes',
+    secret: exampleSecret(),
     resolveSpaces: async ({ userId }) => {
       const rows = await db.query<{ team: string }>(
         'SELECT team FROM team_members WHERE user_id = $1',
