@@ -153,6 +153,25 @@ export class FerryConfigError extends Error {
   override readonly name = 'FerryConfigError';
 }
 
+/**
+ * `getToken` threw or rejected, so no request could be sent. The provider's own error is
+ * the `cause`. Retried with backoff like a network failure, since most token providers
+ * fail for passing reasons (an identity server that is down, a refresh racing a logout).
+ */
+export class FerryTokenError extends Error {
+  override readonly name = 'FerryTokenError';
+  /** Shown as `status.lastError.code`. */
+  readonly code = 'token_unavailable';
+
+  constructor(cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(
+      `getToken failed, so no request was sent: ${reason}. Check the token provider given as getToken; the sync is retried with backoff.`,
+      { cause },
+    );
+  }
+}
+
 /** The client or store was used after `close()`. */
 export class FerryClosedError extends Error {
   override readonly name = 'FerryClosedError';

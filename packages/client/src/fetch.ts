@@ -9,6 +9,7 @@ import {
   FerryHttpError,
   FerryNetworkError,
   FerryProtocolError,
+  FerryTokenError,
   parseErrorBody,
 } from './errors.ts';
 
@@ -99,8 +100,8 @@ export function withAuth(fetchFn: typeof fetch, getToken: TokenProvider): typeof
   let refreshing: Promise<string> | undefined;
 
   const token = async (refresh: boolean): Promise<string> => {
-    if (!refresh) return checkToken(await getToken({ refresh: false }));
-    refreshing ??= Promise.resolve(getToken({ refresh: true }))
+    if (!refresh) return checkToken(await askToken(getToken, false));
+    refreshing ??= askToken(getToken, true)
       .then(checkToken)
       .finally(() => {
         refreshing = undefined;
@@ -134,6 +135,15 @@ export function withAuth(fetchFn: typeof fetch, getToken: TokenProvider): typeof
     if (second instanceof FerryHttpError) throw second;
     return second;
   };
+}
+
+/** The provider's answer, with anything it throws wrapped in `FerryTokenError`. */
+async function askToken(getToken: TokenProvider, refresh: boolean): Promise<string> {
+  try {
+    return await getToken({ refresh });
+  } catch (error) {
+    throw new FerryTokenError(error);
+  }
 }
 
 function checkToken(token: unknown): string {

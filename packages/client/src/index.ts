@@ -9,6 +9,7 @@ export {
   FerryHttpError,
   FerryNetworkError,
   FerryProtocolError,
+  FerryTokenError,
   FerryValidationError,
 } from './errors.ts';
 export type { TokenProvider } from './fetch.ts';

@@ -4,6 +4,7 @@ import {
   FerryHttpError,
   FerryNetworkError,
   FerryProtocolError,
+  FerryTokenError,
 } from '../src/errors.ts';
 import { joinUrl, parseRetryAfter, postJson, withAuth, withResponseCheck } from '../src/fetch.ts';
 
@@ -174,14 +175,25 @@ describe('withAuth', () => {
     expect(getToken).toHaveBeenCalledTimes(1);
   });
 
-  it('lets an error thrown by getToken through unchanged', async () => {
+  it('wraps an error thrown by getToken in a FerryTokenError that keeps it as its cause', async () => {
     const { fetch, calls } = fetchReturning();
     const failure = new Error('signed out');
     const error = await withAuth(fetch, () => {
       throw failure;
     })('https://x.test/v1/pull').catch((e: unknown) => e);
-    expect(error).toBe(failure);
+    expect(error).toBeInstanceOf(FerryTokenError);
+    expect(error).toMatchObject({ code: 'token_unavailable', cause: failure });
+    expect((error as Error).message).toContain('signed out');
     expect(calls).toHaveLength(0);
+  });
+
+  it('wraps a rejection of getToken on refresh the same way', async () => {
+    const { fetch } = fetchReturning(new Response('', { status: 401 }));
+    const error = await withAuth(fetch, ({ refresh }) =>
+      refresh ? Promise.reject(new Error('session ended')) : 'old',
+    )('https://x.test/v1/pull').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FerryTokenError);
+    expect((error as FerryTokenError).cause).toEqual(new Error('session ended'));
   });
 
   it('refuses an empty token with a FerryConfigError', async () => {

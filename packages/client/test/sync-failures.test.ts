@@ -1,6 +1,11 @@
 import { createSimulation } from '@ferry/testing';
 import { describe, expect, it } from 'vitest';
-import { FerryHttpError, FerryNetworkError, FerryProtocolError } from '../src/index.ts';
+import {
+  FerryHttpError,
+  FerryNetworkError,
+  FerryProtocolError,
+  FerryTokenError,
+} from '../src/index.ts';
 import { setup } from './support/harness.ts';
 import { pushBodies } from './support/requests.ts';
 
@@ -143,5 +148,23 @@ describe('sync: failures and retries', () => {
     });
     await expect(client.sync()).rejects.toThrow(/changes\[0\]\.value/);
     expect(await store.listRecords('alice', 'todos')).toEqual([]);
+  });
+
+  it('reports a getToken that throws as a FerryTokenError whose code the status shows', async () => {
+    const failure = new Error('identity server unreachable');
+    const { client, server } = setup({
+      getToken: () => {
+        throw failure;
+      },
+    });
+    const error = await client.sync().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FerryTokenError);
+    expect((error as FerryTokenError).cause).toBe(failure);
+    expect(server.requests).toHaveLength(0);
+    expect(client.getStatus()).toMatchObject({
+      state: 'backing-off',
+      lastError: { code: 'token_unavailable' },
+    });
+    expect(client.getStatus().lastError?.message).toContain('identity server unreachable');
   });
 });
