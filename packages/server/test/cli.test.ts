@@ -95,6 +95,33 @@ describe('ferry serve', () => {
     }
   });
 
+  it('says it binds every interface when it does, and gives a local URL that answers', async () => {
+    const proc = run(['serve', '--host', '0.0.0.0', '--port', '0', '--data-dir', dataDir], {
+      FERRY_JWT_SECRET: 'a-secret-for-the-cli-test-only-0123456789',
+      LOG_LEVEL: 'warn',
+    });
+    try {
+      const deadline = Date.now() + 60_000;
+      let match: RegExpExecArray | null = null;
+      while (match === null) {
+        match =
+          /listening on http:\/\/0\.0\.0\.0:(\d+) \(every IPv4 interface; on this machine open (http:\/\/localhost:\d+)\)/.exec(
+            proc.output(),
+          );
+        if (proc.child.exitCode !== null || Date.now() > deadline) {
+          throw new Error(`ferry serve did not say where it listens:\n${proc.output()}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const [, port, local] = match;
+      expect(local).toBe(`http://localhost:${port}`);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    } finally {
+      proc.child.kill('SIGTERM');
+      await proc.exited;
+    }
+  });
+
   it('runs the agent of @ferry/node as `ferry agent`', async () => {
     const proc = run(['agent', '--help']);
     expect(await proc.exited).toBe(0);

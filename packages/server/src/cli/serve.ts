@@ -8,6 +8,7 @@ import { listen } from '../node.ts';
 import { createFerryServer } from '../server.ts';
 import type { ServeConfig } from './config.ts';
 import { loadOrCreateDevSecret } from './dev-secret.ts';
+import { listeningAddress, listeningLine } from './listening.ts';
 
 export interface Output {
   line(text: string): void;
@@ -52,11 +53,11 @@ export async function serve(config: ServeConfig, out: Output): Promise<{ stop():
     ...(staticDir === undefined ? {} : { staticDir }),
   });
   const http = await listen(server, { port: config.port, hostname: config.host });
-  const shown = config.host === '0.0.0.0' ? http.url.replace('0.0.0.0', 'localhost') : http.url;
-  out.line(
-    `Ferry is listening on ${shown}${config.dev ? ' (dev mode: POST /v1/dev/token mints tokens)' : ''}`,
-  );
-  if (staticDir !== undefined) out.line(`Serving ${staticDir} at /: open ${shown}/ in a browser`);
+  const address = listeningAddress(http.url);
+  out.line(listeningLine(address, config.dev));
+  if (staticDir !== undefined) {
+    out.line(`Serving ${staticDir} at /: open ${address.local}/ in a browser`);
+  }
   return {
     async stop() {
       await http.close();
