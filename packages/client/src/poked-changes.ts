@@ -9,11 +9,11 @@
  * Applying them is a commit like a pull page's, minus what only a pull can tell (which
  * outbox entries the server has seen): records and cursor together, under the mutex.
  */
+import type { PokeWithChanges } from '@ferry/protocol';
 import { collectionsOf, namedRecords } from './changes.ts';
 import type { EngineContext } from './engine-context.ts';
 import { type LocalState, META_KEYS } from './local-state.ts';
 import { recordWrites } from './pull.ts';
-import type { ParsedPokeChanges } from './responses.ts';
 
 /**
  * Applies the poke's changes if they follow on from the client's cursor. Returns false
@@ -22,7 +22,7 @@ import type { ParsedPokeChanges } from './responses.ts';
 export async function applyPokedChanges(
   ctx: EngineContext,
   local: LocalState,
-  poke: ParsedPokeChanges,
+  poke: PokeWithChanges,
 ): Promise<boolean> {
   const applied = await ctx.mutex.run(async () => {
     ctx.assertOpen();

@@ -3,13 +3,18 @@
  * (records, cursor, and on the last page the outbox entries it confirms), so a crash
  * between pages resumes from the last committed cursor and never applies a page twice.
  */
-import { type PullRequest, ROUTES, type SpaceId } from '@ferry/protocol';
+import {
+  type Change,
+  type PullRequest,
+  type PullResponse,
+  ROUTES,
+  type SpaceId,
+} from '@ferry/protocol';
 import { collectionsOf, namedRecords } from './changes.ts';
 import type { SyncContext } from './engine-context.ts';
 import { FerryProtocolError } from './errors.ts';
 import { cursorSpacesOf, type LocalState, META_KEYS } from './local-state.ts';
 import { skipIdsSeenByServer } from './push.ts';
-import type { ParsedChange, ParsedPullResponse } from './responses.ts';
 import { parsePullResponse } from './responses.ts';
 import type { RecordAddress, StoreBatch, StoredRecord } from './store.ts';
 
@@ -25,8 +30,8 @@ function addressKey(change: RecordAddress): string {
 }
 
 /** Puts and deletions for a page; if a record appears twice, its last change wins. */
-export function recordWrites(changes: readonly ParsedChange[]) {
-  const latest = new Map<string, ParsedChange>();
+export function recordWrites(changes: readonly Change[]) {
+  const latest = new Map<string, Change>();
   for (const change of changes) latest.set(addressKey(change), change);
   const putRecords: StoredRecord[] = [];
   const deleteRecords: RecordAddress[] = [];
@@ -73,9 +78,9 @@ export async function pullChanges(ctx: SyncContext, local: LocalState): Promise<
       throw error;
     }
     outcome.pulled += page.changes.length;
-    outcome.reset ||= page.reset;
+    outcome.reset ||= page.reset === true;
     ctx.counters.pulled += page.changes.length;
-    ctx.counters.reset ||= page.reset;
+    ctx.counters.reset ||= page.reset === true;
     ctx.progress('pull');
     if (!page.hasMore) return outcome;
   }
@@ -84,7 +89,7 @@ export async function pullChanges(ctx: SyncContext, local: LocalState): Promise<
 async function commitPage(
   ctx: SyncContext,
   local: LocalState,
-  page: ParsedPullResponse,
+  page: PullResponse,
   replaces: boolean,
 ): Promise<void> {
   const replacedSpaces: readonly string[] | 'all' = !replaces

@@ -1,6 +1,73 @@
-export * from './constants.ts';
-export * from './errors.ts';
-export * from './json.ts';
-export type * from './standard-schema.ts';
-export type * from './types.ts';
-export * from './validate.ts';
+// The wire protocol v1, shared by Ferry's client and server and by anyone writing their own:
+// the wire types, the protocol's strings and limits, its error codes, and the checks each
+// side applies to what it receives.
+export {
+  ACCESS_TOKEN_PARAM,
+  DEFAULT_LIMITS,
+  EVENTS,
+  HEADERS,
+  JSON_CONTENT_TYPE,
+  MAX_KEY_LENGTH,
+  PROTOCOL_VERSION,
+  ROUTES,
+  SPACES_PARAM,
+  SSE_CONTENT_TYPE,
+  SSE_HEARTBEAT_MS,
+} from './constants.ts';
+export {
+  ERROR_CODES,
+  ERROR_STATUS,
+  type ErrorBody,
+  type ErrorCode,
+  FerryError,
+  isErrorCode,
+  REJECTION_CODES,
+  type RejectionCode,
+} from './errors.ts';
+export { applyPatch, copyJson, describeNonJsonObject, jsonDepthExceeds } from './json.ts';
+export {
+  InvalidResponseError,
+  parsePokeChanges,
+  parsePullResponse,
+  parsePushResponse,
+} from './responses.ts';
+export type { InferCollections, StandardSchemaV1 } from './standard-schema.ts';
+export type {
+  Brand,
+  Change,
+  ClientId,
+  DeleteMutation,
+  DevTokenRequest,
+  DevTokenResponse,
+  JsonObject,
+  JsonValue,
+  Mutation,
+  MutationId,
+  MutationOp,
+  MutationRejection,
+  MutationResult,
+  PatchMutation,
+  PokeEvent,
+  PokeWithChanges,
+  PullRequest,
+  PullResponse,
+  PushRequest,
+  PushResponse,
+  PutMutation,
+  SpaceId,
+  Version,
+} from './types.ts';
+export {
+  isPlainObject,
+  isPositiveSafeInteger,
+  isValidClientId,
+  isValidKey,
+  isValidName,
+  isValidUserId,
+  type PullLimits,
+  type PushLimits,
+  parseDevTokenRequest,
+  parsePullRequest,
+  parsePushRequest,
+  parseSpaceList,
+} from './validate.ts';

@@ -1,4 +1,5 @@
 /** Wire types of protocol v1. Field names here are the JSON field names. */
+import type { RejectionCode } from './errors.ts';
 
 declare const brand: unique symbol;
 /** A nominal type: a `string` or `number` that has been validated as a particular kind of id. */
@@ -43,6 +44,15 @@ export interface PushRequest {
   mutations: Mutation[];
 }
 
+/**
+ * Why the server refused a mutation. A receiver must accept codes it does not know (v1
+ * allows codes to be added) and treat the mutation as rejected all the same.
+ */
+export interface MutationRejection {
+  code: RejectionCode | (string & {});
+  message: string;
+}
+
 export type MutationResult =
   | { id: MutationId; status: 'applied'; version: Version }
   | {
@@ -52,13 +62,9 @@ export type MutationResult =
        * Present when the mutation was rejected when first processed (an addition to v1): a
        * client whose earlier response was lost still learns of the rejection.
        */
-      error?: { code: import('./errors.ts').RejectionCode; message: string };
+      error?: MutationRejection;
     }
-  | {
-      id: MutationId;
-      status: 'rejected';
-      error: { code: import('./errors.ts').RejectionCode; message: string };
-    };
+  | { id: MutationId; status: 'rejected'; error: MutationRejection };
 
 export interface PushResponse {
   results: MutationResult[];
@@ -109,6 +115,13 @@ export interface PokeEvent {
   /** No change in the stream's spaces has a version in (`from`, the commit's first version). */
   from?: number;
   cursor?: string;
+}
+
+/** A poke that carries its commit's changes, as `parsePokeChanges` returns it. */
+export interface PokeWithChanges extends PokeEvent {
+  changes: Change[];
+  from: number;
+  cursor: string;
 }
 
 export interface DevTokenRequest {

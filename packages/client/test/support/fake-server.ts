@@ -10,12 +10,12 @@ import {
   FerryError,
   type JsonObject,
   type Mutation,
+  type MutationRejection,
   type MutationResult,
   type PullResponse,
   type PushResponse,
   parsePullRequest,
   parsePushRequest,
-  type RejectionCode,
   ROUTES,
   SSE_CONTENT_TYPE,
 } from '@ferry/protocol';
@@ -90,7 +90,7 @@ export class FakeServer {
   readonly failures: Failure[] = [];
   readonly #holds = new Map<Route, Array<{ arrived: () => void; released: Promise<void> }>>();
   readonly #streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
-  readonly #rejections = new Map<string, { code: RejectionCode; message: string }>();
+  readonly #rejections = new Map<string, MutationRejection>();
 
   constructor(tokens: Record<string, { user: string; spaces: string[] }> = {}) {
     for (const [token, principal] of Object.entries(tokens)) this.tokens.set(token, principal);
