@@ -37,11 +37,33 @@ function readSentBytes(
   incoming: Readable | undefined,
   maxBytes: number,
 ): Promise<Uint8Array> {
+  if (bodyAlreadyRead(request, incoming)) throw bodyReadBeforeFerry();
   if (incoming && !incoming.readableEnded && !incoming.destroyed) {
     return readIncoming(incoming, maxBytes);
   }
   if (!request.body) throw new FerryError('invalid_request', 'request body is empty');
   return readStream(request.body, maxBytes);
+}
+
+/**
+ * True when something in front of Ferry consumed the body: a body parser such as
+ * `express.json()` reads Node's request and leaves its result on `req.body`, so what is
+ * left to read is empty. A `rawBody` buffer (kept by some hosts, e.g. Cloud Functions) is
+ * the body itself and is read from the web request.
+ */
+function bodyAlreadyRead(request: Request, incoming: Readable | undefined): boolean {
+  if (request.bodyUsed) return true;
+  if (incoming === undefined) return false;
+  const host = incoming as Readable & { rawBody?: unknown; body?: unknown };
+  if (host.rawBody instanceof Uint8Array) return false;
+  return incoming.readableDidRead || host.body !== undefined;
+}
+
+function bodyReadBeforeFerry(): FerryError {
+  return new FerryError(
+    'invalid_request',
+    'the request body was read before it reached Ferry, most likely by a body parser (such as express.json()) mounted in front of it; mount Ferry before any body parser, e.g. app.use("/sync", nodeListener(ferry)) ahead of app.use(express.json()): Ferry reads and limits request bodies itself',
+  );
 }
 
 function truncated(): FerryError {
