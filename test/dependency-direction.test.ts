@@ -1,7 +1,8 @@
 /**
  * The architecture's one rule of dependency: the protocol depends on nothing, the client
  * core only on the protocol, and every package reaches another only through its public
- * entry (`@ferry/<name>`), never through a relative path or a deep import.
+ * entry (`@ferry/<name>`), never through a relative path or a deep import. Ferry's own
+ * store and runtime adapters may also use `@ferry/client/internal`, which apps should not.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -14,8 +15,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   client: ['@ferry/protocol'],
   server: ['@ferry/protocol'],
   testing: ['@ferry/protocol', '@ferry/client'],
-  node: ['@ferry/protocol', '@ferry/client'],
-  browser: ['@ferry/protocol', '@ferry/client'],
+  node: ['@ferry/protocol', '@ferry/client', '@ferry/client/internal'],
+  browser: ['@ferry/protocol', '@ferry/client', '@ferry/client/internal'],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -16,7 +16,8 @@
  * laptop's disk a flush costs more, still once per commit). Browsers that do not know
  * the option ignore it.
  */
-import { checkStoreBatch, type StoreBatch } from '@ferry/client';
+import type { StoreBatch } from '@ferry/client';
+import { checkStoreBatch } from '@ferry/client/internal';
 import { FerryLeadershipLostError } from './errors.ts';
 import { FENCE, META, OUTBOX, RECORDS, storeError, WRITER_EPOCH } from './idb-database.ts';
 

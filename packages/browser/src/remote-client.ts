@@ -11,12 +11,9 @@
 import {
   type ClientEvents,
   type Collection,
-  createEmitter,
-  createSubscriptions,
   type FerryClient,
   FerryClosedError,
   FerryConfigError,
-  INITIAL_STATUS,
   type QueryOptions,
   type Row,
   type RunRecord,
@@ -24,6 +21,7 @@ import {
   type SyncResult,
   type SyncStatus,
 } from '@ferry/client';
+import { createEmitter, createSubscriptions, INITIAL_STATUS } from '@ferry/client/internal';
 import type { ClientId, JsonObject } from '@ferry/protocol';
 import {
   type ChannelMessage,

@@ -2,7 +2,7 @@ export type { ChangeCause, ChangeEvent, CollectionRef } from './changes.ts';
 export { createClient } from './client.ts';
 export type { ClientEvents, FerryClient, SyncResult } from './client-api.ts';
 export type { Collection, Patch, QueryOptions, WriteOptions } from './collection.ts';
-export { createEmitter, type Emitter, type Unsubscribe } from './emitter.ts';
+export type { Unsubscribe } from './emitter.ts';
 export {
   FerryClosedError,
   FerryConfigError,
@@ -18,7 +18,6 @@ export { createMemoryStore } from './memory-store.ts';
 export type { ClientOptions } from './options.ts';
 export type { Row } from './overlay.ts';
 export type { RejectionEvent } from './push.ts';
-export type { RunContext, RunCounters, RunFn, RunSuccess } from './scheduler/active-run.ts';
 export {
   type Conditions,
   createBasicEnvironment,
@@ -29,25 +28,7 @@ export {
 } from './scheduler/environment.ts';
 export type { AbortReason, RunError, RunOutcome, RunRecord } from './scheduler/history.ts';
 export { SCHEDULE_DEFAULTS, type ScheduleOptions } from './scheduler/options.ts';
-export {
-  type SchedulerEvent,
-  type SchedulerState,
-  TRANSITIONS,
-  type TransitionTable,
-} from './scheduler/status-machine.ts';
-export {
-  AUTOMATIC_TRIGGERS,
-  type AutomaticTrigger,
-  TRIGGERS,
-  type Trigger,
-} from './scheduler/triggers.ts';
-export { INITIAL_STATUS, type LiveState, type SyncState, type SyncStatus } from './status.ts';
+export { type AutomaticTrigger, TRIGGERS, type Trigger } from './scheduler/triggers.ts';
+export type { LiveState, SyncState, SyncStatus } from './status.ts';
 export type { OutboxEntry, RecordAddress, Store, StoreBatch, StoredRecord } from './store.ts';
-export { checkStoreBatch } from './store-batch.ts';
-// For clients that run the engine elsewhere (another tab, a worker) and mirror its live queries.
-export {
-  createSubscriptions,
-  type Subscriptions,
-  type SubscriptionTarget,
-} from './subscriptions.ts';
 export type { SyncProgress } from './sync-run.ts';

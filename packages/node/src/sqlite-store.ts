@@ -8,7 +8,8 @@
  * writer work at once): `ferry_records(space, collection, key, version, value)` holds the
  * server's records as JSON text. Only one client may write a file at a time.
  */
-import { checkStoreBatch, FerryClosedError, type Store, type StoreBatch } from '@ferry/client';
+import { FerryClosedError, type Store, type StoreBatch } from '@ferry/client';
+import { checkStoreBatch } from '@ferry/client/internal';
 import type { JsonValue } from '@ferry/protocol';
 import Database from 'better-sqlite3';
 import { migrate } from './sqlite-schema.ts';
