@@ -1,6 +1,6 @@
 /**
  * The server's handler mounted under a path prefix inside another app (given the app's Node
- * bindings, as the README shows), with a client pointed at that prefix; the host app's
+ * bindings, as docs/embedding.md shows), with a client pointed at that prefix; the host app's
  * middleware still applies to Ferry's responses, event streams included.
  */
 

@@ -1,7 +1,7 @@
 /**
  * Ferry's server, exactly as an app would run it: `createFerryServer` served by `listen`,
  * with its answers uncompressed. Every peer and the floor send theirs uncompressed, and the
- * client shares the machine, where the README advises `compression: false`: gzip would
+ * client shares the machine, where docs/server.md advises `compression: false`: gzip would
  * spend the bench's two cores on work no other system does (bench/notes.md, W1).
  */
 import { ROUTES } from '@ferry/protocol';
