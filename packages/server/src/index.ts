@@ -11,6 +11,12 @@ export { DEFAULT_SERVER_LIMITS, type ServerLimits } from './config.ts';
 export type { Database, Queryable } from './db/driver.ts';
 export { createPGliteDatabase, type PGliteOptions } from './db/pglite.ts';
 export { createPostgresDatabase, dropPostgresSchema, type PostgresOptions } from './db/postgres.ts';
+export {
+  FerryConfigError,
+  type FerryConfigErrorCode,
+  FerryStorageError,
+  type FerryStorageErrorCode,
+} from './errors.ts';
 export { createDefaultLogger as createLogger, type Logger } from './logger.ts';
 export { type Listening, type ListenOptions, listen, nodeListener } from './node.ts';
 export type { FerryServer, FerryServerOptions, FetchEnv } from './options.ts';

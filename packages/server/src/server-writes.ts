@@ -48,6 +48,8 @@ export async function serverWrite(
   return outcome.results.map((r: MutationResult): ServerWriteResult => {
     if (r.status === 'applied') return { status: 'applied', version: r.version };
     if (r.status === 'rejected') return { status: 'rejected', error: r.error };
+    // Internal invariant, not a usage error: duplicates are client mutation ids seen before,
+    // and a server write carries no client id.
     throw new Error('a server write cannot be a duplicate');
   });
 }

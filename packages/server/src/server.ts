@@ -14,6 +14,7 @@ import {
 } from './config.ts';
 import type { Database } from './db/driver.ts';
 import { migrate } from './db/migrations.ts';
+import { FerryConfigError } from './errors.ts';
 import { PokeHub } from './events/hub.ts';
 import { startReplicaPokes } from './events/replica-pokes.ts';
 import { createApp } from './http/app.ts';
@@ -37,7 +38,10 @@ const DEFAULT_COMPACTION_INTERVAL_MS = 3600 * 1000;
 function normaliseBasePath(basePath: string | undefined): string {
   if (basePath === undefined || basePath === '' || basePath === '/') return '';
   if (!/^\/[A-Za-z0-9._~/-]*$/.test(basePath)) {
-    throw new Error(`basePath must be a URL path such as "/sync", got "${basePath}"`);
+    throw new FerryConfigError(
+      'basePath',
+      `basePath is "${basePath}"; give the URL path the server is mounted under, starting with "/" and made of letters, digits and . _ ~ - /, e.g. "/sync" (or leave it out to serve at the root).`,
+    );
   }
   return basePath.replace(/\/+$/, '');
 }
@@ -55,7 +59,10 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
   const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
   const { auth, sign } = await createAuthenticator(options);
   if (options.dev && !sign)
-    throw new Error('dev mode mints tokens and needs an HS256 secret (jwtSecret)');
+    throw new FerryConfigError(
+      'dev',
+      'dev mode mints tokens for anyone and needs an HS256 secret to sign them: give jwtSecret (or auth: { secret }), or turn dev off.',
+    );
   const basePath = normaliseBasePath(options.basePath);
   const staticFiles =
     options.staticDir === undefined ? undefined : await createStaticFiles(options.staticDir);
@@ -164,7 +171,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       devTokenTtlSeconds: options.devTokenTtlSeconds ?? DEFAULT_DEV_TOKEN_TTL_SECONDS,
       rateLimiter: options.rateLimit ? new RateLimiter(options.rateLimit) : undefined,
       clientRateLimiter: options.clientRateLimit
-        ? new RateLimiter(options.clientRateLimit)
+        ? new RateLimiter(options.clientRateLimit, 'clientRateLimit')
         : undefined,
       lifecycle,
       webPush: webPush && {
@@ -189,7 +196,12 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
     metrics,
     auth,
     signToken(principal, ttlSeconds) {
-      if (!sign) throw new Error('signToken needs an HS256 secret (jwtSecret or auth: { secret })');
+      if (!sign) {
+        throw new FerryConfigError(
+          'jwtSecret',
+          'signToken() needs an HS256 secret to sign with, and this server verifies tokens it cannot sign (public keys, JWKS or custom auth): create the server with jwtSecret (or auth: { secret }), or have your identity provider issue the tokens.',
+        );
+      }
       return sign(principal, ttlSeconds);
     },
     async close() {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseServeConfig } from '../src/cli/config.ts';
+import { parseServeConfig } from '../src/cli/config.ts';
+import { FerryConfigError } from '../src/errors.ts';
 
 const SECRET = 's'.repeat(32);
 
@@ -47,7 +48,7 @@ describe('ferry serve configuration', () => {
   });
 
   it('refuses to start in production without a secret, and says how to fix it', () => {
-    expect(() => parseServeConfig([], {})).toThrow(ConfigError);
+    expect(() => parseServeConfig([], {})).toThrow(FerryConfigError);
     expect(() => parseServeConfig([], {})).toThrow(/FERRY_JWT_SECRET/);
   });
 
@@ -59,6 +60,6 @@ describe('ferry serve configuration', () => {
     expect(() => parseServeConfig(['--dev'], { FERRY_COMPRESSION: 'maybe' })).toThrow(
       /FERRY_COMPRESSION/,
     );
-    expect(() => parseServeConfig(['--dev', '--no-such-flag'], {})).toThrow(ConfigError);
+    expect(() => parseServeConfig(['--dev', '--no-such-flag'], {})).toThrow(FerryConfigError);
   });
 });

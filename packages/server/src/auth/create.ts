@@ -1,3 +1,4 @@
+import { FerryConfigError } from '../errors.ts';
 import { createJwtAuth, type JwtAuthenticator, type JwtAuthOptions } from './jwt.ts';
 import type { Authenticator } from './principal.ts';
 
@@ -8,7 +9,12 @@ export async function createAuthenticator(options: {
 }): Promise<{ auth: Authenticator; sign: JwtAuthenticator['sign'] }> {
   const { auth, jwtSecret } = options;
   if ((auth === undefined) === (jwtSecret === undefined)) {
-    throw new Error('give exactly one of auth and jwtSecret');
+    throw new FerryConfigError(
+      'auth',
+      auth === undefined
+        ? 'No way to authenticate requests: give jwtSecret (an HS256 secret of at least 32 bytes, e.g. from `openssl rand -base64 48`) or auth (createJwtAuth(...), customAuth(...) or JWT options).'
+        : 'Both auth and jwtSecret were given: give only one (jwtSecret is short for auth: { secret }).',
+    );
   }
   if (auth !== undefined && 'authenticate' in auth) {
     // An authenticator made with createJwtAuth({ secret }) can still mint tokens.

@@ -1,5 +1,6 @@
 /** Authentication by the app's own code, e.g. a session cookie looked up in its database. */
 import { isValidName, isValidUserId } from '@ferry/protocol';
+import { FerryConfigError } from '../errors.ts';
 import { type Authenticator, unauthorized } from './principal.ts';
 
 export type AuthenticateRequest = (
@@ -13,10 +14,18 @@ export function customAuth(authenticate: AuthenticateRequest): Authenticator {
       const principal = await authenticate(request);
       if (!principal) throw unauthorized('not signed in');
       if (!isValidUserId(principal.userId))
-        throw new Error('authenticate() returned an invalid userId');
+        throw new FerryConfigError(
+          'authenticate',
+          `authenticate() returned userId ${JSON.stringify(principal.userId)}, which is not a valid user id: return a string of 1 to 256 characters without U+0000 or lone surrogates, or null when the request is not signed in.`,
+          { code: 'invalid_hook_result' },
+        );
       const invalid = principal.spaces.filter((s) => !isValidName(s));
       if (invalid.length > 0)
-        throw new Error(`authenticate() returned invalid space names: ${invalid.join(', ')}`);
+        throw new FerryConfigError(
+          'authenticate',
+          `authenticate() returned invalid space names: ${invalid.join(', ')}. Space names are 1-128 characters of letters, digits, '_', '-', '.' and ':'; map your own ids onto such names.`,
+          { code: 'invalid_hook_result' },
+        );
       return { userId: principal.userId, spaces: [...new Set(principal.spaces)] };
     },
   };

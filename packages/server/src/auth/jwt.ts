@@ -19,6 +19,7 @@ import {
   jwtVerify,
   SignJWT,
 } from 'jose';
+import { FerryConfigError } from '../errors.ts';
 import { type Authenticator, type Principal, requestToken, unauthorized } from './principal.ts';
 import { SpacesCache, type SpacesCacheOptions } from './spaces-cache.ts';
 import { VerifiedTokens, type VerifiedTokensOptions } from './verified-tokens.ts';
@@ -98,7 +99,10 @@ async function keyFor(
 ): Promise<{ key: Uint8Array | CryptoKey | JWTVerifyGetKey; algorithms: string[] }> {
   if ('secret' in options) {
     if (Buffer.byteLength(options.secret, 'utf8') < MIN_SECRET_BYTES) {
-      throw new Error(`the JWT secret must be at least ${MIN_SECRET_BYTES} bytes long`);
+      throw new FerryConfigError(
+        'secret',
+        `The JWT secret is ${Buffer.byteLength(options.secret, 'utf8')} bytes long; it must be at least ${MIN_SECRET_BYTES} bytes. Use a random one, e.g. \`openssl rand -base64 48\`, kept out of the source (FERRY_JWT_SECRET).`,
+      );
     }
     // Imported once: given raw bytes, jose would import the key again on every request.
     const key = await crypto.subtle.importKey(
@@ -112,7 +116,10 @@ async function keyFor(
   }
   if ('publicKey' in options) {
     if (options.algorithms.length === 0)
-      throw new Error('publicKey authentication needs the accepted algorithms, e.g. ["RS256"]');
+      throw new FerryConfigError(
+        'algorithms',
+        'publicKey authentication needs the algorithms its tokens are signed with: give algorithms, e.g. ["RS256"] or ["ES256"].',
+      );
     const key =
       typeof options.publicKey === 'string'
         ? await importSPKI(options.publicKey, options.algorithms[0]!)

@@ -3,6 +3,7 @@
  * reads nothing but its arguments, so every rule here is unit-tested.
  */
 import { parseArgs } from 'node:util';
+import { FerryConfigError } from '../errors.ts';
 
 export interface ServeConfig {
   port: number;
@@ -25,10 +26,6 @@ export interface ServeConfig {
     publicKey: string | undefined;
     privateKey: string | undefined;
   };
-}
-
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
 }
 
 export const DEFAULT_PORT = 8787;
@@ -86,7 +83,7 @@ export function parseServeConfig(
       allowPositionals: false,
     }));
   } catch (error) {
-    throw new ConfigError(`${(error as Error).message}\n\n${SERVE_HELP}`);
+    throw new FerryConfigError('argv', `${(error as Error).message}\n\n${SERVE_HELP}`);
   }
   const text = (flag: string, variable: string) => {
     const value = (values[flag] as string | undefined) ?? env[variable];
@@ -96,7 +93,10 @@ export function parseServeConfig(
   const portText = text('port', 'PORT') ?? String(DEFAULT_PORT);
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535)
-    throw new ConfigError(`port must be an integer from 0 to 65535, got "${portText}"`);
+    throw new FerryConfigError(
+      '--port',
+      `port must be an integer from 0 to 65535 (0 picks a free one), got "${portText}"`,
+    );
 
   const dev = values.dev === true || TRUE_VALUES.has((env.FERRY_DEV ?? '').toLowerCase());
   const compressionText = (env.FERRY_COMPRESSION ?? '').toLowerCase();
@@ -105,25 +105,31 @@ export function parseServeConfig(
     !TRUE_VALUES.has(compressionText) &&
     !FALSE_VALUES.has(compressionText)
   )
-    throw new ConfigError(
+    throw new FerryConfigError(
+      'FERRY_COMPRESSION',
       `FERRY_COMPRESSION must be 1 or 0 (true/false), got "${env.FERRY_COMPRESSION}"`,
     );
   const compression = values['no-compression'] !== true && !FALSE_VALUES.has(compressionText);
   const logLevel = text('log-level', 'LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.has(logLevel))
-    throw new ConfigError(
+    throw new FerryConfigError(
+      '--log-level',
       `log level must be one of ${[...LOG_LEVELS].join(', ')}, got "${logLevel}"`,
     );
 
   const jwtSecret = text('jwt-secret', 'FERRY_JWT_SECRET');
   if (!dev && jwtSecret === undefined) {
-    throw new ConfigError(
+    throw new FerryConfigError(
+      '--jwt-secret',
       'no JWT secret: set FERRY_JWT_SECRET (or --jwt-secret) to a random string of at least 32 bytes, ' +
         'e.g. `openssl rand -base64 48`. For local development only, start with --dev to generate one.',
     );
   }
   if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
-    throw new ConfigError('the JWT secret must be at least 32 bytes long');
+    throw new FerryConfigError(
+      '--jwt-secret',
+      'the JWT secret must be at least 32 bytes long: use a random one, e.g. `openssl rand -base64 48`.',
+    );
   }
 
   return {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-import { runAgent } from './agent.ts';
 /** The `ferry` command. */
-import { ConfigError, parseServeConfig, SERVE_HELP } from './config.ts';
+import { FerryConfigError } from '../errors.ts';
+import { runAgent } from './agent.ts';
+import { parseServeConfig, SERVE_HELP } from './config.ts';
 import { serve } from './serve.ts';
 
 const USAGE = `Usage: ferry <command> [options]
@@ -47,7 +48,8 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof ConfigError) process.stderr.write(`ferry: ${error.message}\n`);
+    // A setup mistake is told as its message alone: the stack would only hide the fix.
+    if (error instanceof FerryConfigError) process.stderr.write(`ferry: ${error.message}\n`);
     else
       process.stderr.write(
         `ferry: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,

@@ -21,6 +21,7 @@ export function startPgListener(
   channel: string,
   handlers: ListenHandlers,
 ): Listener {
+  // Internal invariant: the channel comes from the validated schema name, never from the app.
   if (!CHANNEL_PATTERN.test(channel)) throw new Error(`invalid channel name ${channel}`);
   let client: pg.Client | undefined;
   let closed = false;

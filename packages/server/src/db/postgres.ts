@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { FerryConfigError } from '../errors.ts';
 import { type Database, preparedName, type Queryable, type SqlParam } from './driver.ts';
 import { startPgListener } from './pg-listener.ts';
 
@@ -14,6 +15,10 @@ export interface PostgresOptions {
 }
 
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+
+function schemaProblem(schema: string): string {
+  return `schema "${schema}" is not a lower-case SQL identifier: use 1 to 63 characters of a-z, 0-9 and _, not starting with a digit (e.g. "ferry").`;
+}
 
 /** Channel names are identifiers of at most 63 bytes; long schema names are hashed to fit. */
 function notifyChannelFor(schema: string): string {
@@ -49,7 +54,7 @@ function wrap(client: pg.Pool | pg.PoolClient): Queryable {
 export function createPostgresDatabase(options: PostgresOptions): Database {
   const schema = options.schema ?? 'public';
   if (!SCHEMA_PATTERN.test(schema)) {
-    throw new Error(`schema "${schema}" must be a lower-case SQL identifier`);
+    throw new FerryConfigError('schema', schemaProblem(schema));
   }
   const pool = new pg.Pool({
     connectionString: options.connectionString,
@@ -144,7 +149,7 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
 
 /** Drops a schema and everything in it; for test isolation and tooling. */
 export async function dropPostgresSchema(connectionString: string, schema: string): Promise<void> {
-  if (!SCHEMA_PATTERN.test(schema)) throw new Error(`invalid schema name ${schema}`);
+  if (!SCHEMA_PATTERN.test(schema)) throw new FerryConfigError('schema', schemaProblem(schema));
   const client = new pg.Client({ connectionString });
   await client.connect();
   try {

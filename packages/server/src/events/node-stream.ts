@@ -127,6 +127,7 @@ export class NodeEventStream extends EventStream {
 
   protected send(chunk: Uint8Array): void {
     const { response } = this;
+    // Plain on purpose: EventStream.write catches it and ends the stream; it never reaches the app.
     if (response.destroyed || response.writableEnded) throw new Error('the response has ended');
     const wasBehind = response.writableNeedDrain;
     // Node keeps what the socket could not take; `drain` says when it has gone out.

@@ -5,6 +5,7 @@
  * the active users, not every user ever seen.
  */
 import { FerryError } from '@ferry/protocol';
+import { FerryConfigError } from '../errors.ts';
 
 export interface RateLimitOptions {
   requestsPerSecond: number;
@@ -22,10 +23,15 @@ export class RateLimiter {
 
   constructor(
     private readonly options: RateLimitOptions,
+    /** Which server option these settings came from, to name it when they are wrong. */
+    option: 'rateLimit' | 'clientRateLimit' = 'rateLimit',
     private readonly now: () => number = Date.now,
   ) {
     if (!(options.requestsPerSecond > 0) || !(options.burst >= 1)) {
-      throw new Error('rate limit needs requestsPerSecond > 0 and burst >= 1');
+      throw new FerryConfigError(
+        option,
+        `${option} needs requestsPerSecond above 0 and burst of at least 1, got requestsPerSecond ${options.requestsPerSecond} and burst ${options.burst}; leave ${option} out to turn rate limiting off.`,
+      );
     }
   }
 

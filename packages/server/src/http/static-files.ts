@@ -8,6 +8,7 @@
  */
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { extname, join, sep } from 'node:path';
+import { FerryConfigError } from '../errors.ts';
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -36,9 +37,17 @@ export type StaticFiles = (request: Request, pathname: string) => Promise<Respon
 /** Resolves `dir` once (it must exist and be a folder) and returns the request handler. */
 export async function createStaticFiles(dir: string): Promise<StaticFiles> {
   const root = await realpath(dir).catch(() => {
-    throw new Error(`static dir ${dir} does not exist (build the app into it first)`);
+    throw new FerryConfigError(
+      'staticDir',
+      `staticDir "${dir}" does not exist: build the app into it first, or check the path (it is resolved from ${process.cwd()}).`,
+    );
   });
-  if (!(await stat(root)).isDirectory()) throw new Error(`static dir ${dir} is not a folder`);
+  if (!(await stat(root)).isDirectory()) {
+    throw new FerryConfigError(
+      'staticDir',
+      `staticDir "${dir}" is a file, not a folder: give the folder the app was built into (e.g. its dist).`,
+    );
+  }
   return (request, pathname) => serveStatic(root, request, pathname).catch(() => notFound(request));
 }
 

@@ -11,6 +11,7 @@ import {
   type RejectionCode,
 } from '@ferry/protocol';
 import type { Queryable } from '../db/driver.ts';
+import { FerryConfigError } from '../errors.ts';
 import type { CollectionSchemas, Rules, WriteOrigin } from '../rules.ts';
 import { validateValue } from '../validation.ts';
 import { parsedValue, type RecordState } from './records.ts';
@@ -88,14 +89,18 @@ export async function decide(
       return reject(decision.code ?? 'invalid', decision.reject);
     if (decision && 'value' in decision) {
       if (m.op === 'delete')
-        throw new Error(
-          'beforeWrite returned a value for a delete; return { reject } to refuse it',
+        throw new FerryConfigError(
+          'rules.beforeWrite',
+          `rules.beforeWrite returned a value for a delete of ${m.collection}/${m.key}; a delete has no value to replace. Return { reject } to refuse the delete, or nothing to let it through.`,
+          { code: 'invalid_hook_result' },
         );
       // A transformed value must still satisfy the collection's schema.
       const valid = await validateValue(policy.collections, m.collection, decision.value);
       if (!valid.ok)
-        throw new Error(
-          `beforeWrite returned a value its collection's schema refuses: ${valid.message}`,
+        throw new FerryConfigError(
+          'rules.beforeWrite',
+          `rules.beforeWrite returned a value for ${m.collection}/${m.key} that the collection's schema refuses (${valid.message}). Return a value that passes the schema, or { reject } to refuse the write.`,
+          { code: 'invalid_hook_result' },
         );
       next = valid.value;
     }

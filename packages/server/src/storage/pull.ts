@@ -6,6 +6,7 @@
  * answer's bytes without parsing them.
  */
 import { prepared, type Queryable } from '../db/driver.ts';
+import { notMigrated } from '../errors.ts';
 import { decodeCursor, encodeCursor, hashSpaces } from './cursor.ts';
 import { jsonListBytes } from './json-bytes.ts';
 
@@ -128,6 +129,39 @@ const PULL_SPACES_SQL = pullStatement(`CROSS JOIN LATERAL (
   JOIN ferry_records r ON r.space = picked.space AND r.version = picked.version`);
 
 /**
+ * How far `remaining` is counted. The count is an index-only range scan (about 1 ms per
+ * 10,000 entries on PostgreSQL, against about 3 ms to read a page of 1,000 small records),
+ * so the first page of a snapshot from the beginning, which starts a long sync once, counts
+ * far; every later page counts only the next few pages, and a client keeps the first
+ * count going down as it pulls (see the client's pull.ts).
+ */
+export const REMAINING_COUNT_CAPS = { snapshotStart: 1_000_000, pagesAhead: 10 } as const;
+
+/**
+ * The changes after `version` in the spaces, counted on the `(space, version)` index and
+ * stopped at the cap. A separate statement, run only when there is more to read: it may see
+ * commits made since the page was read, which is fine for an estimate.
+ */
+const REMAINING_SQL = prepared(`
+  SELECT count(*)::int AS n FROM (
+    SELECT 1 FROM unnest($1::text[]) AS s(space)
+    CROSS JOIN LATERAL (
+      SELECT 1 FROM ferry_records WHERE space = s.space AND version > $2 LIMIT $3
+    ) r
+    LIMIT $3
+  ) counted`);
+
+async function countRemaining(
+  db: Queryable,
+  spaces: readonly string[],
+  afterVersion: number,
+  cap: number,
+): Promise<number> {
+  const [row] = await db.query<{ n: number }>(REMAINING_SQL, [spaces, afterVersion, cap]);
+  return row?.n ?? 0;
+}
+
+/**
  * The head, and the changes in version order. They come in that order from both
  * statements, so the sort (a merge sort, linear on sorted input) only checks it.
  */
@@ -156,7 +190,7 @@ export async function pullChanges(db: Queryable, query: PullQuery): Promise<Pull
   let rows = await read();
   if (rows.length === 0) rows = await read();
   const { head, changes } = pageRows(rows);
-  if (!head) throw new Error('ferry_server row is missing: the database was not migrated');
+  if (!head) throw notMigrated('ferry_server');
   if (head.userId !== query.userId) return { ok: false, reason: 'client_owned_by_other_user' };
 
   const reset = query.cursor !== null && !head.resumes;
@@ -169,12 +203,20 @@ export async function pullChanges(db: Queryable, query: PullQuery): Promise<Pull
     ? Number(page[page.length - 1]!.version)
     : Math.max(head.fromVersion, head.headVersion);
   const cursor = encodeCursor({ serverId: head.serverId, version: cursorVersion, spacesHash });
+  // Only while there is more: the last page, the one a live client reads, costs no count.
+  const cap =
+    head.fromVersion === 0
+      ? REMAINING_COUNT_CAPS.snapshotStart
+      : REMAINING_COUNT_CAPS.pagesAhead * query.limit;
+  const remaining = hasMore
+    ? `,"remaining":${await countRemaining(db, query.spaces, cursorVersion, cap)}`
+    : '';
 
   const sent = page.flatMap((row) => (row.body === null ? [] : [row.body]));
   const body = jsonListBytes(
     '{"changes":[',
     sent,
-    `],"cursor":"${cursor}","cursorVersion":${cursorVersion},"hasMore":${hasMore},"lastMutationId":${head.lastMutationId}${reset ? ',"reset":true' : ''}}`,
+    `],"cursor":"${cursor}","cursorVersion":${cursorVersion},"hasMore":${hasMore}${remaining},"lastMutationId":${head.lastMutationId}${reset ? ',"reset":true' : ''}}`,
   );
   return { ok: true, body, changeCount: sent.length, reset };
 }

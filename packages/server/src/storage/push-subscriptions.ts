@@ -1,5 +1,6 @@
 /** Browser push subscriptions and the VAPID key pair, in the database so every replica shares them. */
 import { prepared, type Queryable } from '../db/driver.ts';
+import { notMigrated } from '../errors.ts';
 
 export interface PushSubscriptionRow {
   endpoint: string;
@@ -26,7 +27,7 @@ export async function loadOrCreateVapidKeys(
   const [row] = await db.query<{ public_key: string; private_key: string }>(
     'SELECT public_key, private_key FROM ferry_vapid WHERE id = 1',
   );
-  if (!row) throw new Error('ferry_vapid row is missing');
+  if (!row) throw notMigrated('ferry_vapid');
   return { publicKey: row.public_key, privateKey: row.private_key };
 }
 

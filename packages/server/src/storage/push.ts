@@ -14,6 +14,7 @@ import {
   type Version,
 } from '@ferry/protocol';
 import { prepared, type Queryable } from '../db/driver.ts';
+import { notMigrated } from '../errors.ts';
 import type { CommittedChange } from '../rules.ts';
 import { type ClientClaims, readBatchInputs } from './batch-inputs.ts';
 import { writeBatch } from './batch-writes.ts';
@@ -117,7 +118,7 @@ export async function commitPushBatch(
   const [server] = await db.query<{ head_version: string | number; server_id: string }>(
     LOCK_HEAD_SQL,
   );
-  if (!server) throw new Error('ferry_server row is missing: the database was not migrated');
+  if (!server) throw notMigrated('ferry_server');
   let head = Number(server.head_version);
   const startHead = head;
 

@@ -1,5 +1,6 @@
 /** Web Push configuration and its defaults. */
 import type { Database } from '../db/driver.ts';
+import { FerryConfigError } from '../errors.ts';
 import { loadOrCreateVapidKeys, type VapidKeys } from '../storage/push-subscriptions.ts';
 import { generateVapidKeys, type WebPushSettings } from './sender.ts';
 
@@ -31,11 +32,17 @@ export async function resolveWebPush(
   options: WebPushOptions = {},
 ): Promise<ResolvedWebPush> {
   if ((options.publicKey === undefined) !== (options.privateKey === undefined)) {
-    throw new Error('webPush needs both publicKey and privateKey, or neither (to generate them)');
+    throw new FerryConfigError(
+      options.publicKey === undefined ? 'webPush.publicKey' : 'webPush.privateKey',
+      'webPush was given only one of its VAPID keys: give both publicKey and privateKey (a pair from web-push generate-vapid-keys), or neither to have them generated and kept in the database.',
+    );
   }
   const subject = options.subject ?? 'mailto:webpush@localhost';
   if (!/^(mailto:|https:)/.test(subject))
-    throw new Error('webPush.subject must be a mailto: or https: URL');
+    throw new FerryConfigError(
+      'webPush.subject',
+      `webPush.subject is "${subject}"; push services need a contact they can reach: a mailto: or https: URL, e.g. "mailto:ops@example.com".`,
+    );
   const keys =
     options.publicKey !== undefined && options.privateKey !== undefined
       ? { publicKey: options.publicKey, privateKey: options.privateKey }
