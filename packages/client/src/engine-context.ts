@@ -36,6 +36,9 @@ export interface SyncContext extends EngineContext {
   rejected(event: RejectionEvent): void;
   /** The run's counters, updated as each batch and page is committed. */
   readonly counters: RunCounters;
-  /** Called after each push batch and pull page is committed. */
-  progress(phase: 'push' | 'pull'): void;
+  /**
+   * Called after each push batch and pull page is committed; a pull page passes what the
+   * server estimated is left after it (0 after the last page).
+   */
+  progress(phase: 'push' | 'pull', remaining?: number): void;
 }

@@ -46,6 +46,11 @@ export interface LocalState {
    * so records of spaces no longer followed do not linger.
    */
   replaceAllOnNextPull: boolean;
+  /**
+   * The changes left to pull as last estimated (in memory only), carried from page to page
+   * and from run to run: see `estimateRemaining` in pull.ts.
+   */
+  pullRemaining?: number | undefined;
   lastSuccessAt: number | null;
   outbox: Outbox;
   unreportedRejections: RejectionEvent[];

@@ -42,6 +42,25 @@ export function recordWrites(changes: readonly Change[]) {
   return { putRecords, deleteRecords };
 }
 
+/**
+ * What is left to pull after `page`. The server counts far only on the first page of a
+ * snapshot and a few pages ahead on later ones, so an earlier, larger count less what has
+ * been pulled since is kept while it is the larger; a snapshot starts the count afresh.
+ */
+export function estimateRemaining(
+  previous: number | undefined,
+  page: Pick<PullResponse, 'hasMore' | 'remaining' | 'changes'>,
+  startsSnapshot: boolean,
+): number | undefined {
+  if (!page.hasMore) return 0;
+  const carried =
+    previous === undefined || startsSnapshot
+      ? undefined
+      : Math.max(0, previous - page.changes.length);
+  if (page.remaining === undefined) return carried;
+  return carried === undefined ? page.remaining : Math.max(page.remaining, carried);
+}
+
 export async function pullChanges(ctx: SyncContext, local: LocalState): Promise<PullOutcome> {
   const outcome: PullOutcome = { pulled: 0, reset: false };
   const url = ctx.urlFor(ROUTES.pull);
@@ -81,7 +100,8 @@ export async function pullChanges(ctx: SyncContext, local: LocalState): Promise<
     outcome.reset ||= page.reset === true;
     ctx.counters.pulled += page.changes.length;
     ctx.counters.reset ||= page.reset === true;
-    ctx.progress('pull');
+    local.pullRemaining = estimateRemaining(local.pullRemaining, page, replaces);
+    ctx.progress('pull', local.pullRemaining);
     if (!page.hasMore) return outcome;
   }
 }

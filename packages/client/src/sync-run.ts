@@ -14,6 +14,17 @@ import type { RunCounters, RunFn } from './scheduler/active-run.ts';
 export interface SyncProgress extends RunCounters {
   runId: number;
   phase: 'push' | 'pull';
+  /**
+   * After a pull page: about how many changes are still to pull, as the server estimated
+   * when it read the page (capped, and blind to commits made since); 0 after the last page.
+   * Undefined after a push batch, or when the server does not say (an older server).
+   */
+  remaining: number | undefined;
+  /**
+   * `pulled + remaining`: about how many changes this run will have pulled at the end, so
+   * `pulled / total` is how far it has got. Undefined when `remaining` is.
+   */
+  total: number | undefined;
 }
 
 export interface SyncRunOptions {
@@ -49,7 +60,14 @@ export function createSyncRun(ctx: EngineContext, options: SyncRunOptions): RunF
       pushBatchSize: options.pushBatchSize,
       rejected: options.rejected,
       counters,
-      progress: (phase) => options.progress({ runId: run.id, phase, ...counters }),
+      progress: (phase, remaining) =>
+        options.progress({
+          runId: run.id,
+          phase,
+          ...counters,
+          remaining,
+          total: remaining === undefined ? undefined : counters.pulled + remaining,
+        }),
     };
     await pushOutbox(syncCtx, local);
     await pullChanges(syncCtx, local);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryStore, FerryNetworkError, type Row } from '../src/index.ts';
+import { createMemoryStore, FerryNetworkError, type Row, type SyncProgress } from '../src/index.ts';
+import { estimateRemaining } from '../src/pull.ts';
 import { createServer, recorder, settle, setup, type Todo } from './support/harness.ts';
 import { pullBodies } from './support/requests.ts';
 
@@ -20,6 +21,51 @@ describe('sync: pull pages and resets', () => {
       'd',
       'e',
     ]);
+  });
+
+  it("reports each page's progress with the server's estimate of what remains, and the total it makes", async () => {
+    const { client, server } = setup({ pullLimit: 2 });
+    for (const key of ['a', 'b', 'c', 'd', 'e'])
+      server.commit('alice', 'todos', key, { title: key });
+    const progress = recorder<SyncProgress>();
+    client.on('progress', progress.listener);
+    await client.sync();
+    expect(progress.calls.map((p) => [p.phase, p.pulled, p.remaining, p.total])).toEqual([
+      ['pull', 2, 3, 5],
+      ['pull', 4, 1, 5],
+      ['pull', 5, 0, 5],
+    ]);
+  });
+
+  it('leaves remaining and total undefined while a server that does not estimate has more', async () => {
+    const { client, server } = setup({ pullLimit: 2 });
+    server.sendRemaining = false;
+    for (const key of ['a', 'b', 'c']) server.commit('alice', 'todos', key, { title: key });
+    const progress = recorder<SyncProgress>();
+    client.on('progress', progress.listener);
+    await client.sync();
+    expect(progress.calls.map((p) => [p.pulled, p.remaining, p.total])).toEqual([
+      [2, undefined, undefined],
+      [3, 0, 3],
+    ]);
+  });
+
+  it('keeps a first count going down while later pages count only a few pages ahead', () => {
+    const page = (remaining: number | undefined, hasMore = true) => ({
+      hasMore,
+      changes: new Array(100),
+      ...(remaining === undefined ? {} : { remaining }),
+    });
+    // The snapshot's first page counted 5,000; later pages are capped at 1,000.
+    expect(estimateRemaining(undefined, page(5_000), true)).toBe(5_000);
+    expect(estimateRemaining(5_000, page(1_000), false)).toBe(4_900);
+    // Near the end the server's own count is the larger, and the truer.
+    expect(estimateRemaining(150, page(400), false)).toBe(400);
+    // An older server says nothing: the carried count still goes down.
+    expect(estimateRemaining(4_900, page(undefined), false)).toBe(4_800);
+    // A new snapshot forgets the old count; the last page leaves nothing.
+    expect(estimateRemaining(4_900, page(700), true)).toBe(700);
+    expect(estimateRemaining(4_900, page(undefined, false), false)).toBe(0);
   });
 
   it('asks for the next page while the current one is stored, one request at a time', async () => {

@@ -96,6 +96,9 @@ export function parsePullResponse(body: unknown): PullResponse {
   if (b.cursorVersion !== undefined && !isNonNegativeSafeInteger(b.cursorVersion)) {
     fail('cursorVersion', 'is not a non-negative integer');
   }
+  if (b.remaining !== undefined && !isNonNegativeSafeInteger(b.remaining)) {
+    fail('remaining', 'is not a non-negative integer');
+  }
   const response: PullResponse = {
     changes: parseChanges(b.changes),
     cursor: b.cursor,
@@ -104,6 +107,7 @@ export function parsePullResponse(body: unknown): PullResponse {
   };
   if (b.reset === true) response.reset = true;
   if (b.cursorVersion !== undefined) response.cursorVersion = b.cursorVersion;
+  if (b.remaining !== undefined) response.remaining = b.remaining;
   return response;
 }
 

@@ -101,6 +101,13 @@ export interface PullResponse {
    * version up to it has been sent (on this page or an earlier one).
    */
   cursorVersion?: number;
+  /**
+   * Addition, present when `hasMore` is true: an estimate of the changes after this page in
+   * the requested spaces, so a client can show how far a long sync has got. A count capped
+   * by the server (Ferry's counts up to 1,000,000 on the first page of a snapshot from the
+   * beginning and ten pages ahead on later pages), blind to commits made since.
+   */
+  remaining?: number;
 }
 
 export interface PokeEvent {

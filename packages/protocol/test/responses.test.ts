@@ -52,6 +52,14 @@ describe('response checks', () => {
     );
   });
 
+  it('keep the remaining estimate of a page with more to come, and refuse one that is not a count', () => {
+    const page = { changes: [], cursor: 'c', hasMore: true, lastMutationId: 0 };
+    expect(parsePullResponse({ ...page, remaining: 250 }).remaining).toBe(250);
+    expect('remaining' in parsePullResponse(page)).toBe(false);
+    const error = refusal(() => parsePullResponse({ ...page, remaining: -1 }));
+    expect(error.message).toBe('remaining is not a non-negative integer');
+  });
+
   it('tell a plain poke from one with changes, and refuse data that is not JSON', () => {
     expect(parsePokeChanges('{"version":4}')).toBeUndefined();
     expect(refusal(() => parsePokeChanges('{"version":4')).message).toBe(

@@ -87,6 +87,8 @@ export class FakeServer {
   losePushResponses = 0;
   /** The next pull answers `reset: true` with a snapshot from the beginning. */
   resetNextPull = false;
+  /** Pages with more to come say how many changes remain, as protocol additions allow. */
+  sendRemaining = true;
   readonly failures: Failure[] = [];
   readonly #holds = new Map<Route, Array<{ arrived: () => void; released: Promise<void> }>>();
   readonly #streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
@@ -345,6 +347,7 @@ export class FakeServer {
       cursor: String(cursor),
       cursorVersion: cursor,
       hasMore,
+      ...(hasMore && this.sendRemaining ? { remaining: visible.length - page.length } : {}),
       lastMutationId: client.lastMutationId,
       ...(reset ? { reset: true as const } : {}),
     };
