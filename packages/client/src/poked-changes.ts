@@ -39,6 +39,10 @@ export async function applyPokedChanges(
     return true;
   });
   if (applied === true) {
+    // A plain string, so the line reads the same under any logger, with fields or without.
+    ctx.logger.debug(
+      `applied ${poke.changes.length} change(s) a poke carried, up to version ${poke.version}`,
+    );
     const records = namedRecords(poke.changes);
     ctx.changed({
       cause: 'pull',

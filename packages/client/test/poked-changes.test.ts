@@ -34,6 +34,26 @@ describe('changes carried by pokes', () => {
     await client.close();
   });
 
+  it('are logged at debug level when applied, so a verbose log shows live changes', async () => {
+    const debug: unknown[][] = [];
+    const ignore = () => {};
+    const server = createServer();
+    const logger = {
+      debug: (...args: unknown[]) => debug.push(args),
+      info: ignore,
+      warn: ignore,
+      error: ignore,
+    };
+    const { client } = setup({ live: true, logger }, server);
+    await settle();
+    server.commitInPoke('alice', 'todos', 't1', { title: 'from the poke' });
+    await settle();
+    expect(debug).toContainEqual([
+      `applied 1 change(s) a poke carried, up to version ${server.version}`,
+    ]);
+    await client.close();
+  });
+
   it('are pulled instead when the client may have missed a change before them', async () => {
     const { client, server, rows } = await pulledLiveClient();
     // Committed while the client was not told (a plain poke lost, say)…
