@@ -33,18 +33,18 @@ export function hostFerry(options: HostOptions): FerryHost {
     async lead() {
       const started = await startLeaderSession(options, channel, hostId);
       session = started;
-      logger?.info('leading the sync of this store', { store: options.name, ...started.info });
+      logger?.info({ store: options.name, ...started.info }, 'leading the sync of this store');
       return async () => {
         session = undefined;
         await started.end();
-        logger?.info('stopped leading the sync of this store', { store: options.name });
+        logger?.info({ store: options.name }, 'stopped leading the sync of this store');
       };
     },
     onError: (error) =>
-      logger?.warn('could not lead the sync of this store; queueing again', {
-        store: options.name,
-        error: error instanceof Error ? error.message : String(error),
-      }),
+      logger?.warn(
+        { store: options.name, error: error instanceof Error ? error.message : String(error) },
+        'could not lead the sync of this store; queueing again',
+      ),
   });
 
   // Requests the leader has not acknowledged yet, each with the timer that ends its patience.
@@ -59,7 +59,7 @@ export function hostFerry(options: HostOptions): FerryHost {
       const timer = setTimeout(() => {
         unacknowledged.delete(message.id);
         if (session !== undefined) return;
-        logger?.warn('the sync leader did not answer; taking over', { store: options.name });
+        logger?.warn({ store: options.name }, 'the sync leader did not answer; taking over');
         leadership.steal();
       }, leaderTimeoutMs);
       unacknowledged.set(message.id, timer);

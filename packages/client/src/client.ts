@@ -41,11 +41,11 @@ export function createClient<
   let closing: Promise<void> | undefined;
 
   const emitter = createEmitter<ClientEvents>((error, name) =>
-    logger.error(`a '${String(name)}' listener threw`, errorFields(error)),
+    logger.error(errorFields(error), `a '${String(name)}' listener threw`),
   );
   const status = createStatusHolder((snapshot) => emitter.emit('status', snapshot));
   const subscriptions = createSubscriptions((error, stage) =>
-    logger.error(`a collection subscription failed (${stage})`, errorFields(error)),
+    logger.error(errorFields(error), `a collection subscription failed (${stage})`),
   );
 
   const assertUsable = () => {
@@ -73,7 +73,7 @@ export function createClient<
     if (closing === undefined) await scheduler.start();
   });
   started.catch((error: unknown) => {
-    logger.error('could not open the client state from the store', errorFields(error));
+    logger.error(errorFields(error), 'could not open the client state from the store');
     status.update({ state: 'error', lastError: describeError(error) });
   });
 
@@ -132,7 +132,7 @@ export function createClient<
         (handled) => handled || scheduler.trigger('poke'),
         (error: unknown) => {
           if (closing !== undefined) return;
-          logger.warn('could not apply the changes a poke carried; pulling', errorFields(error));
+          logger.warn(errorFields(error), 'could not apply the changes a poke carried; pulling');
           scheduler.trigger('poke');
         },
       );

@@ -89,7 +89,7 @@ async function runLoop(options: LiveStreamOptions, signal: AbortSignal): Promise
       if (error instanceof FerryHttpError && error.retryAfterSeconds !== undefined) {
         retryAfterMs = error.retryAfterSeconds * 1000;
       }
-      logger.warn('the event stream failed', errorFields(error));
+      logger.warn(errorFields(error), 'the event stream failed');
     }
     if (signal.aborted) break;
     setState('connecting');
@@ -102,7 +102,7 @@ async function runLoop(options: LiveStreamOptions, signal: AbortSignal): Promise
       }),
     );
     attempt += 1;
-    logger.debug('reconnecting the event stream', { delayMs, attempt });
+    logger.debug({ delayMs, attempt }, 'reconnecting the event stream');
     await sleep(delayMs, signal, options.timers);
   }
 }
@@ -122,7 +122,7 @@ async function connectOnce(
   const feedWatchdog = () => {
     if (watchdog !== undefined) options.timers.clearTimeout(watchdog);
     watchdog = options.timers.setTimeout(() => {
-      options.logger.warn('the event stream went quiet; reconnecting', { idleTimeoutMs });
+      options.logger.warn({ idleTimeoutMs }, 'the event stream went quiet; reconnecting');
       connection.abort();
     }, idleTimeoutMs);
   };
@@ -145,7 +145,7 @@ async function connectOnce(
     const parser = createSseParser({
       onEvent(event) {
         if (event.event === EVENTS.poke) options.onPoke(event.data);
-        else options.logger.debug('ignored an unknown event', { event: event.event });
+        else options.logger.debug({ event: event.event }, 'ignored an unknown event');
       },
     });
     await readText(response.body, connection.signal, (text) => {

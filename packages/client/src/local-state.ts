@@ -108,7 +108,7 @@ export async function openLocalState(
       );
     }
     await store.commit({ setMeta: { [META_KEYS.clientId]: generated } });
-    options.logger.info('generated a client id', { clientId: generated });
+    options.logger.info({ clientId: generated }, 'generated a client id');
     id = generated;
   } else if (isValidClientId(clientId)) {
     id = clientId;
@@ -122,10 +122,10 @@ export async function openLocalState(
   const spacesChanged =
     storedCursor !== null && !sameSpaces(cursorSpaces, cursorSpacesOf(options.spaces));
   if (spacesChanged) {
-    options.logger.info('the spaces option changed; pulling everything again', {
-      before: cursorSpaces,
-      now: options.spaces ?? 'all',
-    });
+    options.logger.info(
+      { before: cursorSpaces, now: options.spaces ?? 'all' },
+      'the spaces option changed; pulling everything again',
+    );
   }
   return {
     clientId: id,

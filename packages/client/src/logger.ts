@@ -1,10 +1,11 @@
-/** The logging interface the engine writes to. The default drops everything. */
-export interface Logger {
-  debug(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
+/**
+ * The engine logs through the `Logger` shared with the server: fields first, then the
+ * message, as pino takes them, so a pino logger passed as the `logger` option keeps every
+ * field. The default drops everything.
+ */
+import type { Logger } from '@ferry/protocol';
+
+export type { LogFn, Logger } from '@ferry/protocol';
 
 const ignore = (): void => {};
 

@@ -35,10 +35,10 @@ export function skipIdsSeenByServer(
   lastMutationId: number,
 ): number | undefined {
   if (lastMutationId < local.nextMutationId) return undefined;
-  ctx.logger.warn('the server has processed mutation ids this client never handed out', {
-    lastMutationId,
-    nextMutationId: local.nextMutationId,
-  });
+  ctx.logger.warn(
+    { lastMutationId, nextMutationId: local.nextMutationId },
+    'the server has processed mutation ids this client never handed out',
+  );
   return lastMutationId + 1;
 }
 
@@ -132,7 +132,7 @@ export async function reportRejections(
   const pending = local.unreportedRejections;
   if (pending.length === 0) return;
   for (const event of pending) {
-    ctx.logger.warn('the server rejected a mutation', { id: event.mutation.id, code: event.code });
+    ctx.logger.warn({ id: event.mutation.id, code: event.code }, 'the server rejected a mutation');
     ctx.rejected(event);
   }
   await ctx.mutex.run(async () => {

@@ -25,6 +25,7 @@ export {
   type RejectionCode,
 } from './errors.ts';
 export { applyPatch, copyJson, describeNonJsonObject, jsonDepthExceeds } from './json.ts';
+export type { LogFn, Logger } from './logger.ts';
 export {
   InvalidResponseError,
   parsePokeChanges,

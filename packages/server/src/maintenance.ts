@@ -49,7 +49,7 @@ export function scheduleCompaction(options: CompactionSchedule): { stop(): void 
     options
       .run()
       .then((result) => {
-        if (result.removed > 0) options.logger.info(result, 'compacted tombstones');
+        if (result.removed > 0) options.logger.info({ ...result }, 'compacted tombstones');
       })
       .catch((error: unknown) =>
         options.logger.warn({ err: error }, 'tombstone compaction failed'),

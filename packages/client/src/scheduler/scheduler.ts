@@ -198,12 +198,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     if (end.event !== null) move(end.event);
     if (end.carryTriggers) for (const trigger of run.context.triggers) wanted.add(trigger);
     if (end.waiters === 'carry') waiters.unshift(...run.waiters);
-    if (record.outcome === 'failed') logger.warn('sync run failed', { ...record.error });
+    if (record.outcome === 'failed') logger.warn({ ...record.error }, 'sync run failed');
     refilterWanted();
     try {
       await deps.storage.save(snapshot());
     } catch (error) {
-      logger.error('could not save the sync schedule', errorFields(error));
+      logger.error(errorFields(error), 'could not save the sync schedule');
     }
     running = null;
     if (end.waiters !== 'carry') {
@@ -254,7 +254,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           historySize: options.historySize,
         });
       } catch (error) {
-        logger.error('could not load the sync schedule; starting afresh', errorFields(error));
+        logger.error(errorFields(error), 'could not load the sync schedule; starting afresh');
       }
       if (stopped) return;
       loaded = true;

@@ -35,8 +35,14 @@ function tokenProvider(config: AgentConfig): TokenProvider {
 }
 
 function stderrLogger(io: AgentOutput): Logger {
-  const line = (level: string) => (message: string, fields?: Record<string, unknown>) =>
-    io.err(`${level} ${message}${fields === undefined ? '' : ` ${JSON.stringify(fields)}`}`);
+  const line =
+    (level: string): Logger['info'] =>
+    (fieldsOrMessage: Record<string, unknown> | string, message?: string) =>
+      io.err(
+        typeof fieldsOrMessage === 'string'
+          ? `${level} ${fieldsOrMessage}`
+          : `${level} ${message} ${JSON.stringify(fieldsOrMessage)}`,
+      );
   return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
 }
 
