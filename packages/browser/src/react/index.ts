@@ -6,6 +6,8 @@
  * Collection handles must be stable across renders for `useQuery`/`useRecord`: each
  * `client.collection(…)` call makes a new handle, so memoise it (`useMemo`) or use
  * `useCollection`, which does.
+ *
+ * @module
  */
 import type {
   Collection,
