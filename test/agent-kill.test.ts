@@ -146,7 +146,9 @@ describe(`ferry agent killed with SIGKILL (${kind.name})`, () => {
       'the restarted agent to finish the pull',
     );
     expect(await agent.stop('SIGTERM')).toBe(0);
-    expect(agent.lines.some((l) => /first sync: [\d,]+ changes pulled/.test(l))).toBe(true);
+    expect(
+      agent.lines.some((l) => /first sync: [\d,]+ of about [\d,]+ changes pulled \(\d+%/.test(l)),
+    ).toBe(true);
 
     // Resumed, not restarted: at most the two pages in flight at the kills came twice.
     const pulledByAgent = (await metric(server.url, 'ferry_pulled_changes_total')) - pulledBefore;

@@ -1,6 +1,8 @@
 /**
  * `ferry agent`: keeps a local SQLite file in sync with a server until stopped. One line
- * per run; progress lines during the first sync and any run longer than a few seconds.
+ * per run; progress lines during the first sync (counted across the runs it takes, with a
+ * percentage when the server estimates what is left) and any run longer than a few seconds.
+ * `--once`: one run with no time budget, its line on stdout, progress on stderr, then exit.
  */
 import { readFileSync } from 'node:fs';
 import { createClient, type FerryClient, type Logger, type TokenProvider } from '@ferry/client';
@@ -8,6 +10,7 @@ import { createNodeEnvironment } from '../environment.ts';
 import { closeOnSignals } from '../shutdown.ts';
 import { openSqliteStore } from '../sqlite-store.ts';
 import { AGENT_HELP, type AgentConfig, AgentUsageError, parseAgentArgs } from './args.ts';
+import { createFirstSyncTally } from './progress.ts';
 import { formatProgress, formatRun } from './report.ts';
 
 export interface AgentOutput {
@@ -24,6 +27,11 @@ const standardOutput: AgentOutput = {
 const SLOW_RUN_MS = 2_000;
 /** At most one progress line this often. */
 const PROGRESS_EVERY_MS = 1_000;
+/**
+ * `--once` runs to the end: its budget is the longest a timer can wait (about 24.8 days),
+ * which the scheduler treats as its cap anyway.
+ */
+const ONCE_RUN_BUDGET_MS = 2_147_483_647;
 
 function tokenProvider(config: AgentConfig): TokenProvider {
   const { token, tokenFile } = config;
@@ -46,26 +54,36 @@ function stderrLogger(io: AgentOutput): Logger {
   return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
 }
 
-function report(client: FerryClient, io: AgentOutput): void {
+/**
+ * Prints the agent's lines. With `once`, the run's line is the only one on stdout and
+ * everything else (progress, waiting) goes to stderr, so a script can read the result.
+ */
+function report(client: FerryClient, io: AgentOutput, once: boolean): void {
+  const aside = once ? io.err : io.out;
+  const tally = createFirstSyncTally();
   let runStartedAt = 0;
   let lastProgressAt = 0;
   let lastState = client.getStatus().state;
   client.subscribeStatus((status) => {
     if (status.state === 'syncing' && lastState !== 'syncing') runStartedAt = Date.now();
     if (status.state === 'waiting' && lastState !== 'waiting') {
-      io.out(`waiting for ${status.waitingFor === 'network' ? 'the network' : status.waitingFor}…`);
+      aside(`waiting for ${status.waitingFor === 'network' ? 'the network' : status.waitingFor}…`);
     }
     lastState = status.state;
   });
   client.on('progress', (progress) => {
     const now = Date.now();
     const firstSync = client.getStatus().lastSuccessAt === null;
+    const total = firstSync ? tally.add(progress) : progress;
     const show = firstSync || now - runStartedAt >= SLOW_RUN_MS;
     if (!show || now - lastProgressAt < PROGRESS_EVERY_MS) return;
     lastProgressAt = now;
-    io.out(formatProgress(progress, firstSync));
+    aside(formatProgress(firstSync ? 'first sync' : `run ${progress.runId}`, total));
   });
-  client.on('run', (run) => io.out(formatRun(run, client.getStatus())));
+  client.on('run', (run) => {
+    tally.runEnded(run);
+    io.out(formatRun(run, client.getStatus(), once));
+  });
 }
 
 /** Runs the agent; resolves with the exit code once it has stopped. */
@@ -97,20 +115,22 @@ export async function main(
     environment: createNodeEnvironment(),
     schedule: {
       minIntervalMs: config.minIntervalMs,
-      maxRunDurationMs: config.maxRunDurationMs,
+      maxRunDurationMs: config.once ? ONCE_RUN_BUDGET_MS : config.maxRunDurationMs,
       triggers: config.once ? [] : undefined,
     },
     ...(config.pullLimit === undefined ? {} : { pullLimit: config.pullLimit }),
     ...(config.pushBatchSize === undefined ? {} : { pushBatchSize: config.pushBatchSize }),
     ...(config.verbose ? { logger: stderrLogger(io) } : {}),
   });
-  report(client, io);
+  report(client, io, config.once);
 
   if (config.once) {
-    const ok = await client.sync().then(
-      () => true,
-      () => false,
+    // The first run to end is the one: a failure is not retried, since the agent exits.
+    const ended = new Promise<boolean>((resolve) =>
+      client.on('run', (run) => resolve(run.outcome === 'success')),
     );
+    client.sync().catch(() => {});
+    const ok = await ended;
     await client.close();
     await store.close();
     return ok ? 0 : 1;

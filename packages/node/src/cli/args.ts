@@ -32,11 +32,12 @@ Keeps a local SQLite database in sync with a Ferry server, in the background, un
   --token-file <file>      read the token from a file, again after a 401 FERRY_TOKEN_FILE
   --spaces <a,b>           spaces to keep (default: all of the token's)  FERRY_SPACES
   --min-interval-ms <ms>   sync at least this often (default ${SCHEDULE_DEFAULTS.minIntervalMs})
-  --max-run-ms <ms>        longest run before it is cut and continued (default ${SCHEDULE_DEFAULTS.maxRunDurationMs})
+  --max-run-ms <ms>        longest background run before it is cut and continued (default ${SCHEDULE_DEFAULTS.maxRunDurationMs})
   --pull-limit <n>         changes per pull page (default 1000)
   --push-batch-size <n>    mutations per push request (default 500)
   --no-live                no event stream: sync on the interval only
-  --once                   sync once, print the result and exit (0 on success)
+  --once                   sync once to the end in one run (no time limit), print its line and
+                           exit: 0 on success, 1 on failure; progress goes to stderr
   --verbose                log the client's warnings and details to stderr
   -h, --help               this text
 `;

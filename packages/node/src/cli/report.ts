@@ -1,5 +1,6 @@
 /** The agent's output lines, as pure functions of what the client reports. */
-import type { RunRecord, SyncProgress, SyncStatus } from '@ferry/client';
+import type { RunRecord, SyncStatus } from '@ferry/client';
+import type { ProgressCount } from './progress.ts';
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1000) return `${bytes} B`;
@@ -38,8 +39,11 @@ function next(status: SyncStatus): string {
   }
 }
 
-/** One line per run: when, why, what came of it, what it moved, what happens next, and why it failed. */
-export function formatRun(run: RunRecord, status: SyncStatus): string {
+/**
+ * One line per run: when, why, what came of it, what it moved, what happens next, and why
+ * it failed. `exiting`: the agent stops after this run (`--once`), so nothing comes next.
+ */
+export function formatRun(run: RunRecord, status: SyncStatus, exiting = false): string {
   const head = `${formatTime(run.startedAt)} run ${run.id} [${run.triggers.join(', ')}]`;
   const outcome =
     run.outcome === 'success'
@@ -54,11 +58,22 @@ export function formatRun(run: RunRecord, status: SyncStatus): string {
   const moved = `pushed ${count(run.pushed)}, pulled ${count(run.pulled)}${rejected}, ${formatBytes(run.bytesSent + run.bytesReceived)}`;
   const reset = run.reset ? ' (a fresh snapshot: the server could not serve the cursor)' : '';
   const why = run.error === null ? '' : ` — ${run.error.message}`;
-  return `${head} ${outcome}${took}: ${moved}${reset}; ${next(status)}${why}`;
+  return `${head} ${outcome}${took}: ${moved}${reset}; ${exiting ? 'exiting' : next(status)}${why}`;
 }
 
-export function formatProgress(progress: SyncProgress, firstSync: boolean): string {
-  const what = firstSync ? 'first sync' : `run ${progress.runId}`;
+/**
+ * A progress line: what is counted (`first sync`, `run 7`), what moved so far, and, when the
+ * server estimated what is left, the total and how far along that is. The percentage is
+ * rounded down, so it says 100% only once nothing is left.
+ */
+export function formatProgress(what: string, progress: ProgressCount): string {
   const pushed = progress.pushed > 0 ? `pushed ${count(progress.pushed)}, ` : '';
-  return `  ${what}: ${pushed}${count(progress.pulled)} changes pulled (${formatBytes(progress.bytesReceived)}) so far`;
+  const bytes = formatBytes(progress.bytesReceived);
+  const { pulled, remaining } = progress;
+  if (remaining === undefined || pulled + remaining === 0) {
+    return `  ${what}: ${pushed}${count(pulled)} changes pulled (${bytes}) so far`;
+  }
+  const total = pulled + remaining;
+  const percent = Math.floor((pulled / total) * 100);
+  return `  ${what}: ${pushed}${count(pulled)} of about ${count(total)} changes pulled (${percent}%, ${bytes}) so far`;
 }
