@@ -9,6 +9,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -152,6 +153,23 @@ describe('changesets configuration', () => {
       baseBranch: 'main',
       updateInternalDependencies: 'patch',
     });
+  });
+
+  it('pending changesets name only published packages, each with a patch, minor or major', () => {
+    const published = new Set(publishedWorkspaces().map((workspace) => workspace.manifest.name));
+    const dir = join(ROOT, '.changeset');
+    const problems = readdirSync(dir)
+      .filter((file) => file.endsWith('.md') && file !== 'README.md')
+      .flatMap((file) => {
+        const frontmatter = /^---\n([\s\S]*?)\n---\n/.exec(readFileSync(join(dir, file), 'utf8'));
+        if (!frontmatter?.[1]) return [`${file}: no frontmatter`];
+        return frontmatter[1].split('\n').flatMap((line) => {
+          const entry = /^['"]?(@ferry\/[a-z-]+)['"]?:\s*(patch|minor|major)$/.exec(line.trim());
+          if (!entry?.[1]) return [`${file}: "${line}" is not '<package>': patch|minor|major`];
+          return published.has(entry[1]) ? [] : [`${file}: ${entry[1]} is not published`];
+        });
+      });
+    expect(problems).toEqual([]);
   });
 
   describe('changeset version, on a copy of the manifests', () => {
