@@ -169,7 +169,9 @@ export function createApiReports(options: ReportOptions): Map<string, string> {
     for (const symbol of symbols) {
       const target = resolveAlias(checker, symbol);
       const declarations = target.declarations ?? [];
-      lines.push('', `## ${symbol.name} (${kindOf(target)})`, '', '```ts');
+      // `export { createDefaultLogger as createLogger }`: the declaration bears the other name.
+      const alias = target.name === symbol.name ? '' : `, declared as ${target.name}`;
+      lines.push('', `## ${symbol.name} (${kindOf(target)}${alias})`, '', '```ts');
       for (const declaration of declarations) {
         lines.push(printDeclaration(declaration));
         collectHidden(declaration);
