@@ -1,7 +1,8 @@
 /**
- * Group commit. Push requests that arrive while a transaction is running wait in a queue
- * and go into the next transaction together, so the serialised section (see
- * storage/push.ts) is paid once per batch instead of once per request.
+ * Group commit for every write: clients' pushes and the app's own server writes that
+ * arrive while a transaction is running wait in a queue and go into the next transaction
+ * together, so the serialised section (see storage/commit-batch.ts) is paid once per batch
+ * instead of once per request.
  *
  * The queue is bounded: a client push that would make more than `maxQueuedMutations` wait
  * is refused at once with 503 `unavailable` and a short Retry-After. Under more load than
@@ -13,18 +14,18 @@ import { type Database, isConnectionError } from './db/driver.ts';
 import {
   type BatchOptions,
   type CommittedBatch,
-  commitPushBatch,
-  type PushJob,
-  type PushOutcome,
-} from './storage/push.ts';
+  commitBatch,
+  type WriteJob,
+  type WriteJobOutcome,
+} from './storage/commit-batch.ts';
 
 interface Waiting {
-  job: PushJob;
-  resolve: (outcome: PushOutcome) => void;
+  job: WriteJob;
+  resolve: (outcome: WriteJobOutcome) => void;
   reject: (error: unknown) => void;
 }
 
-export interface PushQueueOptions {
+export interface CommitQueueOptions {
   database: Database;
   /** Limits, schemas and rules every batch is decided by. */
   batch: BatchOptions;
@@ -33,7 +34,7 @@ export interface PushQueueOptions {
   /** Most mutations waiting for a transaction before client pushes are refused. */
   maxQueuedMutations: number;
   onCommit: (committed: CommittedBatch) => void;
-  onBatch?: (outcomes: readonly PushOutcome[]) => void;
+  onBatch?: (outcomes: readonly WriteJobOutcome[]) => void;
 }
 
 /**
@@ -60,19 +61,19 @@ function busy(): FerryError {
   );
 }
 
-export class PushQueue {
+export class CommitQueue {
   private readonly waiting: Waiting[] = [];
   private waitingMutations = 0;
   private draining: Promise<void> | undefined;
 
-  constructor(private readonly options: PushQueueOptions) {}
+  constructor(private readonly options: CommitQueueOptions) {}
 
   /**
    * Queues a job for the next transaction. A client push that finds the queue full is
    * refused (an empty queue takes any push, so no request is refused for ever); the app's
    * own server writes always queue.
    */
-  submit(job: PushJob): Promise<PushOutcome> {
+  submit(job: WriteJob): Promise<WriteJobOutcome> {
     const count = job.mutations.length;
     if (
       job.origin === 'client' &&
@@ -145,9 +146,7 @@ export class PushQueue {
   private async run(batch: Waiting[]): Promise<void> {
     const { database } = this.options;
     const jobs = batch.map((w) => w.job);
-    const result = await database.transaction((tx) =>
-      commitPushBatch(tx, jobs, this.options.batch),
-    );
+    const result = await database.transaction((tx) => commitBatch(tx, jobs, this.options.batch));
     for (const [i, outcome] of result.outcomes.entries()) batch[i]!.resolve(outcome);
     this.options.onBatch?.(result.outcomes);
     if (result.committed) this.options.onCommit(result.committed);

@@ -3,7 +3,7 @@
  * rules and pokes as client writes, in one transaction per call, without a client id.
  */
 import { type JsonObject, type MutationResult, parsePushRequest } from '@ferry/protocol';
-import type { PushQueue } from './push-queue.ts';
+import type { CommitQueue } from './commit-queue.ts';
 
 export type ServerWrite =
   | {
@@ -29,7 +29,7 @@ export interface ServerWriteOptions {
 const SHAPE_CHECK_CLIENT_ID = 'server';
 
 export async function serverWrite(
-  queue: PushQueue,
+  queue: CommitQueue,
   writes: readonly ServerWrite[],
   options: ServerWriteOptions = {},
 ): Promise<ServerWriteResult[]> {

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { AfterCommitDispatcher } from './after-commit.ts';
 import { createAuthenticator } from './auth/create.ts';
+import { CommitQueue } from './commit-queue.ts';
 import {
   DEFAULT_DEV_TOKEN_TTL_SECONDS,
   DEFAULT_HEARTBEAT_MS,
@@ -24,7 +25,6 @@ import { createDefaultLogger } from './logger.ts';
 import { createRejectionPruner, scheduleCompaction } from './maintenance.ts';
 import { createMetrics } from './metrics.ts';
 import type { FerryServer, FerryServerOptions } from './options.ts';
-import { PushQueue } from './push-queue.ts';
 import { serverWrite } from './server-writes.ts';
 import { compactTombstones } from './storage/compaction.ts';
 import { resolveWebPush } from './web-push/options.ts';
@@ -74,7 +74,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
   // The queue is made below; the gauge reads it only when metrics are scraped.
   const metrics = createMetrics({
     poolStats: database.poolStats,
-    queuedMutations: () => pushQueue.queuedMutations,
+    queuedMutations: () => commitQueue.queuedMutations,
   });
   const webPush =
     options.webPush === false ? undefined : await resolveWebPush(database, options.webPush);
@@ -106,7 +106,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
     intervalMs: REJECTION_PRUNE_INTERVAL_MS,
     logger,
   });
-  const pushQueue = new PushQueue({
+  const commitQueue = new CommitQueue({
     database,
     batch: {
       limits,
@@ -164,7 +164,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       limits,
       metrics,
       hub,
-      pushQueue,
+      commitQueue,
       heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
       compression: options.compression ?? true,
       dev: options.dev ?? false,
@@ -191,7 +191,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
   return {
     // `env` carries Node's own request where the server runs on Node (see http/body.ts).
     fetch: async (request, env) => app.fetch(request, env),
-    write: (writes, writeOptions) => serverWrite(pushQueue, writes, writeOptions),
+    write: (writes, writeOptions) => serverWrite(commitQueue, writes, writeOptions),
     compact,
     metrics,
     auth,
@@ -209,7 +209,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       compaction?.stop();
       for (const close of [...openStreams]) close();
       await replicaPokes?.close();
-      await pushQueue.idle();
+      await commitQueue.idle();
       await webPushSender?.idle();
       await afterCommit?.close();
     },

@@ -53,7 +53,7 @@ const put = (id: number, key: string) => ({
   value: { key },
 });
 
-describe.each(DATABASE_KINDS)('a full push queue ($name)', (kind) => {
+describe.each(DATABASE_KINDS)('a full commit queue ($name)', (kind) => {
   it('refuses client pushes with 503 and Retry-After; a later resend applies once', async () => {
     const { holdable, control } = holdableKind(kind);
     const server = await startServer(holdable, { limits: { maxQueuedMutations: 2 } });

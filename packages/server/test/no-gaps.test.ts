@@ -7,8 +7,8 @@ import type { Mutation } from '@ferry/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../src/db/migrations.ts';
 import type { Database, Queryable } from '../src/index.ts';
-import { pullChanges } from '../src/storage/pull.ts';
-import { commitPushBatch } from '../src/storage/push.ts';
+import { commitBatch } from '../src/storage/commit-batch.ts';
+import { readChanges } from '../src/storage/pull.ts';
 import { DATABASE_KINDS, type TestDatabase } from './support/databases.ts';
 
 const BATCH = { limits: { maxValueBytes: 1 << 20, maxValueDepth: 64 }, recordCommits: false };
@@ -36,7 +36,7 @@ class Follower {
 
   async drain(): Promise<void> {
     for (;;) {
-      const outcome = await pullChanges(this.db, {
+      const outcome = await readChanges(this.db, {
         clientId: 'follower',
         userId: 'reader',
         spaces: [this.space],
@@ -62,7 +62,7 @@ function ferryWrite(
   hold?: Promise<void>,
 ) {
   return db.transaction(async (tx) => {
-    await commitPushBatch(
+    await commitBatch(
       tx,
       [
         {

@@ -1,6 +1,6 @@
 /**
  * Pokes across replicas. Every commit NOTIFYs the database's channel in its own
- * transaction (storage/push.ts), so the notification exists exactly when the commit does;
+ * transaction (storage/commit-batch.ts), so the notification exists exactly when the commit does;
  * each replica LISTENs and pokes its own event streams. Notifications arriving together are
  * merged into one publish per turn of the event loop.
  *

@@ -15,13 +15,13 @@ import {
 import type { Hono } from 'hono';
 import type { JwtAuthenticator } from '../auth/jwt.ts';
 import type { Authenticator, Principal } from '../auth/principal.ts';
+import type { CommitQueue } from '../commit-queue.ts';
 import type { ServerLimits } from '../config.ts';
 import type { Database } from '../db/driver.ts';
 import type { PokeHub } from '../events/hub.ts';
 import { EventStreams } from '../events/stream.ts';
 import type { ServerMetrics } from '../metrics.ts';
-import type { PushQueue } from '../push-queue.ts';
-import { pullChanges } from '../storage/pull.ts';
+import { readChanges } from '../storage/pull.ts';
 import { registerWebPushRoutes } from '../web-push/routes.ts';
 import { readJsonBody } from './body.ts';
 import { compressibleJsonResponse } from './compression.ts';
@@ -37,7 +37,7 @@ export interface RouteContext {
   limits: ServerLimits;
   metrics: ServerMetrics;
   hub: PokeHub;
-  pushQueue: PushQueue;
+  commitQueue: CommitQueue;
   heartbeatMs: number;
   /** Whether large push and pull answers are gzipped for clients that accept it. */
   compression: boolean;
@@ -104,7 +104,7 @@ export function registerRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
     const principal = await authenticate(ctx, c.req.raw);
     const request = parsePushRequest(await readJsonBody(c, ctx.limits.maxBodyBytes), ctx.limits);
     ctx.clientRateLimiter?.take(request.clientId);
-    const outcome = await ctx.pushQueue.submit({
+    const outcome = await ctx.commitQueue.submit({
       origin: 'client',
       userId: principal.userId,
       spaces: new Set(principal.spaces),
@@ -123,7 +123,7 @@ export function registerRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
     const request = parsePullRequest(await readJsonBody(c, ctx.limits.maxBodyBytes), ctx.limits);
     ctx.clientRateLimiter?.take(request.clientId);
     const spaces = readableSpaces(principal, request.spaces);
-    const outcome = await pullChanges(ctx.database, {
+    const outcome = await readChanges(ctx.database, {
       clientId: request.clientId,
       userId: principal.userId,
       spaces,

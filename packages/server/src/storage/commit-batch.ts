@@ -24,16 +24,16 @@ import { addressOf, type RecordAddress } from './records.ts';
 import { loadRejections, type RejectionRow, rejectionKey } from './rejections.ts';
 
 /** A client's push (with a client id: duplicates are detected) or a server write (without). */
-export interface PushJob extends Writer {
+export interface WriteJob extends Writer {
   mutations: readonly Mutation[];
 }
 
-export type PushOutcome =
+export type WriteJobOutcome =
   | { ok: true; results: MutationResult[]; lastMutationId: number }
   | { ok: false; error: FerryError };
 
-export interface PushBatchResult {
-  outcomes: PushOutcome[];
+export interface CommitBatchResult {
+  outcomes: WriteJobOutcome[];
   /** What the batch changed; null if nothing. */
   committed: CommittedBatch | null;
 }
@@ -101,7 +101,7 @@ function notifyPayload(
 }
 
 /** The batch's client ids, each with the first user that names it (its owner if it is new). */
-function clientClaims(jobs: readonly PushJob[]): ClientClaims {
+function clientClaims(jobs: readonly WriteJob[]): ClientClaims {
   const firstUser = new Map<string, string>();
   for (const j of jobs) {
     if (j.clientId !== null && j.userId !== null && !firstUser.has(j.clientId))
@@ -110,11 +110,11 @@ function clientClaims(jobs: readonly PushJob[]): ClientClaims {
   return { clientIds: [...firstUser.keys()], userIds: [...firstUser.values()] };
 }
 
-export async function commitPushBatch(
+export async function commitBatch(
   db: Queryable,
-  jobs: readonly PushJob[],
+  jobs: readonly WriteJob[],
   options: BatchOptions,
-): Promise<PushBatchResult> {
+): Promise<CommitBatchResult> {
   const [server] = await db.query<{ head_version: string | number; server_id: string }>(
     LOCK_HEAD_SQL,
   );
@@ -128,9 +128,9 @@ export async function commitPushBatch(
     clientClaims(jobs),
     jobs.flatMap((j) => j.mutations),
   );
-  const clientOf = (job: PushJob) =>
+  const clientOf = (job: WriteJob) =>
     job.clientId === null ? undefined : clients.get(job.clientId);
-  const allowed = (job: PushJob) => job.clientId === null || clientOf(job)?.userId === job.userId;
+  const allowed = (job: WriteJob) => job.clientId === null || clientOf(job)?.userId === job.userId;
   const dirty = new Map<string, RecordAddress>();
   const touchedSpaces = new Set<string>();
   const movedClients = new Map<string, number>();
@@ -138,7 +138,7 @@ export async function commitPushBatch(
   const duplicates: PendingDuplicate[] = [];
   const committed: CommittedChange[] = [];
 
-  const outcomes: PushOutcome[] = [];
+  const outcomes: WriteJobOutcome[] = [];
   for (const job of jobs) {
     if (!allowed(job)) {
       outcomes.push({

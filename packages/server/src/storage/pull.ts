@@ -19,7 +19,7 @@ export interface PullQuery {
   limit: number;
 }
 
-export type PullOutcome =
+export type ReadChangesOutcome =
   | { ok: true; body: Buffer<ArrayBuffer>; changeCount: number; reset: boolean }
   | { ok: false; reason: 'client_owned_by_other_user' };
 
@@ -112,7 +112,7 @@ const PULL_ONE_SPACE_SQL = pullStatement(`CROSS JOIN LATERAL (
 /**
  * Several spaces: a range scan per space, of the index alone, merged by version into the
  * page's (space, version) pairs; only then are those rows read. A pair names one row:
- * every applied write takes the next version of the database (storage/push.ts).
+ * every applied write takes the next version of the database (storage/commit-batch.ts).
  */
 const PULL_SPACES_SQL = pullStatement(`CROSS JOIN LATERAL (
     SELECT p.space, p.version
@@ -172,7 +172,7 @@ function pageRows(rows: PullRow[]): { head: PullHead | undefined; changes: PullR
   return { head: headRow && (JSON.parse(headRow.body!) as PullHead), changes };
 }
 
-export async function pullChanges(db: Queryable, query: PullQuery): Promise<PullOutcome> {
+export async function readChanges(db: Queryable, query: PullQuery): Promise<ReadChangesOutcome> {
   const spacesHash = hashSpaces(query.spaces);
   const position = query.cursor === null ? undefined : decodeCursor(query.cursor);
   // A cursor for another set of spaces is not ours; the database's id is checked in SQL.
