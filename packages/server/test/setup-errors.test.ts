@@ -83,6 +83,19 @@ describe('FerryConfigError', () => {
     expect((error as Error).message).toMatch(/9 bytes long; it must be at least 32 bytes/);
   });
 
+  it('says what a public key must look like when it cannot be read', async () => {
+    const error = await rejection(createJwtAuth({ publicKey: 'not a key', algorithms: ['RS256'] }));
+    expect(error).toMatchObject({ code: 'invalid_option', option: 'publicKey' });
+    expect((error as Error).message).toMatch(/-----BEGIN PUBLIC KEY-----/);
+    expect((error as Error).cause).toBeInstanceOf(Error);
+  });
+
+  it('asks for a JWKS URL in full', async () => {
+    const error = await rejection(createJwtAuth({ jwksUrl: '/.well-known/jwks.json' }));
+    expect(error).toMatchObject({ code: 'invalid_option', option: 'jwksUrl' });
+    expect((error as Error).message).toMatch(/e\.g\. "https:\/\/issuer\.example/);
+  });
+
   it('shows a well-formed basePath next to a bad one', async () => {
     const error = await rejection(serverWith({ basePath: 'sync' }));
     expect(error).toMatchObject({ code: 'invalid_option', option: 'basePath' });

@@ -94,6 +94,31 @@ function spacesFromClaims(userId: string, claims: JWTPayload): readonly string[]
   return [...new Set(spaces as string[])];
 }
 
+async function importPublicKey(pem: string, algorithm: string): Promise<CryptoKey> {
+  try {
+    return await importSPKI(pem, algorithm);
+  } catch (error) {
+    throw new FerryConfigError(
+      'publicKey',
+      `publicKey could not be read as a ${algorithm} public key (${(error as Error).message}). Give the PEM text of the issuer's public key, from "-----BEGIN PUBLIC KEY-----" to "-----END PUBLIC KEY-----", and list its algorithm first in algorithms.`,
+      { cause: error },
+    );
+  }
+}
+
+function jwksUrlOf(url: string | URL): URL {
+  if (url instanceof URL) return url;
+  try {
+    return new URL(url);
+  } catch (error) {
+    throw new FerryConfigError(
+      'jwksUrl',
+      `jwksUrl "${url}" is not an absolute URL: give the identity provider's key set URL in full, e.g. "https://issuer.example/.well-known/jwks.json".`,
+      { cause: error },
+    );
+  }
+}
+
 async function keyFor(
   options: JwtAuthOptions,
 ): Promise<{ key: Uint8Array | CryptoKey | JWTVerifyGetKey; algorithms: string[] }> {
@@ -122,11 +147,11 @@ async function keyFor(
       );
     const key =
       typeof options.publicKey === 'string'
-        ? await importSPKI(options.publicKey, options.algorithms[0]!)
+        ? await importPublicKey(options.publicKey, options.algorithms[0]!)
         : options.publicKey;
     return { key, algorithms: options.algorithms };
   }
-  const jwks = createRemoteJWKSet(new URL(options.jwksUrl), {
+  const jwks = createRemoteJWKSet(jwksUrlOf(options.jwksUrl), {
     ...(options.jwksCooldownMs === undefined ? {} : { cooldownDuration: options.jwksCooldownMs }),
     ...(options.jwksMaxAgeMs === undefined ? {} : { cacheMaxAge: options.jwksMaxAgeMs }),
   });
