@@ -5,7 +5,7 @@
  * server-side writes that reach connected clients through a poke.
  */
 import { createClient, createMemoryStore } from '@ferry/client';
-import type { InferCollections } from '@ferry/protocol';
+import type { InferCollections, InputOf, OutputOf } from '@ferry/protocol';
 import type { CommittedChange, FerryServerOptions } from '@ferry/server';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
@@ -36,8 +36,9 @@ describe.each(DATABASE_KINDS)('schemas and rules on $name', (kind) => {
     );
 
   it('types values on the client from the schemas declared for the server', () => {
-    expectTypeOf<Schema['todos']>().toEqualTypeOf<{ title: string; done: boolean }>();
-    expectTypeOf<Schema['profiles']['tags']>().toEqualTypeOf<string[]>();
+    expectTypeOf<OutputOf<Schema['todos']>>().toEqualTypeOf<{ title: string; done: boolean }>();
+    expectTypeOf<InputOf<Schema['todos']>>().toEqualTypeOf<{ title: string; done?: boolean }>();
+    expectTypeOf<OutputOf<Schema['profiles']>['tags']>().toEqualTypeOf<string[]>();
   });
 
   it('rejects invalid values per mutation with a message naming the field, and stores normalised ones', async () => {

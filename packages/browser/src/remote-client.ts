@@ -227,7 +227,10 @@ export function connectFerry<
     requestBackgroundSync();
   };
 
-  const collection = <T extends JsonObject>(name: string, space: string): Collection<T> => {
+  const collection = <T extends JsonObject, Input extends JsonObject = T>(
+    name: string,
+    space: string,
+  ): Collection<T, Input> => {
     const query = async (queryOptions?: QueryOptions<T>): Promise<Row<T>[]> => {
       const rows = (await request({ method: 'query', space, collection: name })) as Row<T>[];
       const where = queryOptions?.where;

@@ -1,7 +1,7 @@
 /** The public shape of a client: what `createClient` returns, its events and results. */
 import type { ClientId, JsonObject } from '@ferry/protocol';
 import type { ChangeEvent } from './changes.ts';
-import type { Collection } from './collection.ts';
+import type { CollectionFor } from './collection.ts';
 import type { Unsubscribe } from './emitter.ts';
 import type { RejectionEvent } from './push.ts';
 import type { SchedulerCapabilities } from './scheduler/environment.ts';
@@ -33,11 +33,15 @@ export interface ClientEvents {
 export interface FerryClient<
   Schema extends Record<string, JsonObject> = Record<string, JsonObject>,
 > {
-  /** A handle on one collection in one space (default: the `defaultSpace` option). */
+  /**
+   * A handle on one collection in one space (default: the `defaultSpace` option). Its reads
+   * give the schema entry's output type and its writes take the input type (the same type,
+   * unless the entry is a schema's `CollectionTypes`, as `InferCollections` makes).
+   */
   collection<Name extends keyof Schema & string>(
     name: Name,
     options?: { space?: string },
-  ): Collection<Schema[Name]>;
+  ): CollectionFor<Schema[Name]>;
   /**
    * The `manual` trigger: a run that starts after this call pushes every pending mutation
    * and pulls to the end. Calls made while a run is under way share one follow-up run. It

@@ -3,7 +3,7 @@
  * them (server state with pending local mutations on top). Writes are optimistic: visible
  * at once, and rolled back if the server rejects them.
  */
-import type { JsonObject } from '@ferry/protocol';
+import type { InputOf, JsonObject, OutputOf } from '@ferry/protocol';
 import type { Unsubscribe } from './emitter.ts';
 import type { EngineContext } from './engine-context.ts';
 import { commitWrite, type LocalWrite, prepareWrite, readRow, readRows } from './local-ops.ts';
@@ -26,16 +26,21 @@ export interface QueryOptions<T extends JsonObject> {
   where?: (value: T, key: string) => boolean;
 }
 
-export interface Collection<T extends JsonObject> {
+/**
+ * The records of a collection are read as `T` and written as `Input`, which differ when the
+ * collection's schema fills fields in (a default) or changes them (a transform): a write may
+ * leave out a field with a default. The server's schema turns the one into the other.
+ */
+export interface Collection<T extends JsonObject, Input extends JsonObject = T> {
   readonly name: string;
   readonly space: string;
   get(key: string): Promise<T | undefined>;
   /** Rows in ascending key order. */
   query(options?: QueryOptions<T>): Promise<Row<T>[]>;
   /** Replaces the whole value. Resolves once the write is stored locally (not pushed). */
-  put(key: string, value: T, options?: WriteOptions): Promise<void>;
+  put(key: string, value: Input, options?: WriteOptions): Promise<void>;
   /** Changes some fields; patching a missing record creates it. */
-  patch(key: string, changes: Patch<T>, options?: WriteOptions): Promise<void>;
+  patch(key: string, changes: Patch<Input>, options?: WriteOptions): Promise<void>;
   delete(key: string, options?: WriteOptions): Promise<void>;
   /**
    * Calls `listener` with the current rows (asynchronously) and again after every change
@@ -45,6 +50,15 @@ export interface Collection<T extends JsonObject> {
    */
   subscribe(listener: (rows: Row<T>[]) => void, options?: QueryOptions<T>): Unsubscribe;
 }
+
+/**
+ * The handle for a client schema entry: a value type, or a schema's `CollectionTypes`.
+ * `Extract` keeps the compiler sure both are JSON objects, as a generic entry cannot show it.
+ */
+export type CollectionFor<Entry> = Collection<
+  Extract<OutputOf<Entry>, JsonObject>,
+  Extract<InputOf<Entry>, JsonObject>
+>;
 
 export interface CollectionDeps {
   ctx: EngineContext;
@@ -63,11 +77,11 @@ function filterRows<T extends JsonObject>(
   return where === undefined ? typed.slice() : typed.filter((row) => where(row.value, row.key));
 }
 
-export function createCollection<T extends JsonObject>(
+export function createCollection<T extends JsonObject, Input extends JsonObject = T>(
   deps: CollectionDeps,
   space: string,
   name: string,
-): Collection<T> {
+): Collection<T, Input> {
   const { ctx, subscriptions, assertUsable } = deps;
 
   const write = async (write: Omit<LocalWrite, 'space' | 'collection'>): Promise<void> => {

@@ -1,7 +1,7 @@
 export type { ChangeCause, ChangeEvent, CollectionRef } from './changes.ts';
 export { createClient } from './client.ts';
 export type { ClientEvents, FerryClient, SyncResult } from './client-api.ts';
-export type { Collection, Patch, QueryOptions, WriteOptions } from './collection.ts';
+export type { Collection, CollectionFor, Patch, QueryOptions, WriteOptions } from './collection.ts';
 export type { Unsubscribe } from './emitter.ts';
 export {
   FerryClosedError,

@@ -32,7 +32,13 @@ export {
   parsePullResponse,
   parsePushResponse,
 } from './responses.ts';
-export type { InferCollections, StandardSchemaV1 } from './standard-schema.ts';
+export type {
+  CollectionTypes,
+  InferCollections,
+  InputOf,
+  OutputOf,
+  StandardSchemaV1,
+} from './standard-schema.ts';
 export type {
   Brand,
   Change,

@@ -43,9 +43,29 @@ export declare namespace StandardSchemaV1 {
 }
 
 /**
+ * A collection's two value types, for when a schema makes them differ (defaults,
+ * transforms): `Output` is what reads give, `Input` what writes take. A client schema
+ * entry is either this or one value type used both ways. Types only: no such object exists.
+ */
+export type CollectionTypes<Output, Input = Output> = {
+  readonly '~types': { readonly output: Output; readonly input: Input };
+};
+
+/** What reads of a collection give, from its client schema entry. */
+export type OutputOf<Entry> = Entry extends CollectionTypes<infer Output, unknown> ? Output : Entry;
+
+/** What writes to a collection take, from its client schema entry. */
+export type InputOf<Entry> = Entry extends CollectionTypes<unknown, infer Input> ? Input : Entry;
+
+/**
  * The value types of a set of collection schemas: declare the schemas once, give them to
- * the server as `collections`, and type the client with `createClient<InferCollections<typeof collections>>`.
+ * the server as `collections`, and type the client with
+ * `createClient<InferCollections<typeof collections>>`. Writes then take each schema's
+ * input type (a field with a default may be left out) and reads give its output type.
  */
 export type InferCollections<Collections extends Record<string, StandardSchemaV1>> = {
-  [Name in keyof Collections]: StandardSchemaV1.InferOutput<Collections[Name]>;
+  [Name in keyof Collections]: CollectionTypes<
+    StandardSchemaV1.InferOutput<Collections[Name]>,
+    StandardSchemaV1.InferInput<Collections[Name]>
+  >;
 };
