@@ -51,10 +51,16 @@ function print(report: SizeReport): void {
 }
 
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-execFileSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], {
-  cwd: repository,
-  stdio: 'inherit',
-});
+try {
+  execFileSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], {
+    cwd: repository,
+    stdio: 'inherit',
+  });
+} catch {
+  // tsc has printed the errors; a stack trace of this script would only bury them.
+  console.error('The packages do not build (errors above), so there is no dist/ to measure.');
+  process.exit(1);
+}
 const report = await measureClientSize(repository);
 print(report);
 if (process.argv.includes('--update')) {
