@@ -69,7 +69,7 @@ export function App() {
         <p className="loading">Opening your lists…</p>
       ) : (
         <FerryProvider client={client}>
-          <SyncBar client={client} user={user} />
+          <SyncBar user={user} />
           <Lists user={user} />
         </FerryProvider>
       )}

@@ -30,7 +30,7 @@ function byCreation(a: Row<Item>, b: Row<Item>): number {
 }
 
 function ListView(props: { id: 'mine' | 'team'; title: string; space: string; user: DemoUser }) {
-  const items = useCollection<Item>('items', { space: props.space });
+  const items = useCollection('items', { space: props.space });
   const { rows, loading } = useQuery(items);
   const [text, setText] = useState('');
   const sorted = rows ? [...rows].sort(byCreation) : [];

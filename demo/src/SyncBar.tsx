@@ -1,6 +1,5 @@
 /** What sync is doing, on screen: status, last success, "Sync now", push and rejected writes. */
-import { useRejections, useSyncStatus } from '@ferry/browser/react';
-import type { FerryClient } from '@ferry/client';
+import { useFerry, useRejections, useSyncStatus } from '@ferry/browser/react';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { enablePush } from './push.ts';
 import type { DemoUser } from './session.ts';
@@ -34,19 +33,17 @@ function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export function SyncBar(props: {
-  client: Pick<FerryClient, 'sync' | 'getStatus' | 'subscribeStatus' | 'on'>;
-  user: DemoUser;
-}) {
-  const { client } = props;
-  const status = useSyncStatus(client);
+/** The sync status bar of the provider's client. */
+export function SyncBar(props: { user: DemoUser }) {
+  const client = useFerry();
+  const status = useSyncStatus();
   const online = useOnline();
   const now = useNow(REFRESH_MS);
   const { state, label } = describeStatus(status, online);
   const [syncMessage, setSyncMessage] = useState<string | null>(null);
   const [syncing, setSyncing] = useState(false);
   const [push, setPush] = useState<{ message: string; failed: boolean } | null>(null);
-  const { rejections, dismiss } = useRejections(client);
+  const { rejections, dismiss } = useRejections();
 
   const syncNow = () => {
     setSyncing(true);

@@ -7,6 +7,10 @@
  * `client.collection(…)` call makes a new handle, so memoise it (`useMemo`) or use
  * `useCollection`, which does.
  *
+ * The provider's hooks are typed by the app's client once it is declared in `FerryRegister`
+ * (see `provider.ts`); `useSyncStatus` and `useRejections` read the provider's client too
+ * unless given one.
+ *
  * @module
  */
 import type {
@@ -19,11 +23,7 @@ import type {
 } from '@ferry/client';
 import type { JsonObject } from '@ferry/protocol';
 import {
-  createContext,
-  createElement,
-  type ReactNode,
   useCallback,
-  useContext,
   useEffect,
   useLayoutEffect,
   useMemo,
@@ -31,44 +31,23 @@ import {
   useState,
   useSyncExternalStore,
 } from 'react';
+import { useProvidedClient } from './provider.ts';
 
-type AnyClient = FerryClient<Record<string, JsonObject>>;
+export {
+  type FerryHooks,
+  FerryProvider,
+  type FerryRegister,
+  type RegisteredSchema,
+  typedFerryHooks,
+  useCollection,
+  useFerry,
+} from './provider.ts';
 
-const FerryContext = createContext<AnyClient | null>(null);
-
-/** Makes `client` available to `useFerry` and `useCollection` below it. */
-export function FerryProvider<Schema extends Record<string, JsonObject>>(props: {
-  client: FerryClient<Schema>;
-  children?: ReactNode;
-}) {
-  return createElement(
-    FerryContext.Provider,
-    { value: props.client as unknown as AnyClient },
-    props.children,
-  );
-}
-
-/** The client from the nearest `FerryProvider`; throws when there is none. */
-export function useFerry<
-  Schema extends Record<string, JsonObject> = Record<string, JsonObject>,
->(): FerryClient<Schema> {
-  const client = useContext(FerryContext);
-  if (client === null) throw new Error('useFerry needs a <FerryProvider client={…}> above it.');
-  return client as unknown as FerryClient<Schema>;
-}
-
-/** A collection handle of the provider's client, the same object until the client, name or space changes. */
-export function useCollection<T extends JsonObject = JsonObject>(
-  name: string,
-  options?: { space?: string },
-): Collection<T> {
-  const client = useFerry();
-  const space = options?.space;
-  return useMemo(
-    () => client.collection(name, space === undefined ? undefined : { space }) as Collection<T>,
-    [client, name, space],
-  );
-}
+/**
+ * What `useQuery` and `useRecord` use of a collection: its live rows, whatever type its
+ * writes take.
+ */
+export type LiveCollection<T extends JsonObject> = Pick<Collection<T>, 'subscribe'>;
 
 export interface UseQueryOptions<T extends JsonObject> {
   /**
@@ -93,7 +72,7 @@ export interface QueryResult<T extends JsonObject> {
  * a `deps` entry) changes. `null` renders nothing and subscribes to nothing.
  */
 export function useQuery<T extends JsonObject>(
-  collection: Collection<T> | null | undefined,
+  collection: LiveCollection<T> | null | undefined,
   options: UseQueryOptions<T> = {},
 ): QueryResult<T> {
   const whereRef = useRef(options.where);
@@ -123,29 +102,39 @@ export function useQuery<T extends JsonObject>(
 
 /** One record's value, live; undefined while loading and when there is no such record. */
 export function useRecord<T extends JsonObject>(
-  collection: Collection<T> | null | undefined,
+  collection: LiveCollection<T> | null | undefined,
   key: string,
 ): T | undefined {
   const { rows } = useQuery(collection, { where: (_value, rowKey) => rowKey === key, deps: [key] });
   return rows?.[0]?.value;
 }
 
-/** The client's current `SyncStatus`; rerenders when a new snapshot is published. */
+/**
+ * The current `SyncStatus` of the provider's client (or of `client`, when given);
+ * rerenders when a new snapshot is published.
+ */
 export function useSyncStatus(
-  client: Pick<FerryClient, 'getStatus' | 'subscribeStatus'>,
+  client?: Pick<FerryClient, 'getStatus' | 'subscribeStatus'>,
 ): SyncStatus {
+  const provided = useProvidedClient();
+  const source = client ?? provided;
+  if (source === null) {
+    throw new Error(
+      'useSyncStatus needs a client: pass one, or render it below a <FerryProvider>.',
+    );
+  }
   const subscribe = useCallback(
     (onChange: () => void) => {
       try {
-        return client.subscribeStatus(onChange);
+        return source.subscribeStatus(onChange);
       } catch {
         // A closed client publishes nothing more; getStatus() keeps answering.
         return () => {};
       }
     },
-    [client],
+    [source],
   );
-  const snapshot = useCallback(() => client.getStatus(), [client]);
+  const snapshot = useCallback(() => source.getStatus(), [source]);
   return useSyncExternalStore(subscribe, snapshot, snapshot);
 }
 
@@ -157,41 +146,51 @@ export interface RejectionsResult {
   clear(): void;
 }
 
-/** The last `max` (default 20) rejected writes since mount, for notices the user can dismiss. */
+/**
+ * The last `max` (default 20) rejected writes since mount, for notices the user can
+ * dismiss, of the provider's client (or of `client`, when given).
+ */
 export function useRejections(
-  client: Pick<FerryClient, 'on'>,
+  client?: Pick<FerryClient, 'on'>,
   options: { max?: number } = {},
 ): RejectionsResult {
+  const provided = useProvidedClient();
+  const source = client ?? provided;
+  if (source === null) {
+    throw new Error(
+      'useRejections needs a client: pass one, or render it below a <FerryProvider>.',
+    );
+  }
   const max = options.max ?? 20;
-  const [state, setState] = useState<{ client: object; list: readonly RejectionEvent[] }>({
-    client,
+  const [state, setState] = useState<{ source: object; list: readonly RejectionEvent[] }>({
+    source,
     list: [],
   });
   useEffect(() => {
-    setState((previous) => (previous.client === client ? previous : { client, list: [] }));
+    setState((previous) => (previous.source === source ? previous : { source, list: [] }));
     try {
-      return client.on('rejected', (event) =>
+      return source.on('rejected', (event) =>
         setState((previous) => ({
-          client,
-          list: [...(previous.client === client ? previous.list : []), event].slice(-max),
+          source,
+          list: [...(previous.source === source ? previous.list : []), event].slice(-max),
         })),
       );
     } catch {
       return undefined;
     }
-  }, [client, max]);
+  }, [source, max]);
   const dismiss = useCallback(
     (index: number) =>
       setState((previous) => ({
-        client: previous.client,
+        source: previous.source,
         list: previous.list.filter((_event, at) => at !== index),
       })),
     [],
   );
   const clear = useCallback(
-    () => setState((previous) => ({ client: previous.client, list: [] })),
+    () => setState((previous) => ({ source: previous.source, list: [] })),
     [],
   );
-  const rejections = state.client === client ? state.list : [];
+  const rejections = state.source === source ? state.list : [];
   return { rejections, dismiss, clear };
 }

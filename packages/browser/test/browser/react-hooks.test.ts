@@ -3,10 +3,10 @@ import { type Collection, createClient, createMemoryStore, type FerryClient } fr
 import type { JsonObject } from '@ferry/protocol';
 import { act, createElement, useMemo } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, expectTypeOf, it } from 'vitest';
 import {
-  FerryProvider,
-  useCollection,
+  typedFerryHooks,
+  FerryProvider as UntypedProvider,
   useQuery,
   useRecord,
   useRejections,
@@ -16,13 +16,15 @@ import {
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
 type Item = { text: string; done: boolean };
+type Schema = { items: Item };
+const { FerryProvider, useCollection, useFerry } = typedFerryHooks<Schema>();
 
-let client: FerryClient;
+let client: FerryClient<Schema>;
 let container: HTMLDivElement;
 let root: Root;
 
 beforeEach(() => {
-  client = createClient({
+  client = createClient<Schema>({
     url: 'http://127.0.0.1:9/',
     store: createMemoryStore(),
     defaultSpace: 'test',
@@ -86,7 +88,7 @@ function Filtered(props: { items: Collection<Item>; done: boolean }) {
 }
 
 function ItemA() {
-  const items = useCollection<Item>('items');
+  const items = useCollection('items');
   const item = useRecord(items, 'a');
   return createElement('p', null, item ? `${item.text}:${item.done}` : 'none');
 }
@@ -196,6 +198,53 @@ it('useQuery filters with the latest where and reads again when deps change', as
   await until(() => container.textContent === 'milk');
   await act(async () => root.render(createElement(Filtered, { items, done: false })));
   await until(() => container.textContent === 'eggs');
+});
+
+function ProvidedStatus() {
+  const status = useSyncStatus();
+  const { rejections } = useRejections();
+  const items = useCollection('items');
+  return createElement(
+    'button',
+    { type: 'button', onClick: () => void items.put('a', { text: 'x', done: false }) },
+    `pending ${status.pendingCount}, rejected ${rejections.length}`,
+  );
+}
+
+it("useSyncStatus and useRejections read the provider's client when given none", async () => {
+  await act(async () =>
+    root.render(createElement(FerryProvider, { client }, createElement(ProvidedStatus))),
+  );
+  expect(container.textContent).toBe('pending 0, rejected 0');
+  await act(async () => container.querySelector('button')!.click());
+  await until(() => container.textContent === 'pending 1, rejected 0');
+});
+
+function BareStatus() {
+  return createElement('p', null, useSyncStatus().state);
+}
+
+it('useSyncStatus without a client or a provider says what it needs', async () => {
+  const bare = createRoot(document.createElement('div'));
+  await expect(act(async () => bare.render(createElement(BareStatus)))).rejects.toThrow(
+    /useSyncStatus needs a client: pass one, or render it below a <FerryProvider>/,
+  );
+  await act(async () => bare.unmount());
+});
+
+it('types the provider and the hooks by the schema', () => {
+  // Types only: these hooks are never called outside a component.
+  const typesOnly = () => {
+    expectTypeOf(useCollection('items')).toEqualTypeOf<Collection<Item, Item>>();
+    expectTypeOf(useFerry()).toEqualTypeOf<FerryClient<Schema>>();
+    // @ts-expect-error: 'todos' is not a collection of the schema.
+    useCollection('todos');
+    // @ts-expect-error: the provider takes only a client of the schema.
+    createElement(FerryProvider, { client: {} as FerryClient<{ notes: { text: string } }> });
+    // Without a declared client, the module's own provider takes any.
+    createElement(UntypedProvider, { client: {} as FerryClient<{ notes: { text: string } }> });
+  };
+  expect(typesOnly).toBeTypeOf('function');
 });
 
 it('useRecord follows one key through the provider', async () => {
