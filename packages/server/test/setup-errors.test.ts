@@ -76,6 +76,16 @@ describe('FerryConfigError', () => {
     expect((error as Error).message).toMatch(/give only one/);
   });
 
+  it('says to await createJwtAuth when given its promise', async () => {
+    const pending = createJwtAuth({ secret: TEST_SECRET });
+    const error = await rejection(
+      // A missing await, as JavaScript callers (or a cast) can write it.
+      serverWith({ jwtSecret: undefined, auth: pending as unknown as FerryServerOptions['auth'] }),
+    );
+    expect(error).toMatchObject({ code: 'invalid_option', option: 'auth' });
+    expect((error as Error).message).toMatch(/await createJwtAuth/);
+  });
+
   it('says how long a short secret is and how long it must be', async () => {
     const error = await rejection(createJwtAuth({ secret: 'too-short' }));
     expect(error).toBeInstanceOf(FerryConfigError);

@@ -16,6 +16,12 @@ export async function createAuthenticator(options: {
         : 'Both auth and jwtSecret were given: give only one (jwtSecret is short for auth: { secret }).',
     );
   }
+  if (auth !== undefined && typeof (auth as { then?: unknown }).then === 'function') {
+    throw new FerryConfigError(
+      'auth',
+      'auth is a Promise: createJwtAuth(...) is async, so give `auth: await createJwtAuth(...)`.',
+    );
+  }
   if (auth !== undefined && 'authenticate' in auth) {
     // An authenticator made with createJwtAuth({ secret }) can still mint tokens.
     const sign = (auth as Partial<JwtAuthenticator>).sign;
