@@ -1,6 +1,8 @@
 /**
- * The closed set of error codes: request-level codes (each with one HTTP status) and
+ * The error codes this version sends: request-level codes (each with one HTTP status) and
  * per-mutation rejection codes. One table maps codes to statuses; nothing else decides.
+ * Rejection codes are an open set on the wire: a client accepts codes it does not know
+ * (see responses.ts), so a later server may add one.
  */
 
 export const ERROR_STATUS = {
