@@ -5,7 +5,7 @@
  */
 import {
   copyJson,
-  describeNonJsonObject,
+  describeUnwritableValue,
   isValidKey,
   type JsonObject,
   MAX_KEY_LENGTH,
@@ -52,10 +52,14 @@ export function prepareWrite(write: LocalWrite): (id: MutationId) => OutboxEntry
     ...(ifVersion === undefined ? {} : { ifVersion }),
   };
   if (write.op === 'delete') return (id) => ({ ...base, id, op: 'delete' });
-  const problem = describeNonJsonObject(write.value);
+  // Big integers too: JSON would carry them rounded, and the server refuses them.
+  const problem = describeUnwritableValue(write.value);
   if (problem !== undefined) {
-    const hint = write.op === 'patch' ? ' (use null to remove a field)' : '';
-    throw new FerryValidationError(`${where}: ${problem}${hint}.`);
+    const removing =
+      write.op === 'patch' && problem.endsWith(' is undefined, which JSON cannot represent');
+    throw new FerryValidationError(
+      `${where}: ${problem}${removing ? ' (use null to remove a field)' : ''}.`,
+    );
   }
   // A copy, so changing the caller's object later cannot change what is pushed.
   const value = copyJson(write.value as JsonObject);

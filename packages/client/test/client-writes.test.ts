@@ -184,6 +184,33 @@ describe('write validation', () => {
     ).rejects.toThrow(/patch\("t1"\) in alice\/todos: value\.title is undefined.*use null/);
   });
 
+  it('refuses an integer beyond 2^53 - 1, naming its path, and writes nothing', async () => {
+    const { client, store } = setup();
+    const todos = client.collection('todos');
+    const big = 2 ** 53 + 1; // 9007199254740993 is no double: this is 9007199254740992
+    const path =
+      /put\("t1"\) in alice\/todos: value\.meta\.ids\[1\] is an integer beyond ±\(2\^53 − 1\).*store big integers as strings/;
+    const value = { title: 'x', meta: { ids: [1, big] } } as unknown as Todo;
+    await expect(todos.put('t1', value)).rejects.toThrow(FerryValidationError);
+    await expect(todos.put('t1', value)).rejects.toThrow(path);
+    await expect(todos.patch('t1', { count: -big } as unknown as Todo)).rejects.toThrow(
+      /patch\("t1"\) in alice\/todos: value\.count is an integer beyond .*Number\.MAX_SAFE_INTEGER.*\(a BigInt as String\(n\)\)\.$/,
+    );
+    await expect(
+      todos.put('t1', { title: 'x', n: Number.POSITIVE_INFINITY } as unknown as Todo),
+    ).rejects.toThrow(/value\.n is Infinity/);
+    expect(await store.listOutbox()).toEqual([]);
+    expect(await store.getMeta('nextMutationId')).toBeUndefined();
+    expect(await todos.query()).toEqual([]);
+    expect(client.getStatus().pendingCount).toBe(0);
+
+    // The largest safe integer, fractions and numbers JSON writes in exponent form are kept.
+    const kept = { title: 'x', max: Number.MAX_SAFE_INTEGER, half: 0.5, huge: 1.5e300 };
+    await todos.put('t1', kept as unknown as Todo);
+    expect(await todos.get('t1')).toEqual(kept);
+    expect(await store.listOutbox()).toMatchObject([{ op: 'put', value: kept }]);
+  });
+
   it('requires a space for a collection, and a valid collection name', () => {
     const { client } = setup({ defaultSpace: undefined });
     expect(() => client.collection('todos')).toThrow(FerryConfigError);

@@ -24,7 +24,15 @@ export {
   REJECTION_CODES,
   type RejectionCode,
 } from './errors.ts';
-export { applyPatch, copyJson, describeNonJsonObject, jsonDepthExceeds } from './json.ts';
+export {
+  applyPatch,
+  copyJson,
+  describeNonJsonObject,
+  describeUnwritableValue,
+  inspectWrittenValue,
+  isInexactInteger,
+  jsonDepthExceeds,
+} from './json.ts';
 export type { LogFn, Logger } from './logger.ts';
 export {
   InvalidResponseError,

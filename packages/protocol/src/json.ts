@@ -6,15 +6,55 @@ import type { JsonObject, JsonValue } from './types.ts';
  * nested value cannot overflow the stack. Stops counting once `limit` is exceeded.
  */
 export function jsonDepthExceeds(value: unknown, limit: number): boolean {
+  return inspectWrittenValue(value, limit) === 'too_deep';
+}
+
+/**
+ * Where JavaScript, and so `JSON.stringify`, stops writing a number in plain digits and
+ * switches to exponent form (`1e+21`).
+ */
+const EXPONENT_FORM_FROM = 1e21;
+
+/**
+ * Whether `n` is a whole number that JSON writes in plain digits but a double cannot hold
+ * exactly: beyond ±(2^53 − 1) (`Number.MAX_SAFE_INTEGER`), where neighbouring integers
+ * share one double, and below 10^21. `9007199254740993` in JSON text reads as
+ * 9007199254740992, which is one of them, as is every 64-bit id past 2^53. Every double
+ * from 2^53 up is a whole number, so numbers from 10^21 up, which JSON writes in exponent
+ * form (`1.5e+300`), are taken as the floating-point values they look like, as are
+ * fractions.
+ */
+export function isInexactInteger(n: number): boolean {
+  const magnitude = Math.abs(n);
+  return magnitude > Number.MAX_SAFE_INTEGER && magnitude < EXPONENT_FORM_FROM;
+}
+
+/**
+ * The server's one walk over a value a mutation writes, cheap enough for every pushed
+ * mutation: `'too_deep'` when it nests deeper than `maxDepth` (whatever else it holds),
+ * `'unwritable'` when it holds a number JSON cannot carry exactly (NaN, ±Infinity, or one
+ * `isInexactInteger` refuses), otherwise undefined. No path is spelled on the way;
+ * `describeUnwritableValue` names the part once something was found. Without recursion,
+ * so that a hostile, deeply nested value cannot overflow the stack.
+ */
+export function inspectWrittenValue(
+  value: unknown,
+  maxDepth: number,
+): 'too_deep' | 'unwritable' | undefined {
+  let unwritable = false;
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length > 0) {
     const [node, depth] = stack.pop()!;
+    if (typeof node === 'number') {
+      if (!Number.isFinite(node) || isInexactInteger(node)) unwritable = true;
+      continue;
+    }
     if (typeof node !== 'object' || node === null) continue;
-    if (depth > limit) return true;
+    if (depth > maxDepth) return 'too_deep';
     const children = Array.isArray(node) ? node : Object.values(node);
     for (const child of children) stack.push([child, depth + 1]);
   }
-  return false;
+  return unwritable ? 'unwritable' : undefined;
 }
 
 /**
@@ -33,14 +73,24 @@ const OBJECT = 2;
  * What JSON makes of `node` itself, its children aside: a leaf it carries, an array or a
  * plain object to walk into, or, as text, why it cannot carry it ("is NaN, …"). Both walks
  * below ask this, so they agree on what JSON is; the text is made only for a wrong node.
+ * With `exactNumbers`, a number `isInexactInteger` refuses is wrong too: writes are held to
+ * that, while stores still take such numbers from the server, which may have kept them
+ * from before the rule.
  */
-function jsonKind(node: unknown): typeof LEAF | typeof ARRAY | typeof OBJECT | string {
+function jsonKind(
+  node: unknown,
+  exactNumbers: boolean,
+): typeof LEAF | typeof ARRAY | typeof OBJECT | string {
   switch (typeof node) {
     case 'string':
     case 'boolean':
       return LEAF;
     case 'number':
-      return Number.isFinite(node) ? LEAF : `is ${node}, which JSON cannot represent`;
+      if (!Number.isFinite(node)) return `is ${node}, which JSON cannot represent`;
+      if (exactNumbers && isInexactInteger(node)) {
+        return `is an integer beyond ±(2^53 − 1) (Number.MAX_SAFE_INTEGER), which a JSON number cannot hold exactly (it reads as ${node}); store big integers as strings (a BigInt as String(n))`;
+      }
+      return LEAF;
     case 'object': {
       if (node === null) return LEAF;
       if (Array.isArray(node)) return ARRAY;
@@ -59,18 +109,22 @@ function jsonKind(node: unknown): typeof LEAF | typeof ARRAY | typeof OBJECT | s
  * commit, so a pulled page's thousand records and the scheduler's history go through it
  * on each commit. A cycle, or nesting past `QUICK_CHECK_DEPTH`, answers false.
  */
-function isPlainJson(node: unknown, depth: number): boolean {
-  const kind = jsonKind(node);
+function isPlainJson(node: unknown, depth: number, exactNumbers: boolean): boolean {
+  const kind = jsonKind(node, exactNumbers);
   if (kind === LEAF) return true;
   if (typeof kind === 'string' || depth >= QUICK_CHECK_DEPTH) return false;
   if (kind === ARRAY) {
     const array = node as unknown[];
     // Indexed, so that a hole reads as undefined and fails, as JSON would turn it into null.
-    for (let i = 0; i < array.length; i++) if (!isPlainJson(array[i], depth + 1)) return false;
+    for (let i = 0; i < array.length; i++) {
+      if (!isPlainJson(array[i], depth + 1, exactNumbers)) return false;
+    }
     return true;
   }
   const object = node as Record<string, unknown>;
-  for (const key of Object.keys(object)) if (!isPlainJson(object[key], depth + 1)) return false;
+  for (const key of Object.keys(object)) {
+    if (!isPlainJson(object[key], depth + 1, exactNumbers)) return false;
+  }
   return true;
 }
 
@@ -82,7 +136,7 @@ type Step = { node: unknown; path: string } | { leave: object };
  * ancestors of the current node count as a cycle, so a value shared by two fields passes
  * (JSON writes it twice, and reads back an equal copy of each).
  */
-function findNonJson(value: object): string | undefined {
+function findNonJson(value: object, exactNumbers: boolean): string | undefined {
   const ancestors = new Set<object>();
   const stack: Step[] = [{ node: value, path: 'value' }];
   while (stack.length > 0) {
@@ -92,7 +146,7 @@ function findNonJson(value: object): string | undefined {
       continue;
     }
     const { node, path } = step;
-    const kind = jsonKind(node);
+    const kind = jsonKind(node, exactNumbers);
     if (kind === LEAF) continue;
     if (typeof kind === 'string') return `${path} ${kind}`;
     const container = node as Record<string, unknown>;
@@ -115,15 +169,31 @@ function findNonJson(value: object): string | undefined {
 /**
  * Explains why `value` is not a JSON object that survives a round trip through JSON
  * unchanged (undefined, functions, NaN, Dates, class instances, cycles…), or returns
- * undefined when it is one. Used by clients to refuse a bad value at write time, and by
- * stores on every commit. A quick check answers for the values that pass; only a value
- * that fails it is walked again to name the wrong part by its path.
+ * undefined when it is one. Stores check every commit with it, pulled records included;
+ * local writes are held to `describeUnwritableValue`, which refuses big integers too. A
+ * quick check answers for the values that pass; only a value that fails it is walked again
+ * to name the wrong part by its path.
  */
 export function describeNonJsonObject(value: unknown): string | undefined {
+  return describeObject(value, false);
+}
+
+/**
+ * What `describeNonJsonObject` finds, and also an integer beyond ±(2^53 − 1) that JSON text
+ * would carry only approximately (see `isInexactInteger`), named by its path: undefined
+ * when `value` may be written as a record's value. Clients check every local write with it
+ * and the server every written value, so a big integer is refused instead of stored
+ * rounded.
+ */
+export function describeUnwritableValue(value: unknown): string | undefined {
+  return describeObject(value, true);
+}
+
+function describeObject(value: unknown, exactNumbers: boolean): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return 'a record value must be a plain JSON object';
   }
-  return isPlainJson(value, 0) ? undefined : findNonJson(value);
+  return isPlainJson(value, 0, exactNumbers) ? undefined : findNonJson(value, exactNumbers);
 }
 
 /** Sets `key` as an own data property, as `JSON.parse` would, even when it is `__proto__`. */

@@ -1,9 +1,16 @@
 /**
  * `describeNonJsonObject` names the first part of a value that JSON would not carry back
- * unchanged, with its path, and finds nothing wrong in a plain JSON object.
+ * unchanged, with its path, and finds nothing wrong in a plain JSON object;
+ * `describeUnwritableValue` refuses big integers as well.
  */
 import { describe, expect, it } from 'vitest';
-import { describeNonJsonObject } from '../src/json.ts';
+import {
+  describeNonJsonObject,
+  describeUnwritableValue,
+  inspectWrittenValue,
+  isInexactInteger,
+  jsonDepthExceeds,
+} from '../src/json.ts';
 
 class Point {
   x = 1;
@@ -65,5 +72,58 @@ describe('describeNonJsonObject', () => {
     let valid: Record<string, unknown> = { end: true };
     for (let i = 0; i < 100_000; i++) valid = { d: [valid] };
     expect(describeNonJsonObject(valid)).toBeUndefined();
+  });
+});
+
+describe('big integers', () => {
+  it('are refused in a written value, by path, and kept in what a store takes', () => {
+    // 9007199254740993 in JSON text reads as 9007199254740992, itself past the safe range.
+    const parsed = JSON.parse('{"a": {"list": [1, 9007199254740993]}}');
+    expect(describeUnwritableValue(parsed)).toBe(
+      'value.a.list[1] is an integer beyond ±(2^53 − 1) (Number.MAX_SAFE_INTEGER), which a JSON number cannot hold exactly (it reads as 9007199254740992); store big integers as strings (a BigInt as String(n))',
+    );
+    expect(describeNonJsonObject(parsed)).toBeUndefined();
+    expect(describeUnwritableValue({ n: -(2 ** 53) })).toMatch(/^value\.n is an integer beyond/);
+    expect(describeUnwritableValue({ n: Number.NaN })).toBe(
+      'value.n is NaN, which JSON cannot represent',
+    );
+  });
+
+  it('are told apart from safe integers, fractions and numbers JSON writes in exponent form', () => {
+    const kept = [
+      Number.MAX_SAFE_INTEGER,
+      -Number.MAX_SAFE_INTEGER,
+      0,
+      -0,
+      1.5,
+      2 ** 52 + 0.5,
+      1e21,
+      -1e21,
+      1.5e300,
+      Number.MAX_VALUE,
+      Number.MIN_VALUE,
+    ];
+    for (const n of kept) {
+      expect(isInexactInteger(n), String(n)).toBe(false);
+      expect(describeUnwritableValue({ n })).toBeUndefined();
+    }
+    // The largest double below 1e21 is the last that JSON writes in plain digits.
+    const lastInDigits = 1e21 - 2 ** 17;
+    expect(lastInDigits).toBeLessThan(1e21);
+    expect(JSON.stringify(lastInDigits)).toBe('999999999999999900000');
+    expect(JSON.stringify(1e21)).toBe('1e+21');
+    for (const n of [2 ** 53, -(2 ** 53), 2 ** 63, 2 ** 64, lastInDigits, -lastInDigits]) {
+      expect(isInexactInteger(n), String(n)).toBe(true);
+    }
+    for (const n of [Number.NaN, Number.POSITIVE_INFINITY]) expect(isInexactInteger(n)).toBe(false);
+  });
+
+  it('are found by the same walk as the depth, which answers too_deep first', () => {
+    expect(inspectWrittenValue({ a: [1, { b: 'x' }], c: 2 ** 53 - 1 }, 64)).toBeUndefined();
+    expect(inspectWrittenValue({ a: [1, { b: 2 ** 53 }] }, 64)).toBe('unwritable');
+    expect(inspectWrittenValue({ a: [Number.NEGATIVE_INFINITY] }, 64)).toBe('unwritable');
+    expect(inspectWrittenValue({ n: 2 ** 53, a: { b: { c: {} } } }, 3)).toBe('too_deep');
+    expect(inspectWrittenValue({ a: { b: { c: 2 ** 53 } } }, 3)).toBe('unwritable');
+    expect(jsonDepthExceeds({ n: 2 ** 53 }, 64)).toBe(false);
   });
 });

@@ -1,12 +1,14 @@
 /**
  * Deciding one mutation against the record's current state: space grant, `ifVersion`,
- * limits, the collection's schema and the app's `beforeWrite` rule, in that order. Pure
- * apart from the rule, which may read the transaction.
+ * limits, numbers JSON cannot carry exactly, the collection's schema and the app's
+ * `beforeWrite` rule, in that order. Pure apart from the rule, which may read the
+ * transaction.
  */
 import {
   applyPatch,
+  describeUnwritableValue,
+  inspectWrittenValue,
   type JsonObject,
-  jsonDepthExceeds,
   type Mutation,
   type RejectionCode,
 } from '@ferry/protocol';
@@ -67,11 +69,18 @@ export async function decide(
 
   let next: JsonObject | null = null;
   if (m.op !== 'delete') {
-    if (jsonDepthExceeds(m.value, policy.limits.maxValueDepth)) {
+    // One walk for the depth and the numbers: only what the mutation sends, so a patch
+    // still applies to a record stored with a big integer before they were refused.
+    const found = inspectWrittenValue(m.value, policy.limits.maxValueDepth);
+    if (found === 'too_deep') {
       return reject(
         'too_large',
         `value is nested deeper than ${policy.limits.maxValueDepth} levels`,
       );
+    }
+    if (found === 'unwritable') {
+      const problem = describeUnwritableValue(m.value) ?? 'value holds a number JSON cannot carry';
+      return reject('invalid', problem);
     }
     const candidate = m.op === 'put' ? m.value : applyPatch(parsedValue(state), m.value);
     const valid = await validateValue(policy.collections, m.collection, candidate);
