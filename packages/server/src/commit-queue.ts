@@ -8,6 +8,13 @@
  * is refused at once with 503 `unavailable` and a short Retry-After. Under more load than
  * the database can take, waits stay short and clients back off (their mutations stay in
  * their outboxes), instead of requests queueing until the HTTP server times them out.
+ *
+ * One user's load must not become everyone's. Each user's jobs wait in a lane of their own
+ * (the app's server writes share one), and a batch takes one job from each lane in turn,
+ * so a push from a user with nothing waiting goes into the next transaction however many
+ * one flooding user has queued; within a lane jobs keep their order. A user whose lane
+ * holds `maxQueuedMutationsPerUser` is refused with 429 `rate_limited`, so one user can
+ * fill at most that share of the queue.
  */
 import { FerryError } from '@ferry/protocol';
 import { type Database, isConnectionError } from './db/driver.ts';
@@ -33,6 +40,8 @@ export interface CommitQueueOptions {
   maxBatchMutations: number;
   /** Most mutations waiting for a transaction before client pushes are refused. */
   maxQueuedMutations: number;
+  /** Most mutations one user's pushes may have waiting; 0: no cap of its own. */
+  maxQueuedMutationsPerUser: number;
   onCommit: (committed: CommittedBatch) => void;
   onBatch?: (outcomes: readonly WriteJobOutcome[]) => void;
 }
@@ -61,29 +70,64 @@ function busy(): FerryError {
   );
 }
 
+function userBusy(waiting: number): FerryError {
+  return new FerryError(
+    'rate_limited',
+    `this user already has ${waiting} mutations waiting to be written; retry after the Retry-After pause`,
+    { retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS },
+  );
+}
+
+/** The app's own server writes wait in one lane, whichever user they name. */
+const SERVER_LANE = Symbol('server writes');
+
+/** One user's jobs (or the server writes), in the order they came. */
+interface Lane {
+  jobs: Waiting[];
+  mutations: number;
+}
+
+function laneOf(job: WriteJob): string | symbol {
+  return job.origin === 'client' && job.userId !== null ? job.userId : SERVER_LANE;
+}
+
 export class CommitQueue {
-  private readonly waiting: Waiting[] = [];
+  /** Lanes with jobs waiting, in turn order: the first lane gives the next job. */
+  private readonly lanes = new Map<string | symbol, Lane>();
   private waitingMutations = 0;
   private draining: Promise<void> | undefined;
 
   constructor(private readonly options: CommitQueueOptions) {}
 
   /**
-   * Queues a job for the next transaction. A client push that finds the queue full is
-   * refused (an empty queue takes any push, so no request is refused for ever); the app's
-   * own server writes always queue.
+   * Queues a job for the next transaction. A client push that finds the queue, or its
+   * user's lane, full is refused (an empty queue or lane takes any push, so no request is
+   * refused for ever); the app's own server writes always queue.
    */
   submit(job: WriteJob): Promise<WriteJobOutcome> {
     const count = job.mutations.length;
-    if (
-      job.origin === 'client' &&
-      this.waitingMutations > 0 &&
-      this.waitingMutations + count > this.options.maxQueuedMutations
-    ) {
-      return Promise.reject(busy());
+    const key = laneOf(job);
+    const lane = this.lanes.get(key);
+    if (job.origin === 'client') {
+      if (
+        this.waitingMutations > 0 &&
+        this.waitingMutations + count > this.options.maxQueuedMutations
+      ) {
+        return Promise.reject(busy());
+      }
+      const perUser = this.options.maxQueuedMutationsPerUser;
+      if (lane && perUser > 0 && lane.mutations + count > perUser) {
+        return Promise.reject(userBusy(lane.mutations));
+      }
     }
     return new Promise((resolve, reject) => {
-      this.waiting.push({ job, resolve, reject });
+      const waiting = { job, resolve, reject };
+      if (lane) {
+        lane.jobs.push(waiting);
+        lane.mutations += count;
+      } else {
+        this.lanes.set(key, { jobs: [waiting], mutations: count });
+      }
       this.waitingMutations += count;
       this.startDraining();
     });
@@ -100,7 +144,7 @@ export class CommitQueue {
       this.draining = undefined;
       // A caller that resumed on its answer and submitted again at once did so before this
       // ran, while the finished drain still looked busy: its request waits here.
-      if (this.waiting.length > 0) this.startDraining();
+      if (this.lanes.size > 0) this.startDraining();
     });
   }
 
@@ -109,25 +153,33 @@ export class CommitQueue {
     while (this.draining) await this.draining;
   }
 
+  /**
+   * Takes jobs one lane at a time, each lane going to the back of the turn order once it
+   * has given one, until the next job would not fit. That job's lane stays first, so the
+   * next batch starts with it: a large job is never passed over for ever.
+   */
   private takeBatch(): Waiting[] {
     const batch: Waiting[] = [];
     let mutations = 0;
-    while (this.waiting.length > 0) {
-      const next = this.waiting[0]!;
-      if (
-        batch.length > 0 &&
-        mutations + next.job.mutations.length > this.options.maxBatchMutations
-      )
-        break;
-      batch.push(this.waiting.shift()!);
-      mutations += next.job.mutations.length;
+    for (const [key, lane] of this.lanes) {
+      const next = lane.jobs[0]!;
+      const count = next.job.mutations.length;
+      if (batch.length > 0 && mutations + count > this.options.maxBatchMutations) break;
+      batch.push(next);
+      mutations += count;
+      lane.jobs.shift();
+      lane.mutations -= count;
+      // Deleted, and added again at the back while it has jobs left: a Map's iteration
+      // visits entries added during it, so the loop comes back to this lane after the others.
+      this.lanes.delete(key);
+      if (lane.jobs.length > 0) this.lanes.set(key, lane);
     }
     this.waitingMutations -= mutations;
     return batch;
   }
 
   private async drain(): Promise<void> {
-    while (this.waiting.length > 0) {
+    while (this.lanes.size > 0) {
       await yieldToIo();
       const batch = this.takeBatch();
       try {

@@ -22,6 +22,28 @@ export interface ServerLimits {
    * the app's server writes always wait. About two seconds of PostgreSQL's write rate.
    */
   maxQueuedMutations: number;
+  /**
+   * Most mutations one user's pushes may have waiting for a group-commit transaction. A push
+   * beyond it is refused with 429 `rate_limited` and Retry-After: 1 (the client keeps it and
+   * retries), so one user's flood can never fill the whole queue; a user with nothing
+   * waiting may always push. Waiting pushes are taken into transactions in turn, one user's
+   * after another's, so another user's push waits about one transaction, not the backlog.
+   * 0: no per-user cap.
+   */
+  maxQueuedMutationsPerUser: number;
+  /**
+   * Most event streams one user may hold open on this server, across all their tokens and
+   * devices. Opening one more ends that user's oldest stream (its client reconnects), so a
+   * stream left behind by a device that went away never locks its user out. 0: no cap.
+   */
+  maxEventStreamsPerUser: number;
+  /**
+   * Most client ids one user may register per hour (a push or pull naming a client id the
+   * server has not seen registers it), up to this many at once. Beyond it, requests with a
+   * new client id get 429 `rate_limited` with Retry-After; client ids already registered keep
+   * working. 0: no limit.
+   */
+  maxNewClientIdsPerUserPerHour: number;
 }
 
 export const DEFAULT_SERVER_LIMITS: ServerLimits = {
@@ -29,6 +51,9 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   maxValueDepth: 64,
   maxBatchMutations: 5000,
   maxQueuedMutations: 20_000,
+  maxQueuedMutationsPerUser: 5000,
+  maxEventStreamsPerUser: 32,
+  maxNewClientIdsPerUserPerHour: 200,
 };
 
 export const DEFAULT_HEARTBEAT_MS = SSE_HEARTBEAT_MS;

@@ -19,6 +19,7 @@ import { FerryConfigError } from './errors.ts';
 import { PokeHub } from './events/hub.ts';
 import { startReplicaPokes } from './events/replica-pokes.ts';
 import { createApp } from './http/app.ts';
+import { NewClientIds } from './http/new-client-ids.ts';
 import { RateLimiter } from './http/rate-limit.ts';
 import { createStaticFiles } from './http/static-files.ts';
 import { createDefaultLogger } from './logger.ts';
@@ -46,6 +47,23 @@ function normaliseBasePath(basePath: string | undefined): string {
   return basePath.replace(/\/+$/, '');
 }
 
+/** The per-user limits: whole numbers, 0 turning each off. */
+function checkPerUserLimits(limits: ServerLimits): void {
+  for (const name of [
+    'maxEventStreamsPerUser',
+    'maxNewClientIdsPerUserPerHour',
+    'maxQueuedMutationsPerUser',
+  ] as const) {
+    const value = limits[name];
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new FerryConfigError(
+        `limits.${name}`,
+        `limits.${name} is ${value}; give a whole number of at least 1, or 0 for no limit (default ${DEFAULT_SERVER_LIMITS[name]}).`,
+      );
+    }
+  }
+}
+
 async function readHeadVersion(database: Database): Promise<number> {
   const [row] = await database.query<{ head_version: string | number }>(
     'SELECT head_version FROM ferry_server WHERE id = 1',
@@ -57,6 +75,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
   const { database, rules } = options;
   const logger = options.logger ?? createDefaultLogger();
   const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
+  checkPerUserLimits(limits);
   const { auth, sign } = await createAuthenticator(options);
   if (options.dev && !sign)
     throw new FerryConfigError(
@@ -119,6 +138,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
     },
     maxBatchMutations: limits.maxBatchMutations,
     maxQueuedMutations: limits.maxQueuedMutations,
+    maxQueuedMutationsPerUser: limits.maxQueuedMutationsPerUser,
     onCommit: ({ spaces, headVersion, patch }) => {
       hub.publish(spaces, headVersion, patch);
       afterCommit?.nudge();
@@ -173,6 +193,10 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       clientRateLimiter: options.clientRateLimit
         ? new RateLimiter(options.clientRateLimit, 'clientRateLimit')
         : undefined,
+      newClientIds:
+        limits.maxNewClientIdsPerUserPerHour > 0
+          ? new NewClientIds(database, limits.maxNewClientIdsPerUserPerHour)
+          : undefined,
       lifecycle,
       webPush: webPush && {
         publicKey: webPush.keys.publicKey,

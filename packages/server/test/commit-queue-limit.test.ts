@@ -4,45 +4,10 @@
  * Retry-After: 1 and changes nothing; the same push sent again later is applied once. The
  * app's own server writes always wait.
  */
-import type { Database } from '@ferry/server';
 import { describe, expect, it } from 'vitest';
-import { DATABASE_KINDS, type TestDatabaseKind } from './support/databases.ts';
+import { DATABASE_KINDS } from './support/databases.ts';
+import { holdableKind, queuedMutations } from './support/holdable-database.ts';
 import { startServer } from './support/server.ts';
-
-/** A database whose transactions can be held back, to keep the queue full. */
-function holdableKind(kind: TestDatabaseKind) {
-  let held: Promise<void> | undefined;
-  let release = () => {};
-  let entered = () => {};
-  const control = {
-    /** Holds the next transactions; resolves once one of them is waiting. */
-    hold(): Promise<void> {
-      held = new Promise((resolve) => (release = resolve));
-      return new Promise((resolve) => (entered = resolve));
-    },
-    release(): void {
-      held = undefined;
-      release();
-    },
-  };
-  const holdable: TestDatabaseKind = {
-    name: kind.name,
-    async create() {
-      const created = await kind.create();
-      const inner = created.database;
-      const database: Database = Object.create(inner);
-      database.transaction = async (work) => {
-        if (held) {
-          entered();
-          await held;
-        }
-        return inner.transaction(work);
-      };
-      return { database, dispose: created.dispose };
-    },
-  };
-  return { holdable, control };
-}
 
 const put = (id: number, key: string) => ({
   id,
@@ -110,9 +75,3 @@ describe.each(DATABASE_KINDS)('a full commit queue ($name)', (kind) => {
     }
   });
 });
-
-async function queuedMutations(url: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('ferry_push_queue_mutations '));
-  return Number(line?.split(' ')[1]);
-}

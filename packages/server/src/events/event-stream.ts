@@ -41,6 +41,8 @@ export interface EventStreamsOptions {
    * shutdown; returns a function that withdraws it. Called while at least one stream is open.
    */
   register: (close: () => void) => () => void;
+  /** Streams one user may hold; beyond it their oldest is ended (streams-per-user.ts). 0 or none: no cap. */
+  maxStreamsPerUser?: number;
 }
 
 /** What a stream needs of the set of streams it belongs to. */

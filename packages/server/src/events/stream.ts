@@ -21,6 +21,7 @@ import {
 } from './event-stream.ts';
 import { NodeEventStream, type NodeResponse } from './node-stream.ts';
 import { PatchPokeCache } from './patch-poke.ts';
+import { StreamsPerUser } from './streams-per-user.ts';
 import { WEB_STREAM_QUEUE, WebEventStream } from './web-stream.ts';
 
 export type { EventStreamsOptions } from './event-stream.ts';
@@ -37,8 +38,11 @@ export class EventStreams implements StreamSet {
   private encodedVersion = -1;
   private encodedPoke: Uint8Array = new Uint8Array();
   private readonly patchPokes = new PatchPokeCache();
+  private readonly perUser: StreamsPerUser<EventStream>;
 
-  constructor(readonly options: EventStreamsOptions) {}
+  constructor(readonly options: EventStreamsOptions) {
+    this.perUser = new StreamsPerUser(options.maxStreamsPerUser ?? 0);
+  }
 
   /** Streams open now. */
   get size(): number {
@@ -48,26 +52,34 @@ export class EventStreams implements StreamSet {
   /**
    * Opens a stream of pokes for `spaces` (already authorised) as a web `Response`.
    * `signal`, when given, ends the stream when it aborts; cancelling the body always does.
+   * `userId`, when given, counts it against that user's cap.
    */
-  open(spaces: readonly string[], signal?: AbortSignal): Response {
-    const body = new ReadableStream<Uint8Array>(
-      new WebEventStream(this, spaces, signal),
-      WEB_STREAM_QUEUE,
-    );
+  open(spaces: readonly string[], signal?: AbortSignal, userId?: string): Response {
+    const stream = new WebEventStream(this, spaces, signal);
+    const body = new ReadableStream<Uint8Array>(stream, WEB_STREAM_QUEUE);
+    this.admit(stream, userId);
     return new Response(body, RESPONSE_INIT);
   }
 
   /**
    * Opens a stream of pokes for `spaces` on Node's own response, which it then owns: status,
    * headers (the event-stream ones plus `headers`) and body. It ends when the connection
-   * closes.
+   * closes. `userId`, when given, counts it against that user's cap.
    */
   openOnNode(
     spaces: readonly string[],
     response: NodeResponse,
     headers: Record<string, string>,
+    userId?: string,
   ): void {
-    new NodeEventStream(this, spaces, response).open({ ...SSE_HEADERS, ...headers });
+    const stream = new NodeEventStream(this, spaces, response);
+    stream.open({ ...SSE_HEADERS, ...headers });
+    this.admit(stream, userId);
+  }
+
+  /** Counts a stream that opened (and has not ended already) against its user's cap. */
+  private admit(stream: EventStream, userId: string | undefined): void {
+    if (userId !== undefined && this.streams.has(stream)) this.perUser.admit(userId, stream);
   }
 
   /** Writes the heartbeat comment to every open stream: one timer for all of them. */
@@ -101,6 +113,7 @@ export class EventStreams implements StreamSet {
   }
 
   removed(stream: EventStream): void {
+    this.perUser.release(stream);
     if (!this.streams.delete(stream) || this.streams.size !== 0) return;
     clearInterval(this.timer);
     this.timer = undefined;

@@ -37,6 +37,30 @@ export class RateLimiter {
 
   /** Takes one token for `key` or throws `rate_limited`. */
   take(key: string): void {
+    const waitSeconds = this.tryTake(key);
+    if (waitSeconds === 0) return;
+    throw new FerryError('rate_limited', `too many requests; retry in ${waitSeconds} s`, {
+      retryAfterSeconds: waitSeconds,
+    });
+  }
+
+  /** Takes one token for `key`: 0 when it did, or else the seconds until one is available. */
+  tryTake(key: string): number {
+    const bucket = this.refilled(key);
+    if (bucket.tokens >= 1) {
+      bucket.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil((1 - bucket.tokens) / this.options.requestsPerSecond));
+  }
+
+  /** Gives back a token taken for something that turned out not to need one. */
+  giveBack(key: string): void {
+    const bucket = this.refilled(key);
+    bucket.tokens = Math.min(this.options.burst, bucket.tokens + 1);
+  }
+
+  private refilled(key: string): Bucket {
     const now = this.now();
     this.sweep(now);
     const { requestsPerSecond, burst } = this.options;
@@ -47,14 +71,7 @@ export class RateLimiter {
     );
     bucket.updatedAtMs = now;
     this.buckets.set(key, bucket);
-    if (bucket.tokens >= 1) {
-      bucket.tokens -= 1;
-      return;
-    }
-    const waitSeconds = Math.max(1, Math.ceil((1 - bucket.tokens) / requestsPerSecond));
-    throw new FerryError('rate_limited', `too many requests; retry in ${waitSeconds} s`, {
-      retryAfterSeconds: waitSeconds,
-    });
+    return bucket;
   }
 
   private sweep(now: number): void {

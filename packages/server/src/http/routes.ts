@@ -25,6 +25,7 @@ import { readChanges } from '../storage/pull.ts';
 import { registerWebPushRoutes } from '../web-push/routes.ts';
 import { readJsonBody } from './body.ts';
 import { compressibleJsonResponse } from './compression.ts';
+import type { NewClientIds } from './new-client-ids.ts';
 import { type AppEnv, alreadySent, nodeResponseOf } from './node-env.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { errorResponse, jsonResponse, UNAVAILABLE_RETRY_AFTER_SECONDS } from './responses.ts';
@@ -47,6 +48,8 @@ export interface RouteContext {
   rateLimiter: RateLimiter | undefined;
   /** Per client id, so one runaway device cannot use up its user's whole allowance. */
   clientRateLimiter: RateLimiter | undefined;
+  /** How many client ids each user may register per hour; none when unlimited. */
+  newClientIds: NewClientIds | undefined;
   /** Web Push, unless disabled. */
   webPush: { publicKey: string; allowEndpoint: (endpoint: URL) => boolean } | undefined;
   /** Set once the server starts shutting down: new work is refused with 503. */
@@ -93,6 +96,17 @@ function clientOwnedElsewhere(clientId: string): FerryError {
   return new FerryError('forbidden', `clientId "${clientId}" belongs to another user`);
 }
 
+/** Runs a push or pull, within the user's allowance of new client ids when there is one. */
+function withClientId<T extends { ok: boolean; newClient?: boolean }>(
+  ctx: RouteContext,
+  userId: string,
+  clientId: string,
+  request: () => Promise<T>,
+): Promise<T> {
+  if (!ctx.newClientIds) return request();
+  return ctx.newClientIds.admit(userId, clientId, request, (o) => o.ok && o.newClient === true);
+}
+
 export function registerRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
   // While draining, requests already running finish, and new sync work goes elsewhere.
   app.use('/v1/*', async (_c, next) => {
@@ -104,13 +118,15 @@ export function registerRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
     const principal = await authenticate(ctx, c.req.raw);
     const request = parsePushRequest(await readJsonBody(c, ctx.limits.maxBodyBytes), ctx.limits);
     ctx.clientRateLimiter?.take(request.clientId);
-    const outcome = await ctx.commitQueue.submit({
-      origin: 'client',
-      userId: principal.userId,
-      spaces: new Set(principal.spaces),
-      clientId: request.clientId,
-      mutations: request.mutations,
-    });
+    const outcome = await withClientId(ctx, principal.userId, request.clientId, () =>
+      ctx.commitQueue.submit({
+        origin: 'client',
+        userId: principal.userId,
+        spaces: new Set(principal.spaces),
+        clientId: request.clientId,
+        mutations: request.mutations,
+      }),
+    );
     if (!outcome.ok) throw outcome.error;
     return compressibleJsonResponse(c.req.raw, ctx.compression, {
       results: outcome.results,
@@ -123,13 +139,15 @@ export function registerRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
     const request = parsePullRequest(await readJsonBody(c, ctx.limits.maxBodyBytes), ctx.limits);
     ctx.clientRateLimiter?.take(request.clientId);
     const spaces = readableSpaces(principal, request.spaces);
-    const outcome = await readChanges(ctx.database, {
-      clientId: request.clientId,
-      userId: principal.userId,
-      spaces,
-      cursor: request.cursor,
-      limit: request.limit,
-    });
+    const outcome = await withClientId(ctx, principal.userId, request.clientId, () =>
+      readChanges(ctx.database, {
+        clientId: request.clientId,
+        userId: principal.userId,
+        spaces,
+        cursor: request.cursor,
+        limit: request.limit,
+      }),
+    );
     if (!outcome.ok) throw clientOwnedElsewhere(request.clientId);
     ctx.metrics.pulledChanges.inc(outcome.changeCount);
     return compressibleJsonResponse(c.req.raw, ctx.compression, outcome.body);
@@ -143,6 +161,7 @@ export function registerRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
     onOpen: () => ctx.metrics.eventStreams.inc(),
     onClose: () => ctx.metrics.eventStreams.dec(),
     register: ctx.registerStream,
+    maxStreamsPerUser: ctx.limits.maxEventStreamsPerUser,
   });
   app.get(ROUTES.events, async (c) => {
     const principal = await authenticate(ctx, c.req.raw, true);
@@ -154,8 +173,9 @@ export function registerRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
     // closes. Elsewhere no request signal: cancelling the response body (the client went
     // away) ends the stream, and reading the signal would allocate an AbortController.
     const outgoing = nodeResponseOf(c);
-    if (!outgoing) return eventStreams.open(spaces);
-    eventStreams.openOnNode(spaces, outgoing, { [HEADERS.requestId]: c.get('requestId') });
+    if (!outgoing) return eventStreams.open(spaces, undefined, principal.userId);
+    const headers = { [HEADERS.requestId]: c.get('requestId') };
+    eventStreams.openOnNode(spaces, outgoing, headers, principal.userId);
     return alreadySent();
   });
 

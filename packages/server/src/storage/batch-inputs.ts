@@ -16,6 +16,8 @@ export interface ClientRow {
 
 export interface BatchInputs {
   clients: Map<string, ClientRow>;
+  /** The client ids this batch registered: no one had used them before. */
+  newClients: Set<string>;
   records: Map<string, RecordState>;
 }
 
@@ -32,7 +34,7 @@ const READ_SQL = prepared(`
     ON CONFLICT (client_id) DO NOTHING
     RETURNING client_id, user_id, last_mutation_id
   )
-  SELECT 'c' AS kind, client_id AS a, user_id AS b, NULL::text AS c, NULL::text AS value,
+  SELECT 'n' AS kind, client_id AS a, user_id AS b, NULL::text AS c, NULL::text AS value,
     last_mutation_id AS n
   FROM claimed
   UNION ALL
@@ -44,7 +46,8 @@ const READ_SQL = prepared(`
   JOIN ferry_records r ON r.space = w.space AND r.collection = w.collection AND r.key = w.key`);
 
 interface TaggedRow {
-  kind: 'c' | 'r';
+  /** A client (`n` when the statement registered it), or a record. */
+  kind: 'c' | 'n' | 'r';
   a: string;
   b: string;
   c: string | null;
@@ -65,16 +68,18 @@ async function readOnce(
     addresses.map((a) => a.key),
   ]);
   const clients = new Map<string, ClientRow>();
+  const newClients = new Set<string>();
   const records = new Map<string, RecordState>();
   for (const row of rows) {
-    if (row.kind === 'c') {
+    if (row.kind !== 'r') {
       clients.set(row.a, { clientId: row.a, userId: row.b, lastMutationId: Number(row.n) });
+      if (row.kind === 'n') newClients.add(row.a);
     } else {
       const address = { space: row.a, collection: row.b, key: row.c! };
       records.set(addressOf(address), { text: row.value, version: Number(row.n) });
     }
   }
-  return { clients, records };
+  return { clients, newClients, records };
 }
 
 export async function readBatchInputs(
@@ -89,5 +94,8 @@ export async function readBatchInputs(
   // A pull claiming one of these ids at the same moment: the statement waited for it, but
   // its snapshot is older than that row. The next statement sees it.
   if (claims.clientIds.every((id) => inputs.clients.has(id))) return inputs;
-  return readOnce(db, claims, list);
+  const again = await readOnce(db, claims, list);
+  // The ids the first statement registered are old ones to the second.
+  for (const id of inputs.newClients) again.newClients.add(id);
+  return again;
 }

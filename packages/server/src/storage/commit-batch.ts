@@ -29,7 +29,13 @@ export interface WriteJob extends Writer {
 }
 
 export type WriteJobOutcome =
-  | { ok: true; results: MutationResult[]; lastMutationId: number }
+  | {
+      ok: true;
+      results: MutationResult[];
+      lastMutationId: number;
+      /** This job registered its client id: no one had used it before. */
+      newClient?: true;
+    }
   | { ok: false; error: FerryError };
 
 export interface CommitBatchResult {
@@ -123,7 +129,7 @@ export async function commitBatch(
   const startHead = head;
 
   // Records are read for every job: which jobs may write is known only once the clients are.
-  const { clients, records } = await readBatchInputs(
+  const { clients, newClients, records } = await readBatchInputs(
     db,
     clientClaims(jobs),
     jobs.flatMap((j) => j.mutations),
@@ -190,7 +196,13 @@ export async function commitBatch(
         });
       }
     }
-    outcomes.push({ ok: true, results, lastMutationId: client?.lastMutationId ?? 0 });
+    const lastMutationId = client?.lastMutationId ?? 0;
+    // Several jobs may name one new client id: the first of its owner's registered it.
+    outcomes.push(
+      client && newClients.delete(client.clientId)
+        ? { ok: true, results, lastMutationId, newClient: true }
+        : { ok: true, results, lastMutationId },
+    );
   }
 
   await attachRememberedRejections(db, duplicates, newRejections);

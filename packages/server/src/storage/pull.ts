@@ -20,7 +20,14 @@ export interface PullQuery {
 }
 
 export type ReadChangesOutcome =
-  | { ok: true; body: Buffer<ArrayBuffer>; changeCount: number; reset: boolean }
+  | {
+      ok: true;
+      body: Buffer<ArrayBuffer>;
+      changeCount: number;
+      reset: boolean;
+      /** This pull registered the client id: no one had used it before. */
+      newClient: boolean;
+    }
   | { ok: false; reason: 'client_owned_by_other_user' };
 
 /**
@@ -43,6 +50,8 @@ interface PullHead {
   fromVersion: number;
   userId: string;
   lastMutationId: number;
+  /** The statement registered the client id. */
+  newClient: boolean;
 }
 
 /**
@@ -73,9 +82,9 @@ function pullStatement(changes: string): string {
     ON CONFLICT (client_id) DO NOTHING
     RETURNING user_id, last_mutation_id
   ), client AS (
-    SELECT user_id, last_mutation_id FROM claimed
+    SELECT user_id, last_mutation_id, true AS new_client FROM claimed
     UNION ALL
-    SELECT user_id, last_mutation_id FROM ferry_clients WHERE client_id = $1
+    SELECT user_id, last_mutation_id, false FROM ferry_clients WHERE client_id = $1
     LIMIT 1
   ), cursor AS (
     SELECT server_id, head_version,
@@ -84,12 +93,12 @@ function pullStatement(changes: string): string {
   ), head AS (
     SELECT cu.server_id, cu.head_version, cu.resumes,
       CASE WHEN cu.resumes THEN $5::bigint ELSE 0 END AS from_version,
-      cl.user_id, cl.last_mutation_id
+      cl.user_id, cl.last_mutation_id, cl.new_client
     FROM cursor cu CROSS JOIN client cl
   )
   SELECT NULL::bigint AS version, json_build_object('serverId', server_id,
     'headVersion', head_version, 'resumes', resumes, 'fromVersion', from_version,
-    'userId', user_id, 'lastMutationId', last_mutation_id)::text AS body
+    'userId', user_id, 'lastMutationId', last_mutation_id, 'newClient', new_client)::text AS body
   FROM head
   UNION ALL
   SELECT r.version, CASE WHEN r.value IS NULL AND h.from_version = 0 THEN NULL
@@ -218,5 +227,5 @@ export async function readChanges(db: Queryable, query: PullQuery): Promise<Read
     sent,
     `],"cursor":"${cursor}","cursorVersion":${cursorVersion},"hasMore":${hasMore}${remaining},"lastMutationId":${head.lastMutationId}${reset ? ',"reset":true' : ''}}`,
   );
-  return { ok: true, body, changeCount: sent.length, reset };
+  return { ok: true, body, changeCount: sent.length, reset, newClient: head.newClient };
 }
