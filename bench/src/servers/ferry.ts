@@ -2,7 +2,8 @@
  * Ferry's server, exactly as an app would run it: `createFerryServer` served by `listen`,
  * with its answers uncompressed. Every peer and the floor send theirs uncompressed, and the
  * client shares the machine, where docs/server.md advises `compression: false`: gzip would
- * spend the bench's two cores on work no other system does (bench/notes.md, W1).
+ * spend the bench's two cores on work no other system does (bench/notes.md, W1). One user
+ * may hold any number of event streams here (see below).
  */
 import { ROUTES } from '@ferry/protocol';
 import { createFerryServer, type Database, type Logger, listen } from '@ferry/server';
@@ -23,6 +24,9 @@ export async function startFerryServer(database: Database): Promise<ServerSystem
     jwtSecret: BENCH_SECRET,
     logger: silent,
     compression: false,
+    // W4, W5 and FANOUT hold thousands of idle streams under one token, standing in for as
+    // many users; the per-user cap (32) would end all but the last of them.
+    limits: { maxEventStreamsPerUser: 0 },
   });
   const listening = await listen(ferry);
   const sign = (user: string, spaces: readonly string[]) =>
