@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseServeConfig } from '../src/cli/config.ts';
+import { parseServeConfig, SERVE_HELP } from '../src/cli/config.ts';
 import { FerryConfigError } from '../src/errors.ts';
 
 const SECRET = 's'.repeat(32);
@@ -17,6 +17,9 @@ describe('ferry serve configuration', () => {
       compression: true,
       logLevel: 'info',
       vapid: { subject: undefined, publicKey: undefined, privateKey: undefined },
+      rateLimit: undefined,
+      clientRateLimit: undefined,
+      limits: {},
     });
   });
 
@@ -61,5 +64,68 @@ describe('ferry serve configuration', () => {
       /FERRY_COMPRESSION/,
     );
     expect(() => parseServeConfig(['--dev', '--no-such-flag'], {})).toThrow(FerryConfigError);
+  });
+
+  it('reads the rate limits and per-user limits, from flags or the environment', () => {
+    expect(
+      parseServeConfig(
+        [
+          '--dev',
+          '--rate-limit',
+          '600/min',
+          '--client-rate-limit',
+          '5/s',
+          '--max-event-streams-per-user',
+          '8',
+          '--max-queued-mutations-per-user',
+          '0',
+        ],
+        { FERRY_MAX_NEW_CLIENT_IDS_PER_HOUR: '50', FERRY_MAX_EVENT_STREAMS_PER_USER: '64' },
+      ),
+    ).toMatchObject({
+      rateLimit: { requestsPerSecond: 10, burst: 600 },
+      clientRateLimit: { requestsPerSecond: 5, burst: 5 },
+      limits: {
+        maxEventStreamsPerUser: 8,
+        maxNewClientIdsPerUserPerHour: 50,
+        maxQueuedMutationsPerUser: 0,
+      },
+    });
+    expect(
+      parseServeConfig(['--dev'], { FERRY_RATE_LIMIT: '7200/h', FERRY_CLIENT_RATE_LIMIT: '' }),
+    ).toMatchObject({
+      rateLimit: { requestsPerSecond: 2, burst: 7200 },
+      clientRateLimit: undefined,
+      limits: {},
+    });
+  });
+
+  it('refuses limits it cannot read, naming the flag', () => {
+    for (const bad of ['20', '20/day', '0/s', '-1/s', '1.5/s', 's/20']) {
+      expect(() => parseServeConfig(['--dev', '--rate-limit', bad], {})).toThrow(/--rate-limit/);
+    }
+    expect(() => parseServeConfig(['--dev'], { FERRY_CLIENT_RATE_LIMIT: 'many' })).toThrow(
+      /--client-rate-limit/,
+    );
+    for (const bad of ['-1', '2.5', 'lots']) {
+      expect(() => parseServeConfig(['--dev', '--max-event-streams-per-user', bad], {})).toThrow(
+        /--max-event-streams-per-user/,
+      );
+    }
+    expect(() => parseServeConfig(['--dev'], { FERRY_MAX_QUEUED_MUTATIONS_PER_USER: 'x' })).toThrow(
+      /--max-queued-mutations-per-user/,
+    );
+  });
+
+  it('lists every flag in its help', () => {
+    for (const flag of [
+      '--rate-limit',
+      '--client-rate-limit',
+      '--max-event-streams-per-user',
+      '--max-new-client-ids-per-hour',
+      '--max-queued-mutations-per-user',
+    ]) {
+      expect(SERVE_HELP).toContain(flag);
+    }
   });
 });

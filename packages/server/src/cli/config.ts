@@ -4,8 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 import { FerryConfigError } from '../errors.ts';
+import { LIMIT_FLAGS, LIMITS_HELP, type LimitsConfig, parseLimits } from './limits.ts';
 
-export interface ServeConfig {
+export interface ServeConfig extends LimitsConfig {
   port: number;
   host: string;
   /** PostgreSQL connection string; when absent, embedded PGlite in `dataDir`. */
@@ -55,7 +56,7 @@ Options (each also read from the environment variable in brackets):
   --static-dir <dir>    serve this folder's files at / next to the API, index.html for app
                         routes (e.g. a built PWA) [FERRY_STATIC_DIR]
   --log-level <level>   fatal, error, warn, info, debug, trace or silent [LOG_LEVEL] (default info)
-  -h, --help            show this help
+${LIMITS_HELP}  -h, --help            show this help
 `;
 
 export function parseServeConfig(
@@ -78,6 +79,7 @@ export function parseServeConfig(
         'vapid-subject': { type: 'string' },
         'static-dir': { type: 'string' },
         'no-compression': { type: 'boolean' },
+        ...LIMIT_FLAGS,
       },
       strict: true,
       allowPositionals: false,
@@ -143,6 +145,7 @@ export function parseServeConfig(
     compression,
     logLevel,
     staticDir: text('static-dir', 'FERRY_STATIC_DIR'),
+    ...parseLimits(text),
     vapid: {
       subject: text('vapid-subject', 'FERRY_VAPID_SUBJECT'),
       publicKey: env.FERRY_VAPID_PUBLIC_KEY || undefined,

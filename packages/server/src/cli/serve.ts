@@ -51,6 +51,9 @@ export async function serve(config: ServeConfig, out: Output): Promise<{ stop():
     logger,
     webPush,
     ...(staticDir === undefined ? {} : { staticDir }),
+    limits: config.limits,
+    ...(config.rateLimit === undefined ? {} : { rateLimit: config.rateLimit }),
+    ...(config.clientRateLimit === undefined ? {} : { clientRateLimit: config.clientRateLimit }),
   });
   const http = await listen(server, { port: config.port, hostname: config.host });
   const address = listeningAddress(http.url);
