@@ -32,4 +32,5 @@ export type {
 export { createFerryServer } from './server.ts';
 export type { ServerWrite, ServerWriteOptions, ServerWriteResult } from './server-writes.ts';
 export type { CompactionResult } from './storage/compaction.ts';
+export { DEFAULT_PUSH_ENDPOINT_HOSTS } from './web-push/endpoints.ts';
 export type { WebPushOptions } from './web-push/options.ts';

@@ -79,7 +79,7 @@ export function createMetrics(sources: MetricSources): ServerMetrics {
     eventStreams: new Gauge({ name: 'ferry_event_streams', help: 'Open event streams', registers }),
     webPush: new Counter({
       name: 'ferry_web_push_messages_total',
-      help: 'Web Push messages by result (sent, gone, failed)',
+      help: 'Web Push messages by result (sent, gone, failed, refused)',
       labelNames: ['result'],
       registers,
     }),

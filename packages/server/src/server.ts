@@ -104,7 +104,8 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
         settings: webPush.settings,
         logger,
         metrics,
-        fetch: webPush.fetch,
+        endpoints: webPush.endpoints,
+        transport: webPush.transport,
       })
     : undefined;
   const hub = new PokeHub();
@@ -200,7 +201,8 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       lifecycle,
       webPush: webPush && {
         publicKey: webPush.keys.publicKey,
-        allowEndpoint: webPush.allowEndpoint,
+        endpoints: webPush.endpoints,
+        maxSubscriptionsPerUser: webPush.maxSubscriptionsPerUser,
       },
       registerStream: (close) => {
         openStreams.add(close);
@@ -234,7 +236,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       for (const close of [...openStreams]) close();
       await replicaPokes?.close();
       await commitQueue.idle();
-      await webPushSender?.idle();
+      await webPushSender?.close();
       await afterCommit?.close();
     },
   };

@@ -1,11 +1,13 @@
 /** Web Push end to end against a stand-in push service: VAPID signature, RFC 8291 payload, throttle, 404/410, isolation. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withPushTransport } from '../src/web-push/transport.ts';
 import { DATABASE_KINDS } from './support/databases.ts';
 import {
   createSubscriber,
   decryptPayload,
   type PushService,
   startPushService,
+  TEST_PUSH_CA,
   verifyVapid,
 } from './support/push-service.ts';
 import { type RunningServer, startServer } from './support/server.ts';
@@ -18,12 +20,16 @@ describe.each(DATABASE_KINDS)('web push on $name', (kind) => {
   beforeAll(async () => {
     service = await startPushService();
     server = await startServer(kind, {
-      // The stand-in listens on plain http on this machine; real services are https only.
-      webPush: {
-        subject: 'mailto:ops@example.com',
-        minIntervalMs: window,
-        allowEndpoint: (url) => url.origin === service.origin,
-      },
+      // The stand-in listens on this machine, so private addresses are allowed here.
+      webPush: withPushTransport(
+        {
+          subject: 'mailto:ops@example.com',
+          minIntervalMs: window,
+          allowEndpoint: (url) => url.origin === service.origin,
+          allowPrivateAddresses: true,
+        },
+        { ca: TEST_PUSH_CA },
+      ),
     });
     vapidKey = (await (await fetch(`${server.url}/v1/push/vapid-public-key`)).json()).key;
   });

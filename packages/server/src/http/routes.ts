@@ -22,7 +22,7 @@ import type { PokeHub } from '../events/hub.ts';
 import { EventStreams } from '../events/stream.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { readChanges } from '../storage/pull.ts';
-import { registerWebPushRoutes } from '../web-push/routes.ts';
+import { registerWebPushRoutes, type WebPushRouteOptions } from '../web-push/routes.ts';
 import { readJsonBody } from './body.ts';
 import { compressibleJsonResponse } from './compression.ts';
 import type { NewClientIds } from './new-client-ids.ts';
@@ -51,7 +51,7 @@ export interface RouteContext {
   /** How many client ids each user may register per hour; none when unlimited. */
   newClientIds: NewClientIds | undefined;
   /** Web Push, unless disabled. */
-  webPush: { publicKey: string; allowEndpoint: (endpoint: URL) => boolean } | undefined;
+  webPush: WebPushRouteOptions | undefined;
   /** Set once the server starts shutting down: new work is refused with 503. */
   lifecycle: { draining: boolean };
 }

@@ -1,5 +1,5 @@
 /** Browser push subscriptions and the VAPID key pair, in the database so every replica shares them. */
-import { prepared, type Queryable } from '../db/driver.ts';
+import { type Database, prepared, type Queryable } from '../db/driver.ts';
 import { notMigrated } from '../errors.ts';
 
 export interface PushSubscriptionRow {
@@ -31,23 +31,53 @@ export async function loadOrCreateVapidKeys(
   return { publicKey: row.public_key, privateKey: row.private_key };
 }
 
-/** Adds or refreshes a subscription; an endpoint moves to the user who subscribed last. */
+/** Arbitrary constant naming the per-user subscription locks among the database's advisory locks. */
+const SUBSCRIPTION_LOCK_SPACE = 0x46_50_53_55; // "FPSU"
+
+/**
+ * Adds or refreshes a subscription (an endpoint moves to the user who subscribed last) and
+ * keeps at most `maxPerUser` for that user: beyond it, the ones subscribed least recently
+ * are deleted. Returns the endpoints deleted. Subscriptions of one user are saved one at a
+ * time (a transaction-scoped advisory lock), so concurrent subscribes cannot together
+ * exceed the cap.
+ */
 export async function saveSubscription(
-  db: Queryable,
+  db: Database,
   subscription: PushSubscriptionRow & { spaces: readonly string[] },
-): Promise<void> {
-  await db.query(
-    `INSERT INTO ferry_push_subscriptions (endpoint, user_id, spaces, p256dh, auth) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (endpoint) DO UPDATE
-     SET user_id = excluded.user_id, spaces = excluded.spaces, p256dh = excluded.p256dh, auth = excluded.auth`,
-    [
-      subscription.endpoint,
+  maxPerUser: number,
+): Promise<string[]> {
+  return db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1::integer, hashtext($2))', [
+      SUBSCRIPTION_LOCK_SPACE,
       subscription.userId,
-      subscription.spaces,
-      subscription.p256dh,
-      subscription.auth,
-    ],
-  );
+    ]);
+    // created_at is when the endpoint was last subscribed (read after taking the lock): a
+    // browser that subscribes again is as recent as a new one.
+    await tx.query(
+      `INSERT INTO ferry_push_subscriptions (endpoint, user_id, spaces, p256dh, auth, created_at)
+       VALUES ($1, $2, $3, $4, $5, clock_timestamp())
+       ON CONFLICT (endpoint) DO UPDATE
+       SET user_id = excluded.user_id, spaces = excluded.spaces, p256dh = excluded.p256dh,
+           auth = excluded.auth, created_at = excluded.created_at`,
+      [
+        subscription.endpoint,
+        subscription.userId,
+        subscription.spaces,
+        subscription.p256dh,
+        subscription.auth,
+      ],
+    );
+    const evicted = await tx.query<{ endpoint: string }>(
+      `DELETE FROM ferry_push_subscriptions WHERE endpoint IN (
+         SELECT endpoint FROM ferry_push_subscriptions
+         WHERE user_id = $1 AND endpoint <> $2
+         ORDER BY created_at DESC, endpoint
+         OFFSET $3)
+       RETURNING endpoint`,
+      [subscription.userId, subscription.endpoint, maxPerUser - 1],
+    );
+    return evicted.map((row) => row.endpoint);
+  });
 }
 
 /** Deletes a user's subscription; returns whether there was one. */

@@ -2,7 +2,15 @@
 import type { Database } from '../db/driver.ts';
 import { FerryConfigError } from '../errors.ts';
 import { loadOrCreateVapidKeys, type VapidKeys } from '../storage/push-subscriptions.ts';
+import {
+  createEndpointPolicy,
+  DEFAULT_PUSH_ENDPOINT_HOSTS,
+  type EndpointPolicy,
+  hostPatternMatcher,
+  resolveWithDns,
+} from './endpoints.ts';
 import { generateVapidKeys, type WebPushSettings } from './sender.ts';
+import { createPushTransport, type PushTransport, pushTransportOverrides } from './transport.ts';
 
 export interface WebPushOptions {
   /** Contact for push services, `mailto:` or `https:` (VAPID `sub`); default `mailto:webpush@localhost`. */
@@ -14,17 +22,51 @@ export interface WebPushOptions {
   minIntervalMs?: number;
   /** How long a push service keeps a message for an offline device; default 3600. */
   ttlSeconds?: number;
-  /** Which subscription endpoints to accept; default: any `https:` URL. Restrict to known push services to be strict. */
-  allowEndpoint?: (endpoint: URL) => boolean;
-  /** The fetch used to reach push services. */
-  fetch?: typeof fetch;
+  /**
+   * Which subscription endpoints to accept: host names (`"push.example.com"`, `"*.example.com"`
+   * for any subdomain, `"host:8443"` for another port) or a function of the endpoint URL.
+   * Default: `DEFAULT_PUSH_ENDPOINT_HOSTS`, the browsers' push services. Either way an
+   * endpoint must be `https:` without credentials, and its host must be or resolve to
+   * public addresses only (see `allowPrivateAddresses`), when subscribing and again on
+   * every connection; redirects are never followed.
+   */
+  allowEndpoint?: readonly string[] | ((endpoint: URL) => boolean);
+  /**
+   * Send to endpoints on private, loopback, link-local and other non-public addresses;
+   * default false. Only for tests and for a push service you run on your own network,
+   * together with an `allowEndpoint` that names it.
+   */
+  allowPrivateAddresses?: boolean;
+  /**
+   * Most subscriptions one user keeps (each is one request per message); subscribing
+   * beyond it drops that user's least recently subscribed one. Default 10.
+   */
+  maxSubscriptionsPerUser?: number;
 }
+
+export const DEFAULT_MAX_SUBSCRIPTIONS_PER_USER = 10;
+/** How long one message may take, connection to last byte of the answer. */
+const DELIVERY_TIMEOUT_MS = 10_000;
+/** Most messages sent at once (and connections kept to push services). */
+const CONCURRENCY = 16;
 
 export interface ResolvedWebPush {
   keys: VapidKeys;
   settings: WebPushSettings;
-  allowEndpoint: (endpoint: URL) => boolean;
-  fetch: typeof fetch | undefined;
+  endpoints: EndpointPolicy;
+  maxSubscriptionsPerUser: number;
+  transport: PushTransport;
+}
+
+function allowEndpointOption(value: WebPushOptions['allowEndpoint']): (endpoint: URL) => boolean {
+  if (value === undefined)
+    return hostPatternMatcher(DEFAULT_PUSH_ENDPOINT_HOSTS, 'webPush.allowEndpoint');
+  if (typeof value === 'function') return value;
+  if (Array.isArray(value)) return hostPatternMatcher(value, 'webPush.allowEndpoint');
+  throw new FerryConfigError(
+    'webPush.allowEndpoint',
+    'webPush.allowEndpoint must be a list of host names (e.g. ["fcm.googleapis.com", "*.push.apple.com"]) or a function (endpoint: URL) => boolean.',
+  );
 }
 
 export async function resolveWebPush(
@@ -43,6 +85,19 @@ export async function resolveWebPush(
       'webPush.subject',
       `webPush.subject is "${subject}"; push services need a contact they can reach: a mailto: or https: URL, e.g. "mailto:ops@example.com".`,
     );
+  const maxSubscriptionsPerUser =
+    options.maxSubscriptionsPerUser ?? DEFAULT_MAX_SUBSCRIPTIONS_PER_USER;
+  if (!Number.isSafeInteger(maxSubscriptionsPerUser) || maxSubscriptionsPerUser < 1)
+    throw new FerryConfigError(
+      'webPush.maxSubscriptionsPerUser',
+      `webPush.maxSubscriptionsPerUser must be a whole number of at least 1, got ${String(maxSubscriptionsPerUser)}.`,
+    );
+  const overrides = pushTransportOverrides(options);
+  const endpoints = createEndpointPolicy({
+    allowEndpoint: allowEndpointOption(options.allowEndpoint),
+    allowPrivateAddresses: options.allowPrivateAddresses === true,
+    resolveHost: overrides.resolveHost ?? resolveWithDns,
+  });
   const keys =
     options.publicKey !== undefined && options.privateKey !== undefined
       ? { publicKey: options.publicKey, privateKey: options.privateKey }
@@ -53,10 +108,16 @@ export async function resolveWebPush(
       subject,
       minIntervalMs: options.minIntervalMs ?? 30_000,
       ttlSeconds: options.ttlSeconds ?? 3600,
-      concurrency: 16,
+      concurrency: CONCURRENCY,
       gatherMs: 200,
     },
-    allowEndpoint: options.allowEndpoint ?? ((endpoint) => endpoint.protocol === 'https:'),
-    fetch: options.fetch,
+    endpoints,
+    maxSubscriptionsPerUser,
+    transport: createPushTransport({
+      lookup: endpoints.lookup,
+      timeoutMs: DELIVERY_TIMEOUT_MS,
+      maxSockets: CONCURRENCY,
+      ca: overrides.ca,
+    }),
   };
 }

@@ -1,8 +1,9 @@
 /**
  * The Web Push routes: the VAPID public key a browser subscribes with, and storing and
- * removing the user's subscriptions. Endpoints must pass `allowEndpoint` (https only by
- * default): the server will POST to them, so an unchecked URL would let a user make it
- * call internal addresses.
+ * removing the user's subscriptions. The server will POST to a stored endpoint, so it is
+ * checked here first (endpoints.ts: https, the accepted push services, public addresses
+ * only) along with the keys (keys.ts), and each user keeps at most
+ * `maxSubscriptionsPerUser`, the least recently subscribed making way for a new one.
  */
 import { FerryError, ROUTES } from '@ferry/protocol';
 import type { Hono } from 'hono';
@@ -12,35 +13,31 @@ import { readJsonBody } from '../http/body.ts';
 import type { AppEnv } from '../http/node-env.ts';
 import { jsonResponse } from '../http/responses.ts';
 import { deleteSubscription, saveSubscription } from '../storage/push-subscriptions.ts';
+import { type EndpointPolicy, EndpointRefusedError, EndpointUnresolvedError } from './endpoints.ts';
+import { authProblem, p256dhProblem } from './keys.ts';
 
-export interface WebPushRouteContext {
-  database: Database;
+/** What the routes need from the resolved `webPush` options. */
+export interface WebPushRouteOptions {
   publicKey: string;
-  allowEndpoint: (endpoint: URL) => boolean;
+  endpoints: EndpointPolicy;
+  maxSubscriptionsPerUser: number;
+}
+
+export interface WebPushRouteContext extends WebPushRouteOptions {
+  database: Database;
   maxBodyBytes: number;
   authenticate: (request: Request) => Promise<Principal>;
 }
 
 const MAX_ENDPOINT_LENGTH = 2048;
+/** How long a client is asked to wait when the endpoint's host could not be resolved for now. */
+const DNS_RETRY_AFTER_SECONDS = 5;
 
 function invalid(message: string): FerryError {
   return new FerryError('invalid_request', message);
 }
 
-function base64urlBytes(value: unknown, field: string, length: number): string {
-  if (
-    typeof value !== 'string' ||
-    !/^[A-Za-z0-9_-]+={0,2}$/.test(value) ||
-    Buffer.from(value, 'base64url').length !== length
-  ) {
-    throw invalid(
-      `${field} must be ${length} bytes in base64url, as PushSubscription.toJSON() gives`,
-    );
-  }
-  return value;
-}
-
-function parseEndpoint(value: unknown, allow: (endpoint: URL) => boolean): string {
+function parseEndpoint(value: unknown, endpoints: EndpointPolicy): URL {
   if (
     typeof value !== 'string' ||
     value.length === 0 ||
@@ -49,8 +46,31 @@ function parseEndpoint(value: unknown, allow: (endpoint: URL) => boolean): strin
   ) {
     throw invalid(`endpoint must be an absolute URL of at most ${MAX_ENDPOINT_LENGTH} characters`);
   }
-  if (!allow(new URL(value))) throw invalid('endpoint is not an accepted push service');
-  return value;
+  const endpoint = new URL(value);
+  const refusal = endpoints.refusal(endpoint);
+  if (refusal !== undefined) throw invalid(refusal);
+  return endpoint;
+}
+
+/** Resolves the endpoint's host: 400 when it is not public or does not exist, 503 when DNS fails. */
+async function checkAddresses(endpoint: URL, endpoints: EndpointPolicy): Promise<void> {
+  try {
+    await endpoints.checkAddresses(endpoint);
+  } catch (error) {
+    if (error instanceof EndpointRefusedError || error instanceof EndpointUnresolvedError)
+      throw invalid(error.message);
+    throw new FerryError(
+      'unavailable',
+      `the endpoint's host ${endpoint.hostname} could not be resolved just now; retry later`,
+      { retryAfterSeconds: DNS_RETRY_AFTER_SECONDS, cause: error },
+    );
+  }
+}
+
+function keyOf(value: unknown, problem: (value: unknown) => string | undefined): string {
+  const found = problem(value);
+  if (found !== undefined) throw invalid(found);
+  return value as string;
 }
 
 function body(raw: unknown): Record<string, unknown> {
@@ -65,15 +85,25 @@ export function registerWebPushRoutes(app: Hono<AppEnv>, ctx: WebPushRouteContex
   app.post(ROUTES.pushSubscriptions, async (c) => {
     const principal = await ctx.authenticate(c.req.raw);
     const b = body(await readJsonBody(c, ctx.maxBodyBytes));
-    const endpoint = parseEndpoint(b.endpoint, ctx.allowEndpoint);
+    const endpoint = parseEndpoint(b.endpoint, ctx.endpoints);
     const keys = body(b.keys);
-    await saveSubscription(ctx.database, {
-      endpoint,
-      userId: principal.userId,
-      spaces: principal.spaces,
-      p256dh: base64urlBytes(keys.p256dh, 'keys.p256dh', 65),
-      auth: base64urlBytes(keys.auth, 'keys.auth', 16),
-    });
+    const p256dh = keyOf(keys.p256dh, p256dhProblem);
+    const auth = keyOf(keys.auth, authProblem);
+    // Last, as the only check that waits on the network.
+    await checkAddresses(endpoint, ctx.endpoints);
+    await saveSubscription(
+      ctx.database,
+      // Kept as the browser gave it, so deleting with the same string finds it; the sender
+      // parses and checks it again before every message.
+      {
+        endpoint: b.endpoint as string,
+        userId: principal.userId,
+        spaces: principal.spaces,
+        p256dh,
+        auth,
+      },
+      ctx.maxSubscriptionsPerUser,
+    );
     return jsonResponse({}, 201);
   });
 

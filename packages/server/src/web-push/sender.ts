@@ -1,9 +1,16 @@
 /**
  * Waking closed apps: after a commit, each subscription of a user who can read one of the
  * changed spaces gets an encrypted Web Push message `{"type":"poke","version":n}` (VAPID,
- * RFC 8291/8292, via the `web-push` library), at most once per subscription per window.
- * Commits that follow within `gatherMs` (200 ms) share one claim and one message.
- * The push service's 404/410 ("this subscription is gone") deletes the subscription.
+ * RFC 8291/8292, built by the `web-push` library, sent by transport.ts), at most once per
+ * subscription per window. Commits that follow within `gatherMs` (200 ms) share one claim
+ * and one message.
+ *
+ * Each subscription is delivered on its own: one that fails is logged, counted and
+ * skipped, never stopping the others. One that can never work is deleted: the push
+ * service's 404/410 ("this subscription is gone"), keys that are not a P-256 point and a
+ * secret, or an endpoint the server no longer accepts (stored before a narrower
+ * `allowEndpoint`). One whose host now resolves to a non-public address is refused before
+ * connecting and kept, counted as `refused`.
  */
 import webpush from 'web-push';
 import type { Database } from '../db/driver.ts';
@@ -15,6 +22,9 @@ import {
   type PushSubscriptionRow,
   type VapidKeys,
 } from '../storage/push-subscriptions.ts';
+import { type EndpointPolicy, EndpointRefusedError } from './endpoints.ts';
+import { authProblem, p256dhProblem } from './keys.ts';
+import type { PushTransport } from './transport.ts';
 
 export interface WebPushSettings {
   /** `mailto:` or `https:` contact for push services (VAPID `sub`). */
@@ -34,59 +44,92 @@ export interface WebPushSender {
   notify(spaces: ReadonlySet<string>, version: number): void;
   /** Sends what is gathered now and waits for sends in flight. */
   idle(): Promise<void>;
+  /** `idle()`, then closes the connections kept to push services. */
+  close(): Promise<void>;
 }
 
 export function createWebPushSender(options: {
   database: Database;
   keys: VapidKeys;
   settings: WebPushSettings;
+  endpoints: EndpointPolicy;
+  transport: PushTransport;
   logger: Logger;
   metrics: ServerMetrics;
-  fetch?: typeof fetch;
 }): WebPushSender {
-  const { database, keys, settings, logger, metrics } = options;
-  const send = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const { database, keys, settings, endpoints, transport, logger, metrics } = options;
   const inFlight = new Set<Promise<void>>();
 
+  async function forget(subscription: PushSubscriptionRow, reason: string): Promise<void> {
+    await deleteSubscription(database, subscription.endpoint);
+    metrics.webPush.inc({ result: 'gone' });
+    logger.info({ endpoint: subscription.endpoint, reason }, 'deleted a push subscription');
+  }
+
+  /** Sends one message; settles without throwing, whatever happens to it. */
   async function deliver(subscription: PushSubscriptionRow, payload: string): Promise<void> {
-    const details = webpush.generateRequestDetails(
-      {
-        endpoint: subscription.endpoint,
-        keys: { p256dh: subscription.p256dh, auth: subscription.auth },
-      },
-      payload,
-      {
-        vapidDetails: {
-          subject: settings.subject,
-          publicKey: keys.publicKey,
-          privateKey: keys.privateKey,
-        },
-        TTL: settings.ttlSeconds,
-        contentEncoding: 'aes128gcm',
-      },
-    );
     try {
-      const response = await send(details.endpoint, {
-        method: 'POST',
-        headers: details.headers as Record<string, string>,
-        body: details.body === null ? null : new Uint8Array(details.body),
-        signal: AbortSignal.timeout(10_000),
+      if (!URL.canParse(subscription.endpoint)) {
+        await forget(subscription, 'the endpoint is not a URL');
+        return;
+      }
+      const endpoint = new URL(subscription.endpoint);
+      // Stored by an older server or under other options, it may no longer pass.
+      const unusable =
+        endpoints.refusal(endpoint) ??
+        p256dhProblem(subscription.p256dh) ??
+        authProblem(subscription.auth);
+      if (unusable !== undefined) {
+        await forget(subscription, unusable);
+        return;
+      }
+      const details = webpush.generateRequestDetails(
+        {
+          endpoint: endpoint.href,
+          keys: { p256dh: subscription.p256dh, auth: subscription.auth },
+        },
+        payload,
+        {
+          vapidDetails: {
+            subject: settings.subject,
+            publicKey: keys.publicKey,
+            privateKey: keys.privateKey,
+          },
+          TTL: settings.ttlSeconds,
+          contentEncoding: 'aes128gcm',
+        },
+      );
+      const status = await transport.post(endpoint, {
+        headers: details.headers as Record<string, string | number>,
+        body: details.body,
       });
-      await response.body?.cancel();
-      if (response.status === 404 || response.status === 410) {
-        await deleteSubscription(database, subscription.endpoint);
-        metrics.webPush.inc({ result: 'gone' });
+      if (status === 404 || status === 410) {
+        await forget(subscription, `the push service answered ${status}`);
+      } else if (status >= 200 && status < 300) {
+        metrics.webPush.inc({ result: 'sent' });
       } else {
-        metrics.webPush.inc({ result: response.ok ? 'sent' : 'failed' });
-        if (!response.ok)
-          logger.warn(
-            { status: response.status, endpoint: subscription.endpoint },
-            'push service refused a message',
-          );
+        metrics.webPush.inc({ result: 'failed' });
+        logger.warn(
+          { status, endpoint: subscription.endpoint },
+          status >= 300 && status < 400
+            ? 'push service answered with a redirect, which is not followed'
+            : 'push service refused a message',
+        );
       }
     } catch (error) {
-      metrics.webPush.inc({ result: 'failed' });
-      logger.warn({ err: error, endpoint: subscription.endpoint }, 'sending a push message failed');
+      if (error instanceof EndpointRefusedError) {
+        metrics.webPush.inc({ result: 'refused' });
+        logger.warn(
+          { endpoint: subscription.endpoint, reason: error.message },
+          'refused to send a push message to a non-public address',
+        );
+      } else {
+        metrics.webPush.inc({ result: 'failed' });
+        logger.warn(
+          { err: error, endpoint: subscription.endpoint },
+          'sending a push message failed',
+        );
+      }
     }
   }
 
@@ -115,6 +158,11 @@ export function createWebPushSender(options: {
     inFlight.add(task);
   }
 
+  async function idle(): Promise<void> {
+    sendGathered();
+    while (inFlight.size > 0) await Promise.all(inFlight);
+  }
+
   return {
     notify(spaces, version) {
       gathered ??= {
@@ -125,9 +173,10 @@ export function createWebPushSender(options: {
       for (const space of spaces) gathered.spaces.add(space);
       gathered.version = Math.max(gathered.version, version);
     },
-    async idle() {
-      sendGathered();
-      while (inFlight.size > 0) await Promise.all(inFlight);
+    idle,
+    async close() {
+      await idle();
+      transport.close();
     },
   };
 }
