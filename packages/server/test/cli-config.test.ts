@@ -17,6 +17,7 @@ describe('ferry serve configuration', () => {
       compression: true,
       logLevel: 'info',
       vapid: { subject: undefined, publicKey: undefined, privateKey: undefined },
+      push: { endpointHosts: undefined, subscriptionsPerUser: undefined },
       rateLimit: undefined,
       clientRateLimit: undefined,
       limits: {},
@@ -117,6 +118,36 @@ describe('ferry serve configuration', () => {
     );
   });
 
+  it('reads the accepted push services and the subscriptions per user, from flags or the environment', () => {
+    expect(
+      parseServeConfig(['--dev', '--push-endpoint-hosts', 'push.example.com, *.push.apple.com'], {})
+        .push,
+    ).toEqual({
+      endpointHosts: ['push.example.com', '*.push.apple.com'],
+      subscriptionsPerUser: undefined,
+    });
+    const env = {
+      FERRY_PUSH_ENDPOINT_HOSTS: 'fcm.googleapis.com',
+      FERRY_PUSH_SUBSCRIPTIONS_PER_USER: '4',
+    };
+    expect(parseServeConfig(['--dev'], env).push).toEqual({
+      endpointHosts: ['fcm.googleapis.com'],
+      subscriptionsPerUser: 4,
+    });
+    expect(parseServeConfig(['--dev', '--push-subscriptions-per-user', '20'], env).push).toEqual({
+      endpointHosts: ['fcm.googleapis.com'],
+      subscriptionsPerUser: 20,
+    });
+    for (const bad of ['https://fcm.googleapis.com', 'fcm.googleapis.com/x', '*', ' , '])
+      expect(() => parseServeConfig(['--dev', '--push-endpoint-hosts', bad], {})).toThrow(
+        /--push-endpoint-hosts/,
+      );
+    for (const bad of ['0', '-1', '2.5', 'ten'])
+      expect(() => parseServeConfig(['--dev'], { FERRY_PUSH_SUBSCRIPTIONS_PER_USER: bad })).toThrow(
+        /--push-subscriptions-per-user/,
+      );
+  });
+
   it('lists every flag in its help', () => {
     for (const flag of [
       '--rate-limit',
@@ -124,6 +155,8 @@ describe('ferry serve configuration', () => {
       '--max-event-streams-per-user',
       '--max-new-client-ids-per-hour',
       '--max-queued-mutations-per-user',
+      '--push-endpoint-hosts',
+      '--push-subscriptions-per-user',
     ]) {
       expect(SERVE_HELP).toContain(flag);
     }

@@ -5,8 +5,9 @@
 import { parseArgs } from 'node:util';
 import { FerryConfigError } from '../errors.ts';
 import { LIMIT_FLAGS, LIMITS_HELP, type LimitsConfig, parseLimits } from './limits.ts';
+import { parseWebPush, WEB_PUSH_FLAGS, WEB_PUSH_HELP, type WebPushConfig } from './web-push.ts';
 
-export interface ServeConfig extends LimitsConfig {
+export interface ServeConfig extends LimitsConfig, WebPushConfig {
   port: number;
   host: string;
   /** PostgreSQL connection string; when absent, embedded PGlite in `dataDir`. */
@@ -51,7 +52,7 @@ Options (each also read from the environment variable in brackets):
   --vapid-subject <s>   contact for push services, mailto: or https: [FERRY_VAPID_SUBJECT]
                         VAPID keys come from FERRY_VAPID_PUBLIC_KEY and FERRY_VAPID_PRIVATE_KEY,
                         or are generated on first start and kept in the database
-  --no-compression      send push and pull answers uncompressed (behind a compressing proxy,
+${WEB_PUSH_HELP}  --no-compression      send push and pull answers uncompressed (behind a compressing proxy,
                         or for clients on the same machine or LAN) [FERRY_COMPRESSION=0]
   --static-dir <dir>    serve this folder's files at / next to the API, index.html for app
                         routes (e.g. a built PWA) [FERRY_STATIC_DIR]
@@ -80,6 +81,7 @@ export function parseServeConfig(
         'static-dir': { type: 'string' },
         'no-compression': { type: 'boolean' },
         ...LIMIT_FLAGS,
+        ...WEB_PUSH_FLAGS,
       },
       strict: true,
       allowPositionals: false,
@@ -151,5 +153,6 @@ export function parseServeConfig(
       publicKey: env.FERRY_VAPID_PUBLIC_KEY || undefined,
       privateKey: env.FERRY_VAPID_PRIVATE_KEY || undefined,
     },
+    ...parseWebPush(text),
   };
 }

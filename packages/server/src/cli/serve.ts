@@ -41,6 +41,12 @@ export async function serve(config: ServeConfig, out: Output): Promise<{ stop():
     ...(subject === undefined ? {} : { subject }),
     ...(publicKey === undefined ? {} : { publicKey }),
     ...(privateKey === undefined ? {} : { privateKey }),
+    ...(config.push.endpointHosts === undefined
+      ? {}
+      : { allowEndpoint: config.push.endpointHosts }),
+    ...(config.push.subscriptionsPerUser === undefined
+      ? {}
+      : { maxSubscriptionsPerUser: config.push.subscriptionsPerUser }),
   };
   const staticDir = config.staticDir === undefined ? undefined : resolve(config.staticDir);
   const server = await createFerryServer({
