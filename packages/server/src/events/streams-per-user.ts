@@ -19,8 +19,11 @@ export interface EndableStream {
 }
 
 export class StreamsPerUser<S extends EndableStream> {
-  /** Each user's open streams, oldest first (a Set keeps insertion order). */
-  private readonly byUser = new Map<string, Set<S>>();
+  /**
+   * Each user's open streams, oldest first (a Set keeps insertion order); a user with one
+   * stream, as most have, holds it alone, without a Set (about 150 bytes a user).
+   */
+  private readonly byUser = new Map<string, S | Set<S>>();
   private readonly owners = new Map<S, string>();
 
   /** `max` 0: no cap, and nothing is tracked. */
@@ -29,13 +32,20 @@ export class StreamsPerUser<S extends EndableStream> {
   /** Counts an opened stream for `userId`, ending the user's oldest beyond the cap. */
   admit(userId: string, stream: S): void {
     if (this.max === 0) return;
-    let streams = this.byUser.get(userId);
-    if (!streams) {
-      streams = new Set();
+    this.owners.set(stream, userId);
+    const held = this.byUser.get(userId);
+    if (held === undefined) {
+      this.byUser.set(userId, stream);
+      return;
+    }
+    let streams: Set<S>;
+    if (held instanceof Set) {
+      streams = held;
+    } else {
+      streams = new Set(held === undefined ? [] : [held]);
       this.byUser.set(userId, streams);
     }
     streams.add(stream);
-    this.owners.set(stream, userId);
     while (streams.size > this.max) {
       const oldest: S = streams.values().next().value!;
       // Ending it releases it; dropped here as well, should it have ended already.
@@ -49,8 +59,12 @@ export class StreamsPerUser<S extends EndableStream> {
     const userId = this.owners.get(stream);
     if (userId === undefined) return;
     this.owners.delete(stream);
-    const streams = this.byUser.get(userId);
-    streams?.delete(stream);
-    if (streams?.size === 0) this.byUser.delete(userId);
+    const held = this.byUser.get(userId);
+    if (held instanceof Set) {
+      held.delete(stream);
+      if (held.size === 0) this.byUser.delete(userId);
+    } else if (held === stream) {
+      this.byUser.delete(userId);
+    }
   }
 }
