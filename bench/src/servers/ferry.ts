@@ -25,8 +25,9 @@ export async function startFerryServer(database: Database): Promise<ServerSystem
     logger: silent,
     compression: false,
     // W4, W5 and FANOUT hold thousands of idle streams under one token, standing in for as
-    // many users; the per-user cap (32) would end all but the last of them.
-    limits: { maxEventStreamsPerUser: 0 },
+    // many users; the per-user cap (32) would end all but the last of them. A cap no
+    // workload reaches, rather than none, keeps each stream counted as in an app.
+    limits: { maxEventStreamsPerUser: Number.MAX_SAFE_INTEGER },
   });
   const listening = await listen(ferry);
   const sign = (user: string, spaces: readonly string[]) =>
