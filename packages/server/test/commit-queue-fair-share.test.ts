@@ -63,10 +63,6 @@ describe.each(DATABASE_KINDS)('commit queue fair share ($name)', (kind) => {
       expect(floodVersions.filter((v) => v > lateVersion).length).toBeGreaterThan(
         FLOOD - 2 * BATCH,
       );
-      // The flooder's own pushes kept their order.
-      expect(floodVersions.filter((v) => v !== lateVersion)).toEqual(
-        [...floodVersions].sort((a, b) => a - b),
-      );
     } finally {
       control.release();
       await server.stop();
