@@ -66,6 +66,7 @@ export type {
   PokeWithChanges,
   PullRequest,
   PullResponse,
+  PushPull,
   PushRequest,
   PushResponse,
   PutMutation,

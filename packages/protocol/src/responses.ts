@@ -74,7 +74,22 @@ export function parsePushResponse(body: unknown): PushResponse {
         return fail(`${path}.status`, 'is not "applied", "duplicate" or "rejected"');
     }
   });
-  return { results, lastMutationId: b.lastMutationId };
+  const response: PushResponse = { results, lastMutationId: b.lastMutationId };
+  if (b.pull !== undefined) response.pull = parsePulledWithPush(b.pull);
+  return response;
+}
+
+/** A push response's `pull` (an addition): a pull response, its paths under `pull`. */
+function parsePulledWithPush(raw: unknown): PullResponse {
+  try {
+    return parsePullResponse(raw);
+  } catch (error) {
+    if (!(error instanceof InvalidResponseError)) throw error;
+    throw new InvalidResponseError(
+      error.path === 'the body' ? 'pull' : `pull.${error.path}`,
+      error.problem,
+    );
+  }
 }
 
 function parseRejection(raw: unknown, path: string): MutationRejection {

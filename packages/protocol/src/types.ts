@@ -42,7 +42,16 @@ export type Mutation = PutMutation | PatchMutation | DeleteMutation;
 export interface PushRequest {
   clientId: ClientId;
   mutations: Mutation[];
+  /**
+   * Addition: after committing the mutations, the server reads one page of changes as a
+   * pull with these fields (and this `clientId`) would, and answers it in `pull`, so one
+   * request pushes and pulls. A server without the addition ignores it and answers no `pull`.
+   */
+  pull?: PushPull;
 }
+
+/** A pull request's fields, carried by a push (`PushRequest['pull']`). */
+export type PushPull = Omit<PullRequest, 'clientId'>;
 
 /**
  * Why the server refused a mutation. A receiver must accept codes it does not know (v1
@@ -70,6 +79,11 @@ export interface PushResponse {
   results: MutationResult[];
   /** The highest mutation id of this client the server has processed (0 if none). */
   lastMutationId: number;
+  /**
+   * Addition, present when the request asked for it (`PushRequest['pull']`): the first page
+   * of the pull, read after the mutations were committed, as `POST /v1/pull` would answer it.
+   */
+  pull?: PullResponse;
 }
 
 export interface PullRequest {

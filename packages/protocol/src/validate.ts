@@ -12,6 +12,7 @@ import type {
   Mutation,
   MutationId,
   PullRequest,
+  PushPull,
   PushRequest,
   SpaceId,
 } from './types.ts';
@@ -108,7 +109,14 @@ export interface PushLimits {
   maxMutationsPerPush: number;
 }
 
-export function parsePushRequest(body: unknown, limits: PushLimits = DEFAULT_LIMITS): PushRequest {
+/**
+ * A push request. Its `pull` (an addition) is checked like a pull request's fields, against
+ * `limits`' pull limits when given and the defaults otherwise.
+ */
+export function parsePushRequest(
+  body: unknown,
+  limits: PushLimits & Partial<PullLimits> = DEFAULT_LIMITS,
+): PushRequest & { pull?: PushPull & { limit: number } } {
   const b = requireObject(body, 'body');
   const clientId = parseClientId(b.clientId, 'clientId');
   if (!Array.isArray(b.mutations)) invalid('mutations', 'must be an array');
@@ -119,7 +127,16 @@ export function parsePushRequest(body: unknown, limits: PushLimits = DEFAULT_LIM
     );
   }
   const mutations = b.mutations.map((m, i) => parseMutation(m, `mutations[${i}]`));
-  return { clientId, mutations };
+  if (b.pull === undefined) return { clientId, mutations };
+  const pullLimits: PullLimits = {
+    defaultPullLimit: limits.defaultPullLimit ?? DEFAULT_LIMITS.defaultPullLimit,
+    maxPullLimit: limits.maxPullLimit ?? DEFAULT_LIMITS.maxPullLimit,
+  };
+  return {
+    clientId,
+    mutations,
+    pull: parsePullFields(requireObject(b.pull, 'pull'), pullLimits, 'pull.'),
+  };
 }
 
 export interface PullLimits {
@@ -133,23 +150,32 @@ export function parsePullRequest(
 ): PullRequest & { limit: number } {
   const b = requireObject(body, 'body');
   const clientId = parseClientId(b.clientId, 'clientId');
+  return { clientId, ...parsePullFields(b, limits, '') };
+}
+
+/** A pull's cursor, limit and spaces; `prefix` goes before each field's name in errors. */
+function parsePullFields(
+  b: Record<string, unknown>,
+  limits: PullLimits,
+  prefix: string,
+): PushPull & { limit: number } {
   let cursor: string | null = null;
   if (b.cursor !== undefined && b.cursor !== null) {
     if (typeof b.cursor !== 'string' || b.cursor.length > MAX_CURSOR_LENGTH) {
-      invalid('cursor', 'must be null or a cursor string returned by the server');
+      invalid(`${prefix}cursor`, 'must be null or a cursor string returned by the server');
     }
     cursor = b.cursor;
   }
   let limit = limits.defaultPullLimit;
   if (b.limit !== undefined) {
     if (!isPositiveSafeInteger(b.limit) || b.limit > limits.maxPullLimit) {
-      invalid('limit', `must be an integer from 1 to ${limits.maxPullLimit}`);
+      invalid(`${prefix}limit`, `must be an integer from 1 to ${limits.maxPullLimit}`);
     }
     limit = b.limit;
   }
-  const request: PullRequest & { limit: number } = { clientId, cursor, limit };
-  if (b.spaces !== undefined) request.spaces = parseSpaceList(b.spaces, 'spaces');
-  return request;
+  const fields: PushPull & { limit: number } = { cursor, limit };
+  if (b.spaces !== undefined) fields.spaces = parseSpaceList(b.spaces, `${prefix}spaces`);
+  return fields;
 }
 
 /** A non-empty list of distinct space names. */

@@ -60,6 +60,19 @@ describe('response checks', () => {
     expect(error.message).toBe('remaining is not a non-negative integer');
   });
 
+  it('keep the pull page a push response carries, and name its wrong fields under pull', () => {
+    const pull = { changes: [], cursor: 'c', cursorVersion: 7, hasMore: false, lastMutationId: 1 };
+    const pushed = { results: [{ id: 1, status: 'applied', version: 7 }], lastMutationId: 1 };
+    expect(parsePushResponse({ ...pushed, pull }).pull).toEqual(pull);
+    expect('pull' in parsePushResponse(pushed)).toBe(false);
+    expect(
+      refusal(() => parsePushResponse({ ...pushed, pull: { ...pull, cursor: 3 } })).message,
+    ).toBe('pull.cursor is not a string');
+    expect(refusal(() => parsePushResponse({ ...pushed, pull: [] })).message).toBe(
+      'pull is not an object',
+    );
+  });
+
   it('tell a plain poke from one with changes, and refuse data that is not JSON', () => {
     expect(parsePokeChanges('{"version":4}')).toBeUndefined();
     expect(refusal(() => parsePokeChanges('{"version":4')).message).toBe(

@@ -27,6 +27,7 @@ import { readJsonBody } from './body.ts';
 import { compressibleJsonResponse } from './compression.ts';
 import type { NewClientIds } from './new-client-ids.ts';
 import { type AppEnv, alreadySent, nodeResponseOf } from './node-env.ts';
+import { pushAndPullBody } from './push-and-pull.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import { errorResponse, jsonResponse, UNAVAILABLE_RETRY_AFTER_SECONDS } from './responses.ts';
 
@@ -118,6 +119,13 @@ export function registerRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
     const principal = await authenticate(ctx, c.req.raw);
     const request = parsePushRequest(await readJsonBody(c, ctx.limits.maxBodyBytes), ctx.limits);
     ctx.clientRateLimiter?.take(request.clientId);
+    // A pull the push carries is checked first: a push whose pull is refused applies nothing.
+    const pull = request.pull && {
+      ...request.pull,
+      clientId: request.clientId,
+      userId: principal.userId,
+      spaces: readableSpaces(principal, request.pull.spaces),
+    };
     const outcome = await withClientId(ctx, principal.userId, request.clientId, () =>
       ctx.commitQueue.submit({
         origin: 'client',
@@ -128,10 +136,11 @@ export function registerRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
       }),
     );
     if (!outcome.ok) throw outcome.error;
-    return compressibleJsonResponse(c.req.raw, ctx.compression, {
-      results: outcome.results,
-      lastMutationId: outcome.lastMutationId,
-    });
+    const pushed = { results: outcome.results, lastMutationId: outcome.lastMutationId };
+    if (pull === undefined) return compressibleJsonResponse(c.req.raw, ctx.compression, pushed);
+    const answer = await pushAndPullBody(ctx.database, pushed, pull);
+    ctx.metrics.pulledChanges.inc(answer.changeCount);
+    return compressibleJsonResponse(c.req.raw, ctx.compression, answer.body);
   });
 
   app.post(ROUTES.pull, async (c) => {

@@ -1,0 +1,27 @@
+/**
+ * A push that also pulls (a protocol addition): once the push's mutations are committed,
+ * one page of changes is read exactly as `POST /v1/pull` reads it, from the cursor, limit
+ * and spaces the push carried, and answered in the push response's `pull`. A client that
+ * writes so pushes and pulls in one request, and the page it gets back already holds its
+ * own commit, read after it: no change is skipped that a pull sent next would have brought.
+ */
+import { FerryError, type PushResponse } from '@ferry/protocol';
+import type { Queryable } from '../db/driver.ts';
+import { type PullQuery, readChanges } from '../storage/pull.ts';
+
+/** The push's answer with the pulled page as `pull`, as JSON bytes. */
+export async function pushAndPullBody(
+  database: Queryable,
+  pushed: Omit<PushResponse, 'pull'>,
+  query: PullQuery,
+): Promise<{ body: Uint8Array<ArrayBuffer>; changeCount: number }> {
+  const outcome = await readChanges(database, query);
+  // The push has just claimed the client id for this user, so this cannot happen; said
+  // as the pull route says it all the same.
+  if (!outcome.ok) {
+    throw new FerryError('forbidden', `clientId "${query.clientId}" belongs to another user`);
+  }
+  const head = JSON.stringify(pushed).slice(0, -1);
+  const body = Buffer.concat([Buffer.from(`${head},"pull":`), outcome.body, Buffer.from('}')]);
+  return { body, changeCount: outcome.changeCount };
+}
