@@ -198,6 +198,24 @@ describe('web push endpoints and addresses', () => {
     );
   });
 
+  it('deletes without contacting it a subscription stored before these checks at a loopback address', async () => {
+    const server = await start({ allowEndpoint: () => true });
+    const token = await server.token('otto');
+    const valid = createSubscriber().json(`${service.origin}/stored-before`);
+    // As an older server, which checked nothing but https, stored it.
+    await server.database.query(
+      `INSERT INTO ferry_push_subscriptions (endpoint, user_id, spaces, p256dh, auth)
+       VALUES ($1, 'otto', $2, $3, $4)`,
+      [valid.endpoint, ['otto'], valid.keys.p256dh, valid.keys.auth],
+    );
+    await write(server, token, 'otto');
+    await expect
+      .poll(async () => (await webPushResults(server.url)).gone, { timeout: 5000 })
+      .toBe(1);
+    expect(await stored(server)).not.toContain(valid.endpoint);
+    expect(service.received.filter((m) => m.path === '/stored-before')).toEqual([]);
+  });
+
   it('never follows a redirect from a push service', async () => {
     const internalUrl = `http://127.0.0.1:${(internal.address() as AddressInfo).port}/admin`;
     service.redirectFor.set('/to-internal', internalUrl);
