@@ -15,6 +15,7 @@ import { type LocalState, openLocalState } from './local-state.ts';
 import { errorFields } from './logger.ts';
 import { createMutex } from './mutex.ts';
 import { type ClientOptions, resolveOptions } from './options.ts';
+import { createPokeCoverage } from './poke-coverage.ts';
 import { applyPokedChanges } from './poked-changes.ts';
 import { reportRejections } from './push.ts';
 import { parsePokeChanges } from './responses.ts';
@@ -95,23 +96,27 @@ export function createClient<
   const checkedFetch = withResponseCheck(options.fetch, { now });
   // Without getToken the request carries whatever credentials the platform adds (cookies).
   const authedFetch = options.getToken ? withAuth(checkedFetch, options.getToken) : checkedFetch;
+  const syncRun = createSyncRun(ctx, {
+    fetch: authedFetch,
+    url: options.url,
+    spaces: options.spaces,
+    pullLimit: options.pullLimit,
+    pushBatchSize: options.pushBatchSize,
+    rejected: (event) => emitter.emit('rejected', event),
+    progress: (event) => emitter.emit('progress', event),
+  });
+  // Which pokes announced changes the client does not hold yet; the others start no run.
+  const pokes = createPokeCoverage();
   const scheduler = createScheduler({
     environment: options.environment,
     options: options.schedule,
     storage: createStoreScheduleStorage(ctx),
-    run: createSyncRun(ctx, {
-      fetch: authedFetch,
-      url: options.url,
-      spaces: options.spaces,
-      pullLimit: options.pullLimit,
-      pushBatchSize: options.pushBatchSize,
-      rejected: (event) => emitter.emit('rejected', event),
-      progress: (event) => emitter.emit('progress', event),
-    }),
+    run: (run) => pokes.run(() => syncRun(run)),
     hasPendingMutations: () => {
       const local = loadedState;
       return local !== undefined && local.outbox.after(local.pushedThrough).length > 0;
     },
+    pokeWanted: () => pokes.wanted(loadedState?.cursorVersion ?? null),
     pokes: true,
     onStatus: (snapshot) => status.update(snapshot),
     onRunEnd: (record) => emitter.emit('run', record),
@@ -128,6 +133,7 @@ export function createClient<
     url: eventsUrl,
     fetch: authedFetch,
     onPoke: (data) => {
+      pokes.received(data);
       handlePoke(data).then(
         (handled) => handled || scheduler.trigger('poke'),
         (error: unknown) => {
@@ -137,7 +143,10 @@ export function createClient<
         },
       );
     },
-    onStateChange: (state) => status.update({ live: state }),
+    onStateChange: (state) => {
+      if (state === 'open') pokes.connected();
+      status.update({ live: state });
+    },
     timers: options.timers,
     random: options.random,
     logger,

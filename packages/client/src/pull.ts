@@ -7,6 +7,7 @@ import {
   type Change,
   type PullRequest,
   type PullResponse,
+  type PushPull,
   ROUTES,
   type SpaceId,
 } from '@ferry/protocol';
@@ -61,19 +62,34 @@ export function estimateRemaining(
   return carried === undefined ? page.remaining : Math.max(page.remaining, carried);
 }
 
-export async function pullChanges(ctx: SyncContext, local: LocalState): Promise<PullOutcome> {
+/** What a pull from `cursor` asks for, in a pull request or in a push (`PushRequest['pull']`). */
+export function pullFields(
+  ctx: Pick<SyncContext, 'pullLimit' | 'spaces'>,
+  cursor: string | null,
+): PushPull {
+  return {
+    cursor,
+    limit: ctx.pullLimit,
+    ...(ctx.spaces === undefined ? {} : { spaces: ctx.spaces as SpaceId[] }),
+  };
+}
+
+/**
+ * Pulls to the end. `first`, when given, is the first page, already answered (with the
+ * push's last batch) for the client's current cursor: it is committed like any page.
+ */
+export async function pullChanges(
+  ctx: SyncContext,
+  local: LocalState,
+  first?: PullResponse,
+): Promise<PullOutcome> {
   const outcome: PullOutcome = { pulled: 0, reset: false };
   const url = ctx.urlFor(ROUTES.pull);
   const fetchPage = (cursor: string | null) => {
-    const request: PullRequest = {
-      clientId: local.clientId,
-      cursor,
-      limit: ctx.pullLimit,
-      ...(ctx.spaces === undefined ? {} : { spaces: ctx.spaces as SpaceId[] }),
-    };
+    const request: PullRequest = { clientId: local.clientId, ...pullFields(ctx, cursor) };
     return ctx.post(ROUTES.pull, request).then((body) => parsePullResponse(body, url));
   };
-  let next = fetchPage(local.cursor);
+  let next = first === undefined ? fetchPage(local.cursor) : Promise.resolve(first);
   for (;;) {
     const page = await next;
     if (page.hasMore && page.changes.length === 0 && page.cursor === local.cursor) {

@@ -1,9 +1,18 @@
 /**
  * PUSH: send every outbox entry the server has not processed yet, in batches. Applied and
  * duplicate entries stay in the outbox (and in the view) until a pull confirms them;
- * rejected ones leave it at once, which rolls their local effect back.
+ * rejected ones leave it at once, which rolls their local effect back. The last batch
+ * carries the pull that follows (a protocol addition), so that a server which knows it
+ * answers the first pull page in the same response, read after the batch was committed.
  */
-import { type JsonValue, type PushRequest, type RejectionCode, ROUTES } from '@ferry/protocol';
+import {
+  type JsonValue,
+  type PullResponse,
+  type PushPull,
+  type PushRequest,
+  type RejectionCode,
+  ROUTES,
+} from '@ferry/protocol';
 import { collectionsOf, namedRecords } from './changes.ts';
 import type { SyncContext } from './engine-context.ts';
 import { FerryProtocolError } from './errors.ts';
@@ -22,6 +31,11 @@ export interface PushOutcome {
   /** Mutations the server reported as applied or as duplicates of earlier sends. */
   pushed: number;
   rejected: number;
+  /**
+   * The first pull page, answered with the last batch, not yet committed; undefined when
+   * nothing was pushed or the server does not answer a push's pull (an older server).
+   */
+  pulled: PullResponse | undefined;
 }
 
 /**
@@ -42,21 +56,33 @@ export function skipIdsSeenByServer(
   return lastMutationId + 1;
 }
 
-export async function pushOutbox(ctx: SyncContext, local: LocalState): Promise<PushOutcome> {
-  const outcome: PushOutcome = { pushed: 0, rejected: 0 };
+/**
+ * Pushes the outbox in batches. `pull` gives the pull to send with the last batch, asked
+ * for as that batch goes, so that it starts from the cursor the client holds then.
+ */
+export async function pushOutbox(
+  ctx: SyncContext,
+  local: LocalState,
+  pull: () => PushPull,
+): Promise<PushOutcome> {
+  const outcome: PushOutcome = { pushed: 0, rejected: 0, pulled: undefined };
   const url = ctx.urlFor(ROUTES.push);
   // Writes made while this push runs wait for the next sync, so a steady stream of writes
   // cannot keep one sync pushing forever.
   const lastIdAtStart = local.outbox.lastId;
   for (;;) {
-    const batch = local.outbox
-      .after(local.pushedThrough)
-      .filter((m) => m.id <= lastIdAtStart)
-      .slice(0, ctx.pushBatchSize);
+    const unsent = local.outbox.after(local.pushedThrough).filter((m) => m.id <= lastIdAtStart);
+    const batch = unsent.slice(0, ctx.pushBatchSize);
     const lastSent = batch.at(-1)?.id;
     if (lastSent === undefined) return outcome;
-    const request: PushRequest = { clientId: local.clientId, mutations: batch };
+    const last = batch.length === unsent.length;
+    const request: PushRequest = {
+      clientId: local.clientId,
+      mutations: batch,
+      ...(last ? { pull: pull() } : {}),
+    };
     const response = parsePushResponse(await ctx.post(ROUTES.push, request), url);
+    if (last) outcome.pulled = response.pull;
     if (response.lastMutationId < lastSent) {
       // Resending would get the same answer forever; stop and say so.
       throw new FerryProtocolError(

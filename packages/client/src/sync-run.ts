@@ -1,12 +1,14 @@
 /**
  * One sync run of the engine, as the scheduler starts it: push the outbox, then pull to
- * the end. Every request carries the run's abort signal (budget, lost conditions, close),
- * and the run's counters fill in as each batch and page is committed, so a run cut short
- * still reports what it did.
+ * the end. The last push batch carries the pull's first request, so a run that pushes
+ * makes one request where the server answers both; an older server answers the push alone
+ * and the pull is sent after it. Every request carries the run's abort signal (budget,
+ * lost conditions, close), and the run's counters fill in as each batch and page is
+ * committed, so a run cut short still reports what it did.
  */
 import type { EngineContext, SyncContext } from './engine-context.ts';
 import { joinUrl, postJson } from './fetch.ts';
-import { pullChanges } from './pull.ts';
+import { pullChanges, pullFields } from './pull.ts';
 import { pushOutbox, type RejectionEvent } from './push.ts';
 import type { RunCounters, RunFn } from './scheduler/active-run.ts';
 
@@ -69,8 +71,8 @@ export function createSyncRun(ctx: EngineContext, options: SyncRunOptions): RunF
           total: remaining === undefined ? undefined : counters.pulled + remaining,
         }),
     };
-    await pushOutbox(syncCtx, local);
-    await pullChanges(syncCtx, local);
+    const pushed = await pushOutbox(syncCtx, local, () => pullFields(syncCtx, local.cursor));
+    await pullChanges(syncCtx, local, pushed.pulled);
     return { lastSuccessAt: local.lastSuccessAt ?? ctx.now() };
   };
 }

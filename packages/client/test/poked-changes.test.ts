@@ -74,14 +74,14 @@ describe('changes carried by pokes', () => {
 
   it('are pulled when the client has not pulled yet, or a sync is running', async () => {
     const server = createServer();
-    const pull = server.hold('pull');
+    const pull = server.holdAnswer('pull');
     const { client } = setup({ live: true }, server);
     await pull.arrived;
     server.commitInPoke('alice', 'todos', 't3', { title: 'during the pull' });
     await settle();
     pull.release();
     await settle();
-    // The poke came while the first pull ran: a follow-up pull brings its changes.
+    // The poke came while the first pull ran, after it was read: a follow-up pull brings its changes.
     expect(server.countRequests('pull')).toBe(2);
     expect(await client.collection('todos').get('t3')).toEqual({ title: 'during the pull' });
     await client.close();

@@ -5,7 +5,11 @@ import { AUTOMATIC_TRIGGERS, type AutomaticTrigger } from './triggers.ts';
 export interface ScheduleOptions {
   /** The data is stale this long after the last successful run; default 5 minutes. */
   minIntervalMs?: number;
-  /** Quiet time after a local write before the run it triggers; default 1 second. */
+  /**
+   * Quiet time after a local write before the run it triggers, at most ten such delays
+   * however often writes come; default 0: a write is pushed at once when no run is in
+   * flight, and with the run right after the one in flight otherwise.
+   */
   localChangeDelayMs?: number;
   /** A run is aborted after this long, and the next one continues from the saved cursor; default 60 seconds. */
   maxRunDurationMs?: number;
@@ -37,7 +41,7 @@ export interface ResolvedScheduleOptions {
 
 export const SCHEDULE_DEFAULTS = {
   minIntervalMs: 5 * 60_000,
-  localChangeDelayMs: 1_000,
+  localChangeDelayMs: 0,
   maxRunDurationMs: 60_000,
   backoffInitialDelayMs: 1_000,
   backoffMaxDelayMs: 5 * 60_000,

@@ -4,7 +4,12 @@
  * - Triggers (start, online, interval, visible, poke, local-change, manual) ask for a run.
  *   Those that only offer an opportunity (start, online, interval, visible) run only when
  *   the data is due: never synced, an unfinished run, or `minIntervalMs` since the last
- *   success. Manual, poke and a local change with unsent mutations run regardless.
+ *   success. Manual and a local change with unsent mutations run regardless, and so does
+ *   a poke, unless the client already holds every change it announced (`pokeWanted`):
+ *   checked again when a run ends, so the poke of a commit the run brought back is dropped.
+ * - A local change runs at once when no run is in flight, and in the run right after the
+ *   one in flight otherwise, so writes made meanwhile go together; with
+ *   `localChangeDelayMs` it waits for that much quiet instead (at most ten delays).
  * - A run starts only when its constraints are met; losing one midway aborts the run (its
  *   committed pages stay) and it resumes when they are met again.
  * - Failures back off exponentially with jitter, never sooner than a Retry-After; a manual
@@ -74,7 +79,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     if (!loaded) return true;
     const pending = trigger === 'local-change' && deps.hasPendingMutations();
     if (machine.state === 'error') return trigger === 'manual' || pending;
-    if (trigger === 'manual' || trigger === 'poke' || pending) return true;
+    if (trigger === 'manual' || pending) return true;
+    if (trigger === 'poke') return deps.pokeWanted();
     return isDue(env.now());
   }
 
@@ -148,6 +154,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       return false;
     }
     move('backoff-elapsed');
+    // A trigger that waited may want no run any more: a poke whose changes arrived meanwhile.
+    refilterWanted();
     if (wanted.size === 0 && machine.state !== 'error' && options.triggers.has('interval')) {
       if (isDue(now)) wanted.add('interval');
       else wakeTimer.set((lastSuccessAt ?? now) + options.minIntervalMs, () => wake('interval'));
@@ -233,6 +241,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   function localChange() {
     if (stopped || !options.triggers.has('local-change')) return;
+    if (options.localChangeDelayMs === 0) return wake('local-change');
     const now = env.now();
     debounceFirstAt ??= now;
     const maxAt = debounceFirstAt + LOCAL_CHANGE_MAX_DELAYS * options.localChangeDelayMs;

@@ -12,9 +12,9 @@ export const TRIGGERS = [
   'interval',
   /** The app came back to the foreground. */
   'visible',
-  /** The server said something changed. */
+  /** The server said something changed (and the client does not hold it yet). */
   'poke',
-  /** Local writes were made (debounced). */
+  /** Local writes were made (pushed at once, or after `localChangeDelayMs` of quiet when set). */
   'local-change',
   /** `client.sync()`. */
   'manual',

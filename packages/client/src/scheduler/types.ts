@@ -30,6 +30,11 @@ export interface SchedulerDeps {
   run: RunFn;
   /** True when the outbox holds mutations not sent yet. */
   hasPendingMutations(): boolean;
+  /**
+   * False when the client already holds every change the pokes received so far announced:
+   * a poke then starts no run, and one waiting for the run in flight to end is dropped.
+   */
+  pokeWanted(): boolean;
   /** Whether server pokes can reach this client (a live stream is possible). */
   pokes: boolean;
   onStatus(status: SchedulerStatus): void;

@@ -2,7 +2,8 @@
  * Model-based test of the scheduler: random sequences of triggers, manual syncs, scripted
  * run outcomes (success, network failure, 429/503 with Retry-After, 401/400/403, a server
  * that does not speak the protocol, runs longer than the budget), network, metered-network,
- * battery and visibility changes, local writes and restarts, all in simulated time. The
+ * battery and visibility changes, local writes (pushed at once or after a quiet period),
+ * pokes the client already holds, and restarts, all in simulated time. The
  * checks of `SchedulerModel` run as things happen; at the end, with the conditions
  * restored, the scheduler must sync successfully on its own (or, from the error state,
  * after a local write).
@@ -79,6 +80,7 @@ const commands: fc.Arbitrary<Cmd>[] = [
       m.h.pending.value = v;
     }),
   ),
+  fc.boolean().map((v) => command(`pokeWanted(${v})`, (m) => m.setPokeWanted(v))),
   fc.constant(command('manual', (m) => m.manual())),
   scripted.map((s) => command(`script(${JSON.stringify(s)})`, (m) => void m.script.push(s))),
   fc.constant(command('restart', (m) => m.restart())),
@@ -91,6 +93,8 @@ describe('scheduler model', () => {
         fc.record({
           requireUnmetered: fc.boolean(),
           requireBatteryNotLow: fc.boolean(),
+          // The default (a write runs at once) and a quiet-period delay.
+          localChangeDelayMs: fc.constantFrom(0, MODEL_SCHEDULE.localChangeDelayMs),
           seed: fc.nat(),
         }),
         fc.commands(commands, { maxCommands: 80, size: 'medium' }),
@@ -100,6 +104,7 @@ describe('scheduler model', () => {
             ...MODEL_SCHEDULE,
             requireUnmetered: params.requireUnmetered,
             requireBatteryNotLow: params.requireBatteryNotLow,
+            localChangeDelayMs: params.localChangeDelayMs,
           });
           await model.h.scheduler.start();
           await sim.settle();

@@ -98,7 +98,76 @@ describe('scheduler triggers', () => {
     expect(h.runs.map((r) => r.context.triggers)).toEqual([['manual'], ['poke']]);
   });
 
-  it('local-change: debounced, runs with pending mutations even when fresh, not without', async () => {
+  it('local-change: by default a write runs at once, and writes during a run go together in the next', async () => {
+    const h = schedulerHarness();
+    h.storage.lastSuccessAt = h.sim.now();
+    await h.scheduler.start();
+    h.pending.value = true;
+    h.scheduler.trigger('local-change');
+    await h.sim.settle();
+    expect(h.runs.map((r) => r.context.triggers)).toEqual([['local-change']]);
+    expect(h.sim.pendingTimers().map((t) => t.delayMs)).not.toContain(0);
+    for (let i = 0; i < 5; i++) {
+      h.scheduler.trigger('local-change');
+      await h.sim.settle();
+    }
+    expect(h.runs).toHaveLength(1);
+    h.runs[0]!.succeed();
+    await h.sim.settle();
+    expect(h.runs.map((r) => r.context.triggers)).toEqual([['local-change'], ['local-change']]);
+    h.runs[1]!.succeed();
+    h.pending.value = false;
+    await h.sim.settle();
+    h.scheduler.trigger('local-change');
+    await h.sim.advance(60_000);
+    expect(h.runs).toHaveLength(2);
+  });
+
+  it('poke: one the client already holds starts no run, and one that waited for a run is dropped when that run brought it', async () => {
+    const h = schedulerHarness();
+    h.storage.lastSuccessAt = h.sim.now();
+    await h.scheduler.start();
+    h.pokeWanted.value = false;
+    h.scheduler.trigger('poke');
+    await h.sim.advance(1_000);
+    expect(h.runs).toEqual([]);
+
+    h.pokeWanted.value = true;
+    void h.scheduler.requestRun();
+    await h.sim.settle();
+    h.scheduler.trigger('poke');
+    h.pokeWanted.value = false; // the run in flight brought what the poke announced
+    h.runs[0]!.succeed();
+    await h.sim.advance(1_000);
+    expect(h.runs.map((r) => r.context.triggers)).toEqual([['manual']]);
+
+    // One the run did not bring still runs after it.
+    void h.scheduler.requestRun();
+    await h.sim.settle();
+    h.pokeWanted.value = true;
+    h.scheduler.trigger('poke');
+    h.runs[1]!.succeed();
+    await h.sim.settle();
+    expect(h.runs.map((r) => r.context.triggers)).toEqual([['manual'], ['manual'], ['poke']]);
+  });
+
+  it('poke: one waiting out a backoff is dropped if what it announced arrived meanwhile', async () => {
+    const h = schedulerHarness({ schedule: { backoffInitialDelayMs: 10_000 } });
+    h.storage.lastSuccessAt = h.sim.now();
+    await h.scheduler.start();
+    void h.scheduler.requestRun().catch(() => {});
+    await h.sim.settle();
+    h.runs[0]!.fail(new TypeError('fetch failed'));
+    await h.sim.settle();
+    expect(h.scheduler.status().state).toBe('backing-off');
+    h.scheduler.trigger('poke');
+    h.pokeWanted.value = false; // a poke's changes were applied meanwhile
+    await h.sim.advance(10_000);
+    // The retry still comes, with the failed run's trigger, and without the poke.
+    expect(h.runs.map((r) => r.context.triggers)).toEqual([['manual'], ['manual']]);
+  });
+
+  it('local-change: with localChangeDelayMs, debounced, runs with pending mutations even when fresh, not without', async () => {
     const h = schedulerHarness({ schedule: { localChangeDelayMs: 1_000 } });
     h.storage.lastSuccessAt = h.sim.now();
     await h.scheduler.start();
@@ -119,7 +188,7 @@ describe('scheduler triggers', () => {
     expect(h.runs).toHaveLength(1);
   });
 
-  it('local-change: a steady stream of writes still syncs within ten debounce delays', async () => {
+  it('local-change: with localChangeDelayMs, a steady stream of writes still syncs within ten delays', async () => {
     const h = schedulerHarness({ schedule: { localChangeDelayMs: 1_000 } });
     h.storage.lastSuccessAt = h.sim.now();
     await h.scheduler.start();

@@ -89,8 +89,14 @@ export class FakeServer {
   resetNextPull = false;
   /** Pages with more to come say how many changes remain, as protocol additions allow. */
   sendRemaining = true;
+  /**
+   * Answers the pull a push carries (a protocol addition), as Ferry's server does. Off by
+   * default: a server from before the addition, after whose push the client pulls.
+   */
+  answersPullInPush = false;
   readonly failures: Failure[] = [];
   readonly #holds = new Map<Route, Array<{ arrived: () => void; released: Promise<void> }>>();
+  readonly #answerHolds = new Map<Route, Array<{ arrived: () => void; released: Promise<void> }>>();
   readonly #streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
   readonly #rejections = new Map<string, MutationRejection>();
 
@@ -108,6 +114,21 @@ export class FakeServer {
 
   /** Holds the next request to `route` until released. */
   hold(route: Route): Hold {
+    return this.#hold(this.#holds, route);
+  }
+
+  /**
+   * Holds the answer to the next request to `route` until released: the request has been
+   * served (a push applied, a pull read), its answer not yet sent.
+   */
+  holdAnswer(route: Route): Hold {
+    return this.#hold(this.#answerHolds, route);
+  }
+
+  #hold(
+    holds: Map<Route, Array<{ arrived: () => void; released: Promise<void> }>>,
+    route: Route,
+  ): Hold {
     let arrived!: () => void;
     let release!: () => void;
     const arrivedPromise = new Promise<void>((resolve) => {
@@ -116,9 +137,9 @@ export class FakeServer {
     const released = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const queue = this.#holds.get(route) ?? [];
+    const queue = holds.get(route) ?? [];
     queue.push({ arrived, released });
-    this.#holds.set(route, queue);
+    holds.set(route, queue);
     return { arrived: arrivedPromise, release };
   }
 
@@ -221,15 +242,17 @@ export class FakeServer {
     if (principal === undefined) return errorResponse('unauthorized', 'bad token', 401);
     try {
       if (route === 'events') return this.#events(request, principal);
-      if (route === 'push') {
-        const response = this.#push(body, principal);
-        if (this.losePushResponses > 0) {
-          this.losePushResponses -= 1;
-          throw new TypeError('fetch failed: connection reset');
-        }
-        return json(200, response);
+      const answer = route === 'push' ? this.#push(body, principal) : this.#pull(body, principal);
+      const held = this.#answerHolds.get(route)?.shift();
+      if (held !== undefined) {
+        held.arrived();
+        await held.released;
       }
-      return json(200, this.#pull(body, principal));
+      if (route === 'push' && this.losePushResponses > 0) {
+        this.losePushResponses -= 1;
+        throw new TypeError('fetch failed: connection reset');
+      }
+      return json(200, answer);
     } catch (error) {
       if (error instanceof FerryError) return json(error.status, error.toBody());
       throw error;
@@ -260,6 +283,10 @@ export class FakeServer {
 
   #push(body: unknown, principal: { user: string; spaces: string[] }): PushResponse {
     const request = parsePushRequest(body);
+    const pull = this.answersPullInPush ? request.pull : undefined;
+    if (pull?.spaces?.some((s) => !principal.spaces.includes(s))) {
+      throw new FerryError('forbidden', 'space not granted');
+    }
     const client = this.#claimClient(request.clientId, principal.user);
     const results: MutationResult[] = request.mutations.map((m): MutationResult => {
       if (m.id <= client.lastMutationId) {
@@ -281,7 +308,9 @@ export class FakeServer {
       return result;
     });
     if (results.some((r) => r.status === 'applied')) this.poke();
-    return { results, lastMutationId: client.lastMutationId };
+    const pushed = { results, lastMutationId: client.lastMutationId };
+    if (pull === undefined) return pushed;
+    return { ...pushed, pull: this.#pull({ clientId: request.clientId, ...pull }, principal) };
   }
 
   #apply(m: Mutation, principal: { spaces: string[] }): MutationResult {

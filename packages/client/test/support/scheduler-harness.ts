@@ -44,6 +44,8 @@ export interface SchedulerHarness {
   ended: RunRecord[];
   statuses: SchedulerStatus[];
   pending: { value: boolean };
+  /** What `pokeWanted` answers: false once the client holds what the pokes announced. */
+  pokeWanted: { value: boolean };
   /** Runs under way right now (never more than one). */
   active(): FakeRun[];
   /** A new scheduler over the same storage, as after a crash and a restart. */
@@ -65,6 +67,7 @@ export function schedulerHarness(options: HarnessOptions = {}): SchedulerHarness
   const ended: RunRecord[] = [];
   const statuses: SchedulerStatus[] = [];
   const pending = { value: false };
+  const pokeWanted = { value: true };
 
   const scheduler = createScheduler({
     environment: sim.environment,
@@ -101,6 +104,7 @@ export function schedulerHarness(options: HarnessOptions = {}): SchedulerHarness
         });
       }),
     hasPendingMutations: () => pending.value,
+    pokeWanted: () => pokeWanted.value,
     pokes: true,
     onStatus: (status) => statuses.push(status),
     onRunEnd: (record) => ended.push(record),
@@ -116,6 +120,7 @@ export function schedulerHarness(options: HarnessOptions = {}): SchedulerHarness
     ended,
     statuses,
     pending,
+    pokeWanted,
     active: () => runs.filter((run) => !run.settled),
     restart() {
       sim.crash();

@@ -11,6 +11,7 @@
  *   conditions allowed it all along;
  * - after a failure retrying cannot fix, only a manual sync, a local write or a restart
  *   starts a run;
+ * - a poke the client already holds (`pokeWanted` false) is no reason for a run;
  * - the status agrees with what is happening (syncing, waiting, attempt count).
  */
 import type { Simulation } from '@ferry/testing';
@@ -154,6 +155,10 @@ export class SchedulerModel {
     if (!this.conditionsMet() && !run.context.signal.aborted) {
       this.#violate(`run ${id} started without its conditions`);
     }
+    const triggers = run.context.triggers;
+    if (!this.h.pokeWanted.value && triggers.length === 1 && triggers[0] === 'poke') {
+      this.#violate(`run ${id} started for a poke the client already held`);
+    }
     const failure = this.#lastFailure(id);
     const now = this.sim.now();
     if (failure?.retryable) {
@@ -229,6 +234,11 @@ export class SchedulerModel {
     if (!after && running !== undefined && !running.context.signal.aborted) {
       this.#violate(`run ${running.context.id} not aborted when its conditions were lost`);
     }
+  }
+
+  /** The client comes to hold what the pokes announced (false), or a new poke says more (true). */
+  setPokeWanted(value: boolean) {
+    this.h.pokeWanted.value = value;
   }
 
   manual() {
