@@ -37,7 +37,27 @@ export const SPACES_PARAM = 'spaces';
 
 export const EVENTS = {
   poke: 'poke',
+  /**
+   * An addition to v1: the stream's authority ended (`data: {"reason": "token_expired"}` or
+   * `"spaces_changed"`), and the server ends the stream after it. The client gets a fresh
+   * token and reconnects from its cursor.
+   */
+  reauthenticate: 'reauthenticate',
 } as const;
+
+/**
+ * Why a `reauthenticate` event ended a stream. An open set: a client treats a reason it
+ * does not know as it treats these, by getting a fresh token and reconnecting.
+ */
+export const REAUTHENTICATE_REASONS = {
+  /** The token's `exp` has passed. */
+  tokenExpired: 'token_expired',
+  /** A space the stream serves is no longer granted to its user. */
+  spacesChanged: 'spaces_changed',
+} as const;
+
+export type ReauthenticateReason =
+  (typeof REAUTHENTICATE_REASONS)[keyof typeof REAUTHENTICATE_REASONS];
 
 /** Names of spaces and collections. */
 export const NAME_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;

@@ -42,6 +42,13 @@ export interface FerryServerOptions {
   /** Interval of `: ping` comments on event streams; default 25 000. */
   heartbeatMs?: number;
   /**
+   * How often an open event stream whose user's spaces can change (JWT `resolveSpaces`, or a
+   * principal with `currentSpaces`) asks for them again, through the spaces cache; once a
+   * space it serves is no longer granted, it ends after a `reauthenticate` event. Default
+   * 60 000. (Every stream also ends at its token's `exp`.)
+   */
+  spacesRecheckMs?: number;
+  /**
    * Gzip push and pull answers over 1 KiB for clients that accept it; default true. Turn it
    * off behind a proxy that compresses, or where clients sit on the same machine or LAN,
    * where compressing costs more time than the bytes it saves.

@@ -18,6 +18,7 @@ import { migrate } from './db/migrations.ts';
 import { FerryConfigError } from './errors.ts';
 import { PokeHub } from './events/hub.ts';
 import { startReplicaPokes } from './events/replica-pokes.ts';
+import { DEFAULT_SPACES_RECHECK_MS } from './events/stream.ts';
 import { createApp } from './http/app.ts';
 import { NewClientIds } from './http/new-client-ids.ts';
 import { RateLimiter } from './http/rate-limit.ts';
@@ -62,6 +63,18 @@ function checkPerUserLimits(limits: ServerLimits): void {
       );
     }
   }
+}
+
+/** How often streams re-check changeable spaces: a whole number of milliseconds, at least 1. */
+function spacesRecheckMsOf(value: number | undefined): number {
+  if (value === undefined) return DEFAULT_SPACES_RECHECK_MS;
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new FerryConfigError(
+      'spacesRecheckMs',
+      `spacesRecheckMs is ${value}; give how often an open event stream asks resolveSpaces for its user's spaces, in whole milliseconds of at least 1 (default ${DEFAULT_SPACES_RECHECK_MS}).`,
+    );
+  }
+  return value;
 }
 
 async function readHeadVersion(database: Database): Promise<number> {
@@ -187,6 +200,8 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       hub,
       commitQueue,
       heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
+      spacesRecheckMs: spacesRecheckMsOf(options.spacesRecheckMs),
+      logger,
       compression: options.compression ?? true,
       dev: options.dev ?? false,
       devTokenTtlSeconds: options.devTokenTtlSeconds ?? DEFAULT_DEV_TOKEN_TTL_SECONDS,

@@ -1,11 +1,14 @@
 /** Authentication by the app's own code, e.g. a session cookie looked up in its database. */
 import { isValidName, isValidUserId } from '@ferry/protocol';
 import { FerryConfigError } from '../errors.ts';
-import { type Authenticator, unauthorized } from './principal.ts';
+import { type Authenticator, type Principal, unauthorized } from './principal.ts';
 
-export type AuthenticateRequest = (
-  request: Request,
-) => Promise<{ userId: string; spaces: readonly string[] } | null | undefined>;
+/**
+ * What `authenticate` answers for a signed-in request. `expiresAtMs` and `currentSpaces` are
+ * optional: give them to end the user's event streams when the session ends or a space is
+ * withdrawn (see `Principal`).
+ */
+export type AuthenticateRequest = (request: Request) => Promise<Principal | null | undefined>;
 
 /** Wraps an app's `authenticate(request)`: null means "not signed in" (401); its answer is checked once here. */
 export function customAuth(authenticate: AuthenticateRequest): Authenticator {
@@ -26,7 +29,14 @@ export function customAuth(authenticate: AuthenticateRequest): Authenticator {
           `authenticate() returned invalid space names: ${invalid.join(', ')}. Space names are 1-128 characters of letters, digits, '_', '-', '.' and ':'; map your own ids onto such names.`,
           { code: 'invalid_hook_result' },
         );
-      return { userId: principal.userId, spaces: [...new Set(principal.spaces)] };
+      const { userId, expiresAtMs, currentSpaces } = principal;
+      if (expiresAtMs !== undefined && !Number.isFinite(expiresAtMs))
+        throw new FerryConfigError(
+          'authenticate',
+          `authenticate() returned expiresAtMs ${String(expiresAtMs)}: give the time the session ends in milliseconds since the epoch (e.g. Date.parse(session.expiresAt)), or leave it out.`,
+          { code: 'invalid_hook_result' },
+        );
+      return { userId, spaces: [...new Set(principal.spaces)], expiresAtMs, currentSpaces };
     },
   };
 }

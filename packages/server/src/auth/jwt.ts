@@ -188,10 +188,11 @@ export async function createJwtAuth(options: JwtAuthOptions): Promise<JwtAuthent
     const claims = await verifiedClaims(token);
     const userId = claims.sub as string;
     const resolve = options.resolveSpaces;
-    const spaces = resolve
-      ? await cache.get(userId, () => resolve({ userId, claims }))
-      : spacesFromClaims(userId, claims);
-    return { userId, spaces };
+    const expiresAtMs = typeof claims.exp === 'number' ? claims.exp * 1000 : undefined;
+    if (!resolve) return { userId, spaces: spacesFromClaims(userId, claims), expiresAtMs };
+    // Through the cache, so a user's open streams share one lookup per `spacesCache.ttlMs`.
+    const currentSpaces = () => cache.get(userId, () => resolve({ userId, claims }));
+    return { userId, spaces: await currentSpaces(), expiresAtMs, currentSpaces };
   }
 
   const authenticator: JwtAuthenticator = {

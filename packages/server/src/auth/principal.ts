@@ -5,6 +5,17 @@ export interface Principal {
   userId: string;
   /** Spaces the user may read and write. */
   spaces: readonly string[];
+  /**
+   * When the credential stops being valid, in ms since the epoch (a JWT's `exp`): an event
+   * stream opened with it ends then, after a `reauthenticate` event. None: it does not expire.
+   */
+  expiresAtMs?: number | undefined;
+  /**
+   * The spaces granted to the user now, for spaces that can change while a credential is
+   * valid (`resolveSpaces`): an open event stream calls it every `spacesRecheckMs` and ends,
+   * after a `reauthenticate` event, once a space it serves is no longer among them.
+   */
+  currentSpaces?: (() => Promise<readonly string[]>) | undefined;
 }
 
 /**

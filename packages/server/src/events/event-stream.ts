@@ -2,14 +2,21 @@
  * One event stream's rules, whatever carries its bytes (a web `ReadableStream`, or Node's
  * own response when the server runs on Node): a `retry:` hint and a poke at once on
  * opening, a poke per commit in its spaces, pings from the shared heartbeat, and a retry
- * hint before it ends on shutdown.
+ * hint before it ends on shutdown. It ends, after a `reauthenticate` event, when the
+ * authority it was opened with does (authority.ts).
  *
  * A poke after a small commit carries its changes (patch-poke.ts). A consumer that reads
  * slowly does not make pokes pile up: while it is behind, new pokes collapse into one plain
  * poke carrying the highest version, written when it catches up.
  */
-import { EVENTS, SSE_CONTENT_TYPE } from '@ferry/protocol';
+import {
+  EVENTS,
+  REAUTHENTICATE_REASONS,
+  type ReauthenticateReason,
+  SSE_CONTENT_TYPE,
+} from '@ferry/protocol';
 import type { CommitPatch } from '../storage/commit-patch.ts';
+import { type AuthoritySettings, StreamAuthority, type StreamOwner } from './authority.ts';
 import type { PokeHub, PokeSubscriber } from './hub.ts';
 
 /** Reconnection delay suggested to `EventSource` clients. */
@@ -30,7 +37,15 @@ export function encodePoke(version: number): Uint8Array {
   return encoder.encode(`event: ${EVENTS.poke}\ndata: {"version":${version}}\n\n`);
 }
 
-export interface EventStreamsOptions {
+/** The event that ends a stream whose authority ended, encoded once per reason. */
+const REAUTHENTICATE = new Map<string, Uint8Array>(
+  Object.values(REAUTHENTICATE_REASONS).map((reason) => [
+    reason,
+    encoder.encode(`event: ${EVENTS.reauthenticate}\ndata: {"reason":"${reason}"}\n\n`),
+  ]),
+);
+
+export interface EventStreamsOptions extends Partial<AuthoritySettings> {
   hub: PokeHub;
   heartbeatMs: number;
   onPoke?: () => void;
@@ -48,6 +63,8 @@ export interface EventStreamsOptions {
 /** What a stream needs of the set of streams it belongs to. */
 export interface StreamSet {
   readonly options: EventStreamsOptions;
+  /** For each stream's authority: the options' settings, defaults filled in. */
+  readonly authority: AuthoritySettings;
   /** A poke chunk, encoded once however many streams it goes to. */
   pokeChunk(version: number): Uint8Array;
   /** A poke carrying the commit's changes in `spaces`, or undefined when it cannot. */
@@ -66,11 +83,16 @@ export abstract class EventStream implements PokeSubscriber {
   /** The collapsed poke waiting for the consumer to catch up, or -1. */
   private pendingVersion = -1;
   protected closed = false;
+  /** Ends the stream when its token expires or a space is withdrawn; none when neither can. */
+  private readonly authority: StreamAuthority | undefined;
 
   constructor(
     private readonly streams: StreamSet,
-    private readonly spaces: readonly string[],
-  ) {}
+    readonly spaces: readonly string[],
+    owner: StreamOwner | undefined,
+  ) {
+    this.authority = StreamAuthority.of(this, owner, streams.authority);
+  }
 
   /** True while the consumer has unread data queued: pokes collapse, pings are skipped. */
   protected abstract behind(): boolean;
@@ -89,6 +111,7 @@ export abstract class EventStream implements PokeSubscriber {
     onOpen?.();
     this.write(RETRY);
     this.writePoke(hub.headVersion);
+    if (!this.closed) this.authority?.start();
   }
 
   /** The consumer read what was queued: write the poke that collapsed meanwhile. */
@@ -128,7 +151,24 @@ export abstract class EventStream implements PokeSubscriber {
     this.finish();
   }
 
+  /**
+   * The authority the stream was opened with ended: says why, so the client gets a fresh
+   * token and reconnects from its cursor, and ends the stream.
+   */
+  revoke(reason: ReauthenticateReason): void {
+    if (this.closed) return;
+    this.write(REAUTHENTICATE.get(reason)!);
+    if (this.closed) return;
+    this.end();
+    this.finish();
+  }
+
   private writePoke(version: number, patch?: CommitPatch): void {
+    // The timer ends the stream at `exp`; this catches a timer the event loop runs late.
+    if (this.authority?.expired()) {
+      this.revoke(REAUTHENTICATE_REASONS.tokenExpired);
+      return;
+    }
     if (version > this.lastPokedVersion) this.lastPokedVersion = version;
     const withChanges = patch && this.streams.patchChunk(patch, version, this.spaces);
     this.write(withChanges ?? this.streams.pokeChunk(version));
@@ -151,6 +191,7 @@ export abstract class EventStream implements PokeSubscriber {
   protected end(): void {
     if (this.closed) return;
     this.closed = true;
+    this.authority?.stop();
     this.streams.options.hub.remove(this.spaces, this);
     this.streams.removed(this);
     this.detach();

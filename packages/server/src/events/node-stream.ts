@@ -17,6 +17,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
+import type { StreamOwner } from './authority.ts';
 import { EventStream, type StreamSet } from './event-stream.ts';
 
 /** What a stream uses of Node's `ServerResponse`. */
@@ -92,8 +93,9 @@ export class NodeEventStream extends EventStream {
     streams: StreamSet,
     spaces: readonly string[],
     private readonly response: LinkedResponse,
+    owner?: StreamOwner,
   ) {
-    super(streams, spaces);
+    super(streams, spaces, owner);
   }
 
   /** Sends the status and headers with the opening chunks. */

@@ -7,11 +7,13 @@
  * Idle streams are what a server holds most of, so each costs as little as it can: all the
  * streams of a server share one heartbeat timer (`EventStreams`), constant chunks are
  * encoded once, a poke is encoded once for every stream it goes to, and a stream's state
- * is one small object; a poke carrying a commit's changes is encoded once per set of spaces. On Node a stream writes straight to Node's response
+ * is one small object, with one timer of its own when its token expires (authority.ts); a
+ * poke carrying a commit's changes is encoded once per set of spaces. On Node a stream writes straight to Node's response
  * (node-stream.ts); elsewhere it is the body of a web `Response` (web-stream.ts).
  */
 
 import type { CommitPatch } from '../storage/commit-patch.ts';
+import type { AuthoritySettings, StreamOwner } from './authority.ts';
 import {
   type EventStream,
   type EventStreamsOptions,
@@ -24,7 +26,11 @@ import { PatchPokeCache } from './patch-poke.ts';
 import { StreamsPerUser } from './streams-per-user.ts';
 import { WEB_STREAM_QUEUE, WebEventStream } from './web-stream.ts';
 
+export type { StreamOwner } from './authority.ts';
 export type { EventStreamsOptions } from './event-stream.ts';
+
+/** How often a stream whose spaces can change asks for them, unless told: the spaces cache's default lifetime. */
+export const DEFAULT_SPACES_RECHECK_MS = 60_000;
 export type { NodeResponse } from './node-stream.ts';
 
 // Shared by every response: `Response` copies them into a `Headers` of its own.
@@ -39,9 +45,14 @@ export class EventStreams implements StreamSet {
   private encodedPoke: Uint8Array = new Uint8Array();
   private readonly patchPokes = new PatchPokeCache();
   private readonly perUser: StreamsPerUser<EventStream>;
+  readonly authority: AuthoritySettings;
 
   constructor(readonly options: EventStreamsOptions) {
     this.perUser = new StreamsPerUser(options.maxStreamsPerUser ?? 0);
+    this.authority = {
+      spacesRecheckMs: options.spacesRecheckMs ?? DEFAULT_SPACES_RECHECK_MS,
+      onRecheckError: options.onRecheckError,
+    };
   }
 
   /** Streams open now. */
@@ -52,29 +63,30 @@ export class EventStreams implements StreamSet {
   /**
    * Opens a stream of pokes for `spaces` (already authorised) as a web `Response`.
    * `signal`, when given, ends the stream when it aborts; cancelling the body always does.
-   * `userId`, when given, counts it against that user's cap.
+   * `owner`, when given, counts it against that user's cap, and ends it when the owner's
+   * credential expires or one of `spaces` is withdrawn (authority.ts).
    */
-  open(spaces: readonly string[], signal?: AbortSignal, userId?: string): Response {
-    const stream = new WebEventStream(this, spaces, signal);
+  open(spaces: readonly string[], signal?: AbortSignal, owner?: StreamOwner): Response {
+    const stream = new WebEventStream(this, spaces, signal, owner);
     const body = new ReadableStream<Uint8Array>(stream, WEB_STREAM_QUEUE);
-    this.admit(stream, userId);
+    this.admit(stream, owner?.userId);
     return new Response(body, RESPONSE_INIT);
   }
 
   /**
    * Opens a stream of pokes for `spaces` on Node's own response, which it then owns: status,
    * headers (the event-stream ones plus `headers`) and body. It ends when the connection
-   * closes. `userId`, when given, counts it against that user's cap.
+   * closes. `owner`, when given, is as for `open`.
    */
   openOnNode(
     spaces: readonly string[],
     response: NodeResponse,
     headers: Record<string, string>,
-    userId?: string,
+    owner?: StreamOwner,
   ): void {
-    const stream = new NodeEventStream(this, spaces, response);
+    const stream = new NodeEventStream(this, spaces, response, owner);
     stream.open({ ...SSE_HEADERS, ...headers });
-    this.admit(stream, userId);
+    this.admit(stream, owner?.userId);
   }
 
   /** Counts a stream that opened (and has not ended already) against its user's cap. */

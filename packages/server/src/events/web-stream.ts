@@ -4,6 +4,7 @@
  * `cancel`) and the abort signal's listener (`handleEvent`), rather than a handful of
  * closures: with thousands of idle streams, every per-stream allocation counts.
  */
+import type { StreamOwner } from './authority.ts';
 import { EventStream, type StreamSet } from './event-stream.ts';
 
 /** Chunks queued, unread, before pokes start to collapse. */
@@ -22,8 +23,9 @@ export class WebEventStream extends EventStream implements UnderlyingDefaultSour
     streams: StreamSet,
     spaces: readonly string[],
     private readonly signal: AbortSignal | undefined,
+    owner?: StreamOwner,
   ) {
-    super(streams, spaces);
+    super(streams, spaces, owner);
   }
 
   start(controller: ReadableStreamDefaultController<Uint8Array>): void {

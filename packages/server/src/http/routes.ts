@@ -20,6 +20,7 @@ import type { ServerLimits } from '../config.ts';
 import type { Database } from '../db/driver.ts';
 import type { PokeHub } from '../events/hub.ts';
 import { EventStreams } from '../events/stream.ts';
+import type { Logger } from '../logger.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { readChanges } from '../storage/pull.ts';
 import { registerWebPushRoutes, type WebPushRouteOptions } from '../web-push/routes.ts';
@@ -41,6 +42,10 @@ export interface RouteContext {
   hub: PokeHub;
   commitQueue: CommitQueue;
   heartbeatMs: number;
+  /** How often an event stream whose spaces can change (`resolveSpaces`) asks for them. */
+  spacesRecheckMs: number;
+  /** Hears event streams ended because their spaces could not be re-checked. */
+  logger: Logger;
   /** Whether large push and pull answers are gzipped for clients that accept it. */
   compression: boolean;
   dev: boolean;
@@ -171,6 +176,12 @@ export function registerRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
     onClose: () => ctx.metrics.eventStreams.dec(),
     register: ctx.registerStream,
     maxStreamsPerUser: ctx.limits.maxEventStreamsPerUser,
+    spacesRecheckMs: ctx.spacesRecheckMs,
+    onRecheckError: (error, userId) =>
+      ctx.logger.warn(
+        { err: error, userId },
+        'could not re-check the spaces of an event stream; ended it with a retry hint',
+      ),
   });
   app.get(ROUTES.events, async (c) => {
     const principal = await authenticate(ctx, c.req.raw, true);
@@ -182,9 +193,10 @@ export function registerRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
     // closes. Elsewhere no request signal: cancelling the response body (the client went
     // away) ends the stream, and reading the signal would allocate an AbortController.
     const outgoing = nodeResponseOf(c);
-    if (!outgoing) return eventStreams.open(spaces, undefined, principal.userId);
+    // The stream ends when the principal's token expires or one of its spaces is withdrawn.
+    if (!outgoing) return eventStreams.open(spaces, undefined, principal);
     const headers = { [HEADERS.requestId]: c.get('requestId') };
-    eventStreams.openOnNode(spaces, outgoing, headers, principal.userId);
+    eventStreams.openOnNode(spaces, outgoing, headers, principal);
     return alreadySent();
   });
 

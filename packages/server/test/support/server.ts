@@ -18,7 +18,8 @@ export interface RunningServer extends Listening {
   compact: FerryServer['compact'];
   /** The server's database, for tests that inspect or age rows. */
   database: Database;
-  token(userId: string, spaces?: string[]): Promise<string>;
+  /** A token for the user, valid for an hour unless `ttlSeconds` says otherwise. */
+  token(userId: string, spaces?: string[], ttlSeconds?: number): Promise<string>;
   /** POSTs JSON with a bearer token; returns status and parsed body. */
   post(
     path: string,
@@ -45,7 +46,8 @@ export async function startServer(
     write: server.write,
     compact: server.compact,
     database,
-    token: (userId, spaces) => server.signToken(spaces ? { userId, spaces } : { userId }, 3600),
+    token: (userId, spaces, ttlSeconds = 3600) =>
+      server.signToken(spaces ? { userId, spaces } : { userId }, ttlSeconds),
     async post(path, body, token) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (token) headers.authorization = `Bearer ${token}`;
