@@ -57,5 +57,5 @@ export const DEFAULT_SERVER_LIMITS: ServerLimits = {
 };
 
 export const DEFAULT_HEARTBEAT_MS = SSE_HEARTBEAT_MS;
-/** Lifetime of tokens minted by the dev-mode token route. */
-export const DEFAULT_DEV_TOKEN_TTL_SECONDS = 7 * 24 * 3600;
+/** Lifetime of tokens minted by the dev-mode token route: a day, the default token lifetime limit. */
+export const DEFAULT_DEV_TOKEN_TTL_SECONDS = 24 * 3600;

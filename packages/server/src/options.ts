@@ -7,6 +7,8 @@ import type { JwtAuthOptions } from './auth/jwt.ts';
 import type { Authenticator } from './auth/principal.ts';
 import type { ServerLimits } from './config.ts';
 import type { Database } from './db/driver.ts';
+import type { DevAllowedHosts } from './http/dev-hosts.ts';
+import type { MetricsAccess } from './http/metrics-route.ts';
 import type { RateLimitOptions } from './http/rate-limit.ts';
 import type { Logger } from './logger.ts';
 import type { ServerMetrics } from './metrics.ts';
@@ -24,7 +26,10 @@ export interface FerryServerOptions {
    * `customAuth(request => …)` for session cookies. Give this or `jwtSecret`.
    */
   auth?: JwtAuthOptions | Authenticator;
-  /** Shorthand for `auth: { secret }`: HS256 with a secret of at least 32 bytes. */
+  /**
+   * Shorthand for `auth: { secret }`: HS256 with a random secret of at least 32 bytes (at
+   * least 10 different characters and an estimated 128 bits; `openssl rand -base64 48`).
+   */
   jwtSecret?: string;
   /**
    * A Standard Schema (zod, valibot, …) per collection. Values that fail are rejected per
@@ -36,8 +41,18 @@ export interface FerryServerOptions {
   rules?: Rules;
   /** Timing of `afterCommit` deliveries (poll interval, lease, retry backoff). */
   afterCommitDelivery?: Pick<AfterCommitOptions, 'pollMs' | 'leaseMs' | 'retryMs' | 'maxRetryMs'>;
-  /** Enables `POST /v1/dev/token`, which mints tokens for anyone (needs an HS256 secret). Never in production. */
+  /**
+   * Enables `POST /v1/dev/token`, which mints tokens for anyone (needs an HS256 secret), and
+   * answers only requests addressed to this machine (see `devAllowedHosts`). Never in production.
+   */
   dev?: boolean;
+  /**
+   * In dev mode, the `Host` names answered (others get 403, so no web page reaches the
+   * server through DNS rebinding): `'loopback'` (default) — localhost, *.localhost,
+   * 127.0.0.0/8 and [::1]; `'loopback-or-ip'` — also any IP address, for other devices on
+   * the developer's network.
+   */
+  devAllowedHosts?: DevAllowedHosts;
   limits?: Partial<ServerLimits>;
   /** Interval of `: ping` comments on event streams; default 25 000. */
   heartbeatMs?: number;
@@ -54,8 +69,16 @@ export interface FerryServerOptions {
    * where compressing costs more time than the bytes it saves.
    */
   compression?: boolean;
+  /** Lifetime of dev-mode tokens; default a day, and never beyond the auth's `maxTokenLifetimeSeconds`. */
   devTokenTtlSeconds?: number;
   logger?: Logger;
+  /**
+   * Who may read `GET /metrics`: `'public'` (default) anyone; `{ token }` only requests with
+   * `Authorization: Bearer <token>` (others get 401; a random token, checked like a secret);
+   * `false` nobody (404), when the app serves `metrics.registry` elsewhere. The metrics show
+   * open files, the Node version and write counts: keep them off the internet.
+   */
+  metrics?: MetricsAccess;
   /** Per-user request rate limit (429 beyond it); default none. */
   rateLimit?: RateLimitOptions;
   /** Per-client-id request rate limit for push and pull (429 beyond it); default none. */

@@ -20,6 +20,7 @@ import { PokeHub } from './events/hub.ts';
 import { startReplicaPokes } from './events/replica-pokes.ts';
 import { DEFAULT_SPACES_RECHECK_MS } from './events/stream.ts';
 import { createApp } from './http/app.ts';
+import { resolveMetricsAccess } from './http/metrics-route.ts';
 import { NewClientIds } from './http/new-client-ids.ts';
 import { RateLimiter } from './http/rate-limit.ts';
 import { createStaticFiles } from './http/static-files.ts';
@@ -89,11 +90,18 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
   const logger = options.logger ?? createDefaultLogger();
   const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
   checkPerUserLimits(limits);
-  const { auth, sign } = await createAuthenticator(options);
+  const { auth, sign, maxTokenLifetimeSeconds } = await createAuthenticator(options);
   if (options.dev && !sign)
     throw new FerryConfigError(
       'dev',
       'dev mode mints tokens for anyone and needs an HS256 secret to sign them: give jwtSecret (or auth: { secret }), or turn dev off.',
+    );
+  const metricsAccess = resolveMetricsAccess(options.metrics);
+  const devAllowedHosts = options.devAllowedHosts ?? 'loopback';
+  if (devAllowedHosts !== 'loopback' && devAllowedHosts !== 'loopback-or-ip')
+    throw new FerryConfigError(
+      'devAllowedHosts',
+      `devAllowedHosts is "${devAllowedHosts}"; give 'loopback' (the default) or 'loopback-or-ip'.`,
     );
   const basePath = normaliseBasePath(options.basePath);
   const staticFiles =
@@ -204,7 +212,13 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       logger,
       compression: options.compression ?? true,
       dev: options.dev ?? false,
-      devTokenTtlSeconds: options.devTokenTtlSeconds ?? DEFAULT_DEV_TOKEN_TTL_SECONDS,
+      devAllowedHosts,
+      // A dev token the server would refuse is no use: never longer than tokens may live.
+      devTokenTtlSeconds: Math.min(
+        options.devTokenTtlSeconds ?? DEFAULT_DEV_TOKEN_TTL_SECONDS,
+        maxTokenLifetimeSeconds || Number.POSITIVE_INFINITY,
+      ),
+      metricsAccess,
       rateLimiter: options.rateLimit ? new RateLimiter(options.rateLimit) : undefined,
       clientRateLimiter: options.clientRateLimit
         ? new RateLimiter(options.clientRateLimit, 'clientRateLimit')

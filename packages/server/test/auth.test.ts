@@ -1,4 +1,5 @@
 /** Every way the server can learn who is calling, over real HTTP. */
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from 'jose';
@@ -195,7 +196,7 @@ describe('authentication', () => {
   });
 
   it('accepts the query-string token only on the event stream', async () => {
-    await withServer({ jwtSecret: 'q'.repeat(40) }, async (server) => {
+    await withServer({ jwtSecret: randomBytes(48).toString('base64') }, async (server) => {
       const token = await server.token('ann');
       const pull = await fetch(`${server.url}/v1/pull?access_token=${token}`, {
         method: 'POST',

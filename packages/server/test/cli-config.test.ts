@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseServeConfig, SERVE_HELP } from '../src/cli/config.ts';
 import { FerryConfigError } from '../src/errors.ts';
 
-const SECRET = 's'.repeat(32);
+const SECRET = randomBytes(48).toString('base64');
 
 describe('ferry serve configuration', () => {
   it('has the documented defaults in dev mode', () => {
@@ -21,6 +22,12 @@ describe('ferry serve configuration', () => {
       rateLimit: undefined,
       clientRateLimit: undefined,
       limits: {},
+      jwtIssuer: undefined,
+      jwtAudience: undefined,
+      maxTokenLifetimeSeconds: 86400,
+      metricsToken: undefined,
+      metricsListen: undefined,
+      devUnsafe: false,
     });
   });
 
@@ -157,6 +164,12 @@ describe('ferry serve configuration', () => {
       '--max-queued-mutations-per-user',
       '--push-endpoint-hosts',
       '--push-subscriptions-per-user',
+      '--jwt-issuer',
+      '--jwt-audience',
+      '--max-token-lifetime',
+      '--metrics-token',
+      '--metrics-listen',
+      '--dev-unsafe',
     ]) {
       expect(SERVE_HELP).toContain(flag);
     }

@@ -2,11 +2,18 @@ import { FerryConfigError } from '../errors.ts';
 import { createJwtAuth, type JwtAuthenticator, type JwtAuthOptions } from './jwt.ts';
 import type { Authenticator } from './principal.ts';
 
-/** The authenticator the server options describe, and a token signer when it has a secret. */
+/**
+ * The authenticator the server options describe, a token signer when it has a secret, and
+ * the longest token lifetime it accepts (0: no limit) when it is a JWT authenticator.
+ */
 export async function createAuthenticator(options: {
   auth?: JwtAuthOptions | Authenticator | undefined;
   jwtSecret?: string | undefined;
-}): Promise<{ auth: Authenticator; sign: JwtAuthenticator['sign'] }> {
+}): Promise<{
+  auth: Authenticator;
+  sign: JwtAuthenticator['sign'];
+  maxTokenLifetimeSeconds: number | undefined;
+}> {
   const { auth, jwtSecret } = options;
   if ((auth === undefined) === (jwtSecret === undefined)) {
     throw new FerryConfigError(
@@ -24,9 +31,9 @@ export async function createAuthenticator(options: {
   }
   if (auth !== undefined && 'authenticate' in auth) {
     // An authenticator made with createJwtAuth({ secret }) can still mint tokens.
-    const sign = (auth as Partial<JwtAuthenticator>).sign;
-    return { auth, sign: sign?.bind(auth) };
+    const { sign, maxTokenLifetimeSeconds } = auth as Partial<JwtAuthenticator>;
+    return { auth, sign: sign?.bind(auth), maxTokenLifetimeSeconds };
   }
   const jwt = await createJwtAuth(auth ?? { secret: jwtSecret! });
-  return { auth: jwt, sign: jwt.sign };
+  return { auth: jwt, sign: jwt.sign, maxTokenLifetimeSeconds: jwt.maxTokenLifetimeSeconds };
 }

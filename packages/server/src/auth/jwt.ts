@@ -5,8 +5,9 @@
  * algorithms are accepted, so `alg: none` and algorithm-switching tokens fail.
  *
  * Claims: `sub` (the user), `spaces` (what the user may read and write; default `[sub]`),
- * `exp`; optionally `iss` and `aud` when configured. Spaces may instead come from the app's
- * own data through `resolveSpaces`, cached with a bound.
+ * `exp` (required, and at most `maxTokenLifetimeSeconds` after `iat` or now, unless
+ * configured otherwise); optionally `iss` and `aud` when configured. Spaces may instead
+ * come from the app's own data through `resolveSpaces`, cached with a bound.
  */
 import { isValidName, isValidUserId } from '@ferry/protocol';
 import {
@@ -21,17 +22,34 @@ import {
 } from 'jose';
 import { FerryConfigError } from '../errors.ts';
 import { type Authenticator, type Principal, requestToken, unauthorized } from './principal.ts';
+import { MIN_SECRET_BYTES, SECRET_ADVICE, secretWeakness } from './secret-strength.ts';
 import { SpacesCache, type SpacesCacheOptions } from './spaces-cache.ts';
 import { VerifiedTokens, type VerifiedTokensOptions } from './verified-tokens.ts';
 
-/** HS256 keys shorter than this are brute-forceable. */
-export const MIN_SECRET_BYTES = 32;
+export { MIN_SECRET_BYTES };
+
+/**
+ * The longest lifetime a token may have unless configured otherwise: a day. Identity
+ * providers issue access tokens for an hour or so; a longer-lived token is a long-lived
+ * credential if it leaks.
+ */
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
 
 interface CommonJwtOptions {
   /** Required `iss` claim, when set. */
   issuer?: string;
   /** Required `aud` claim, when set. */
   audience?: string;
+  /**
+   * Refuse tokens without an `exp` claim; default true. Tokens that never expire are
+   * credentials for good once they leak.
+   */
+  requireExpiry?: boolean;
+  /**
+   * Refuse tokens whose `exp` lies further than this from their `iat` (or from now, when
+   * they have no `iat` or it is later); default 86 400 (a day). 0: no limit.
+   */
+  maxTokenLifetimeSeconds?: number;
   /**
    * Spaces from the app's data instead of the token's `spaces` claim (e.g. team
    * membership). Results are cached per user (see `spacesCache`).
@@ -61,7 +79,12 @@ export type JwtAuthOptions = CommonJwtOptions &
 
 export interface JwtAuthenticator extends Authenticator {
   verify(token: string): Promise<Principal>;
-  /** Mints a token; only with a shared secret (HS256). */
+  /** The longest token lifetime accepted, in seconds; 0 when there is no limit. */
+  readonly maxTokenLifetimeSeconds: number;
+  /**
+   * Mints a token, with the configured `iss` and `aud`; only with a shared secret (HS256).
+   * A `ttlSeconds` over `maxTokenLifetimeSeconds` throws a `FerryConfigError`.
+   */
   sign?(
     principal: { userId: string; spaces?: readonly string[] },
     ttlSeconds: number,
@@ -123,10 +146,11 @@ async function keyFor(
   options: JwtAuthOptions,
 ): Promise<{ key: Uint8Array | CryptoKey | JWTVerifyGetKey; algorithms: string[] }> {
   if ('secret' in options) {
-    if (Buffer.byteLength(options.secret, 'utf8') < MIN_SECRET_BYTES) {
+    const weakness = secretWeakness(options.secret);
+    if (weakness !== undefined) {
       throw new FerryConfigError(
         'secret',
-        `The JWT secret is ${Buffer.byteLength(options.secret, 'utf8')} bytes long; it must be at least ${MIN_SECRET_BYTES} bytes. Use a random one, e.g. \`openssl rand -base64 48\`, kept out of the source (FERRY_JWT_SECRET).`,
+        `The JWT secret is too weak: ${weakness}. Use a random one: ${SECRET_ADVICE}, and keep it out of the source (FERRY_JWT_SECRET).`,
       );
     }
     // Imported once: given raw bytes, jose would import the key again on every request.
@@ -158,7 +182,44 @@ async function keyFor(
   return { key: jwks, algorithms: options.algorithms ?? ['RS256', 'ES256'] };
 }
 
+function maxLifetimeOf(options: JwtAuthOptions): number {
+  const value = options.maxTokenLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new FerryConfigError(
+      'maxTokenLifetimeSeconds',
+      `maxTokenLifetimeSeconds is ${value}; give a whole number of seconds (default ${DEFAULT_MAX_TOKEN_LIFETIME_SECONDS}, a day), or 0 for no limit.`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Refuses a verified token that never expires (unless allowed) or lives longer than the
+ * limit: from its `iat`, or from now when it has none or names a later one.
+ */
+function checkLifetime(
+  claims: JWTPayload,
+  requireExpiry: boolean,
+  maxLifetimeSeconds: number,
+): void {
+  if (claims.exp === undefined) {
+    if (requireExpiry)
+      throw unauthorized('token has no "exp" claim; this server refuses tokens that never expire');
+    return;
+  }
+  if (maxLifetimeSeconds === 0) return;
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const from = claims.iat === undefined ? nowSeconds : Math.min(claims.iat, nowSeconds);
+  if (claims.exp - from > maxLifetimeSeconds) {
+    throw unauthorized(
+      `token expires too far ahead: this server accepts tokens that live at most ${maxLifetimeSeconds} seconds from "iat"`,
+    );
+  }
+}
+
 export async function createJwtAuth(options: JwtAuthOptions): Promise<JwtAuthenticator> {
+  const maxLifetimeSeconds = maxLifetimeOf(options);
+  const requireExpiry = options.requireExpiry ?? true;
   const { key, algorithms } = await keyFor(options);
   const cache = new SpacesCache(options.spacesCache);
   const verifyOptions = {
@@ -180,6 +241,7 @@ export async function createJwtAuth(options: JwtAuthOptions): Promise<JwtAuthent
       throw unauthorized(explain(error));
     }
     if (!isValidUserId(claims.sub)) throw unauthorized('token has no valid "sub" claim');
+    checkLifetime(claims, requireExpiry, maxLifetimeSeconds);
     verified.add(token, claims);
     return claims;
   }
@@ -197,6 +259,7 @@ export async function createJwtAuth(options: JwtAuthOptions): Promise<JwtAuthent
 
   const authenticator: JwtAuthenticator = {
     verify,
+    maxTokenLifetimeSeconds: maxLifetimeSeconds,
     async authenticate(request, context) {
       const token = requestToken(request, context);
       if (token === undefined) throw unauthorized('missing bearer token');
@@ -206,13 +269,22 @@ export async function createJwtAuth(options: JwtAuthOptions): Promise<JwtAuthent
   };
   if ('secret' in options) {
     const secretKey = key as CryptoKey;
-    authenticator.sign = ({ userId, spaces }, ttlSeconds) =>
-      new SignJWT(spaces ? { spaces: [...spaces] } : {})
+    authenticator.sign = async ({ userId, spaces }, ttlSeconds) => {
+      if (maxLifetimeSeconds > 0 && ttlSeconds > maxLifetimeSeconds) {
+        throw new FerryConfigError(
+          'ttlSeconds',
+          `A token for ${ttlSeconds} seconds would be refused: this server accepts tokens that live at most ${maxLifetimeSeconds} seconds (maxTokenLifetimeSeconds). Sign shorter tokens and refresh them (the client's getToken({ refresh })), or raise maxTokenLifetimeSeconds.`,
+        );
+      }
+      const jwt = new SignJWT(spaces ? { spaces: [...spaces] } : {})
         .setProtectedHeader({ alg: HS256, typ: 'JWT' })
         .setSubject(userId)
         .setIssuedAt()
-        .setExpirationTime(`${ttlSeconds}s`)
-        .sign(secretKey);
+        .setExpirationTime(`${ttlSeconds}s`);
+      if (options.issuer !== undefined) jwt.setIssuer(options.issuer);
+      if (options.audience !== undefined) jwt.setAudience(options.audience);
+      return jwt.sign(secretKey);
+    };
   }
   return authenticator;
 }

@@ -3,11 +3,13 @@
  * reads nothing but its arguments, so every rule here is unit-tested.
  */
 import { parseArgs } from 'node:util';
+import { SECRET_ADVICE, secretWeakness } from '../auth/secret-strength.ts';
 import { FerryConfigError } from '../errors.ts';
 import { LIMIT_FLAGS, LIMITS_HELP, type LimitsConfig, parseLimits } from './limits.ts';
+import { parseSecurity, SECURITY_FLAGS, SECURITY_HELP, type SecurityConfig } from './security.ts';
 import { parseWebPush, WEB_PUSH_FLAGS, WEB_PUSH_HELP, type WebPushConfig } from './web-push.ts';
 
-export interface ServeConfig extends LimitsConfig, WebPushConfig {
+export interface ServeConfig extends LimitsConfig, WebPushConfig, SecurityConfig {
   port: number;
   host: string;
   /** PostgreSQL connection string; when absent, embedded PGlite in `dataDir`. */
@@ -46,10 +48,12 @@ Options (each also read from the environment variable in brackets):
   --database-schema <s> PostgreSQL schema for Ferry's tables [FERRY_DATABASE_SCHEMA] (default public)
   --data-dir <dir>      embedded PGlite data folder when no database URL is given [FERRY_DATA_DIR]
                         (default ${DEFAULT_DATA_DIR})
-  --jwt-secret <s>      HS256 secret for bearer tokens, at least 32 bytes [FERRY_JWT_SECRET]
-                        (required in production; dev mode generates one and keeps it in the data folder)
-  --dev                 dev mode: POST /v1/dev/token mints tokens for anyone [FERRY_DEV=1]
-  --vapid-subject <s>   contact for push services, mailto: or https: [FERRY_VAPID_SUBJECT]
+  --jwt-secret <s>      HS256 secret for bearer tokens, at least 32 random bytes, e.g. from
+                        \`openssl rand -base64 48\` [FERRY_JWT_SECRET] (required in production;
+                        dev mode generates one and keeps it in the data folder)
+  --dev                 dev mode: POST /v1/dev/token mints tokens for anyone; only on a loopback
+                        host, with the embedded database, for requests to localhost [FERRY_DEV=1]
+${SECURITY_HELP}  --vapid-subject <s>   contact for push services, mailto: or https: [FERRY_VAPID_SUBJECT]
                         VAPID keys come from FERRY_VAPID_PUBLIC_KEY and FERRY_VAPID_PRIVATE_KEY,
                         or are generated on first start and kept in the database
 ${WEB_PUSH_HELP}  --no-compression      send push and pull answers uncompressed (behind a compressing proxy,
@@ -81,6 +85,7 @@ export function parseServeConfig(
         'static-dir': { type: 'string' },
         'no-compression': { type: 'boolean' },
         ...LIMIT_FLAGS,
+        ...SECURITY_FLAGS,
         ...WEB_PUSH_FLAGS,
       },
       strict: true,
@@ -129,17 +134,20 @@ export function parseServeConfig(
         'e.g. `openssl rand -base64 48`. For local development only, start with --dev to generate one.',
     );
   }
-  if (jwtSecret !== undefined && Buffer.byteLength(jwtSecret) < 32) {
+  const weakness = jwtSecret === undefined ? undefined : secretWeakness(jwtSecret);
+  if (weakness !== undefined) {
     throw new FerryConfigError(
       '--jwt-secret',
-      'the JWT secret must be at least 32 bytes long: use a random one, e.g. `openssl rand -base64 48`.',
+      `the JWT secret is too weak: ${weakness}. Use a random one: ${SECRET_ADVICE}.`,
     );
   }
+  const host = text('host', 'HOST') ?? (dev ? '127.0.0.1' : '0.0.0.0');
+  const databaseUrl = text('database-url', 'DATABASE_URL');
 
   return {
     port,
-    host: text('host', 'HOST') ?? (dev ? '127.0.0.1' : '0.0.0.0'),
-    databaseUrl: text('database-url', 'DATABASE_URL'),
+    host,
+    databaseUrl,
     databaseSchema: text('database-schema', 'FERRY_DATABASE_SCHEMA') ?? 'public',
     dataDir: text('data-dir', 'FERRY_DATA_DIR') ?? DEFAULT_DATA_DIR,
     jwtSecret,
@@ -148,6 +156,7 @@ export function parseServeConfig(
     logLevel,
     staticDir: text('static-dir', 'FERRY_STATIC_DIR'),
     ...parseLimits(text),
+    ...parseSecurity(text, values, env, { dev, host, databaseUrl }),
     vapid: {
       subject: text('vapid-subject', 'FERRY_VAPID_SUBJECT'),
       publicKey: env.FERRY_VAPID_PUBLIC_KEY || undefined,

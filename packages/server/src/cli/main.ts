@@ -28,7 +28,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const config = parseServeConfig(rest, process.env);
-  const running = await serve(config, { line: (text) => process.stdout.write(`${text}\n`) });
+  const running = await serve(config, {
+    line: (text) => process.stdout.write(`${text}\n`),
+    warn: (text) => process.stderr.write(`${text}\n`),
+  });
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       process.stdout.write(

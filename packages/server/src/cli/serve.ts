@@ -9,9 +9,19 @@ import { createFerryServer } from '../server.ts';
 import type { ServeConfig } from './config.ts';
 import { loadOrCreateDevSecret } from './dev-secret.ts';
 import { listeningAddress, listeningLine } from './listening.ts';
+import {
+  authOptions,
+  devAllowedHosts,
+  devBanner,
+  listenForMetrics,
+  metricsLine,
+  publicMetrics,
+} from './serve-security.ts';
 
 export interface Output {
   line(text: string): void;
+  /** A warning for the operator (stderr); `line` when not given. */
+  warn?(text: string): void;
 }
 
 async function openDatabase(config: ServeConfig): Promise<Database> {
@@ -51,8 +61,10 @@ export async function serve(config: ServeConfig, out: Output): Promise<{ stop():
   const staticDir = config.staticDir === undefined ? undefined : resolve(config.staticDir);
   const server = await createFerryServer({
     database,
-    jwtSecret,
+    auth: authOptions(config, jwtSecret),
     dev: config.dev,
+    devAllowedHosts: devAllowedHosts(config),
+    metrics: publicMetrics(config),
     compression: config.compression,
     logger,
     webPush,
@@ -63,12 +75,19 @@ export async function serve(config: ServeConfig, out: Output): Promise<{ stop():
   });
   const http = await listen(server, { port: config.port, hostname: config.host });
   const address = listeningAddress(http.url);
+  const metricsListener =
+    config.metricsListen === undefined
+      ? undefined
+      : await listenForMetrics(server.metrics.registry, config);
+  if (config.dev) (out.warn ?? out.line)(devBanner(config, address.bound, database.description));
+  out.line(metricsLine(config, metricsListener?.url));
   out.line(listeningLine(address, config.dev));
   if (staticDir !== undefined) {
     out.line(`Serving ${staticDir} at /: open ${address.local}/ in a browser`);
   }
   return {
     async stop() {
+      await metricsListener?.close();
       await http.close();
       await database.close();
     },

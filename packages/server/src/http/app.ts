@@ -1,14 +1,24 @@
-/** The Hono app: request ids, metrics, and the error boundary around the routes. */
+/** The Hono app: request ids, metrics, dev mode's Host check, and the error boundary around the routes. */
 import { randomUUID } from 'node:crypto';
 import { FerryError, HEADERS, ROUTES } from '@ferry/protocol';
 import { Hono } from 'hono';
 import type { Logger } from '../logger.ts';
+import { checkDevHost } from './dev-hosts.ts';
 import type { AppEnv } from './node-env.ts';
 import { errorResponse, toFerryError } from './responses.ts';
 import { type RouteContext, registerRoutes } from './routes.ts';
 import type { StaticFiles } from './static-files.ts';
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * A 503 the server chose to send (a full commit queue, shutting down): load to watch for,
+ * not a fault to debug, so it is logged as a warning without a stack. One with a cause (the
+ * database unreachable) is an error with it.
+ */
+function isLoad(error: FerryError): boolean {
+  return error.code === 'unavailable' && error.cause === undefined;
+}
 
 export function createApp(
   ctx: RouteContext,
@@ -40,6 +50,14 @@ export function createApp(
       'request',
     );
   });
+
+  if (ctx.dev) {
+    // Before any route, static files included: see dev-hosts.ts.
+    app.use(async (c, next) => {
+      checkDevHost(c.req.raw, ctx.devAllowedHosts);
+      await next();
+    });
+  }
 
   registerRoutes(app, ctx);
   for (const route of app.routes) if (route.path !== '/*') knownPaths.add(route.path);
@@ -80,7 +98,9 @@ export function createApp(
       path: c.req.path,
       code: ferryError.code,
     };
-    if (ferryError.status >= 500)
+    if (isLoad(ferryError))
+      logger.warn({ ...fields, message: ferryError.message }, 'request refused: server busy');
+    else if (ferryError.status >= 500)
       logger.error({ ...fields, err: ferryError.cause ?? error }, 'request failed');
     else logger.debug({ ...fields, message: ferryError.message }, 'request refused');
     return errorResponse(ferryError);

@@ -26,6 +26,8 @@ import { readChanges } from '../storage/pull.ts';
 import { registerWebPushRoutes, type WebPushRouteOptions } from '../web-push/routes.ts';
 import { readJsonBody } from './body.ts';
 import { compressibleJsonResponse } from './compression.ts';
+import type { DevAllowedHosts } from './dev-hosts.ts';
+import { type MetricsAccess, metricsHandler } from './metrics-route.ts';
 import type { NewClientIds } from './new-client-ids.ts';
 import { type AppEnv, alreadySent, nodeResponseOf } from './node-env.ts';
 import { pushAndPullBody } from './push-and-pull.ts';
@@ -49,7 +51,11 @@ export interface RouteContext {
   /** Whether large push and pull answers are gzipped for clients that accept it. */
   compression: boolean;
   dev: boolean;
+  /** In dev mode, the `Host` names answered. */
+  devAllowedHosts: DevAllowedHosts;
   devTokenTtlSeconds: number;
+  /** Who may read `/metrics`; `false`: not served. */
+  metricsAccess: MetricsAccess;
   registerStream: (close: () => void) => () => void;
   rateLimiter: RateLimiter | undefined;
   /** Per client id, so one runaway device cannot use up its user's whole allowance. */
@@ -242,8 +248,8 @@ export function registerRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
     }
   });
 
-  app.get(ROUTES.metrics, async () => {
-    const text = await ctx.metrics.registry.metrics();
-    return new Response(text, { headers: { 'content-type': ctx.metrics.registry.contentType } });
-  });
+  if (ctx.metricsAccess !== false) {
+    const metrics = metricsHandler(ctx.metrics.registry, ctx.metricsAccess);
+    app.get(ROUTES.metrics, (c) => metrics(c.req.raw));
+  }
 }
