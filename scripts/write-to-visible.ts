@@ -12,6 +12,7 @@
  * process of its own, with the server (embedded PGlite) and both clients.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type * as Client from '@ferry/client';
@@ -58,7 +59,7 @@ async function measure(tree: string, delayMs: number | undefined): Promise<Figur
   const client: typeof Client = await import(join(tree, 'packages/client/src/index.ts'));
   const server: typeof Server = await import(join(tree, 'packages/server/src/index.ts'));
   const database = await server.createPGliteDatabase();
-  const ferry = await server.createFerryServer({ database, jwtSecret: 'x'.repeat(40) });
+  const ferry = await server.createFerryServer({ database, jwtSecret: randomBytes(48).toString('base64') });
   const listening = await server.listen(ferry, { port: 0 });
   const token = (user: string) => ferry.signToken({ userId: user, spaces: ['shared'] }, 3600);
 
