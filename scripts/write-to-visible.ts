@@ -59,7 +59,10 @@ async function measure(tree: string, delayMs: number | undefined): Promise<Figur
   const client: typeof Client = await import(join(tree, 'packages/client/src/index.ts'));
   const server: typeof Server = await import(join(tree, 'packages/server/src/index.ts'));
   const database = await server.createPGliteDatabase();
-  const ferry = await server.createFerryServer({ database, jwtSecret: randomBytes(48).toString('base64') });
+  const ferry = await server.createFerryServer({
+    database,
+    jwtSecret: randomBytes(48).toString('base64'),
+  });
   const listening = await server.listen(ferry, { port: 0 });
   const token = (user: string) => ferry.signToken({ userId: user, spaces: ['shared'] }, 3600);
 
