@@ -10,7 +10,7 @@ import { createEmitter } from './emitter.ts';
 import type { EngineContext } from './engine-context.ts';
 import { FerryClosedError, FerryConfigError, FerryValidationError } from './errors.ts';
 import { createLiveStream } from './events.ts';
-import { joinUrl, withAuth, withResponseCheck } from './fetch.ts';
+import { expirableToken, joinUrl, withAuth, withResponseCheck } from './fetch.ts';
 import { type LocalState, openLocalState } from './local-state.ts';
 import { errorFields } from './logger.ts';
 import { createMutex } from './mutex.ts';
@@ -94,8 +94,10 @@ export function createClient<
   };
 
   const checkedFetch = withResponseCheck(options.fetch, { now });
+  // After the event stream's `reauthenticate`, the next request asks for a fresh token.
+  const tokens = options.getToken && expirableToken(options.getToken);
   // Without getToken the request carries whatever credentials the platform adds (cookies).
-  const authedFetch = options.getToken ? withAuth(checkedFetch, options.getToken) : checkedFetch;
+  const authedFetch = tokens ? withAuth(checkedFetch, tokens.getToken) : checkedFetch;
   const syncRun = createSyncRun(ctx, {
     fetch: authedFetch,
     url: options.url,
@@ -143,6 +145,7 @@ export function createClient<
         },
       );
     },
+    onReauthenticate: () => tokens?.expire(),
     onStateChange: (state) => {
       if (state === 'open') pokes.connected();
       status.update({ live: state });

@@ -2,12 +2,16 @@
  * The live event stream: `GET /v1/events` read through the client's own fetch stack (not
  * `EventSource`, so the bearer token travels in the Authorization header everywhere and a
  * refused token is refreshed like any other request). Each `poke` goes to `onPoke`; the
- * connection is kept up with jittered exponential backoff until `stop()`.
+ * connection is kept up with jittered exponential backoff until `stop()`. A
+ * `reauthenticate` event (the token expired, or a space was withdrawn) goes to
+ * `onReauthenticate`, which makes the next request ask for a fresh token, and the stream is
+ * left at once; the next connection is a routine reconnect, not a failure.
  *
  *   off ──start──▶ connecting ──2xx event stream──▶ open
  *                   ▲      │ error                    │ ends, fails or goes quiet
  *                   │      ▼                          │
  *                   └── backoff wait ◀────────────────┘      (stop: any state ──▶ off)
+ *                                                   reauthenticate event ┘
  */
 import { EVENTS, HEADERS, SSE_CONTENT_TYPE, SSE_HEARTBEAT_MS } from '@ferry/protocol';
 import { backoffDelayMs, LIVE_BACKOFF } from './backoff.ts';
@@ -24,6 +28,12 @@ export interface LiveStreamOptions {
   fetch: typeof fetch;
   /** Called with each poke's data (JSON text). */
   onPoke(data: string): void;
+  /**
+   * The server is ending the stream because its authority ended (`reason`: `token_expired`,
+   * `spaces_changed`, or one this client does not know): the next request must carry a
+   * fresh token. The stream then reconnects as after any end.
+   */
+  onReauthenticate?(reason: string): void;
   onStateChange(state: LiveState): void;
   timers: Timers;
   random: () => number;
@@ -142,20 +152,45 @@ async function connectOnce(
       );
     }
     onOpen();
+    let reauthenticating = false;
     const parser = createSseParser({
       onEvent(event) {
+        if (reauthenticating) return;
         if (event.event === EVENTS.poke) options.onPoke(event.data);
-        else options.logger.debug({ event: event.event }, 'ignored an unknown event');
+        else if (event.event === EVENTS.reauthenticate) {
+          reauthenticating = true;
+          const reason = reauthenticateReason(event.data);
+          options.logger.info({ reason }, 'the server asked for a fresh token; reconnecting');
+          options.onReauthenticate?.(reason);
+          // The server ends the stream after it; leaving now reconnects even if a proxy holds on.
+          connection.abort();
+        } else options.logger.debug({ event: event.event }, 'ignored an unknown event');
       },
     });
-    await readText(response.body, connection.signal, (text) => {
-      feedWatchdog();
-      parser.push(text);
-    });
+    try {
+      await readText(response.body, connection.signal, (text) => {
+        feedWatchdog();
+        parser.push(text);
+      });
+    } catch (error) {
+      // Leaving the stream may fail the read in progress; that is the routine end, not a fault.
+      if (!reauthenticating) throw error;
+    }
   } finally {
     if (watchdog !== undefined) options.timers.clearTimeout(watchdog);
     stopSignal.removeEventListener('abort', abort);
   }
+}
+
+/** The `reason` of a `reauthenticate` event's data, or 'unknown' when it has none. */
+function reauthenticateReason(data: string): string {
+  try {
+    const reason: unknown = (JSON.parse(data) as { reason?: unknown } | null)?.reason;
+    if (typeof reason === 'string') return reason;
+  } catch {
+    // Malformed data still asks for a fresh token: the event's name says what to do.
+  }
+  return 'unknown';
 }
 
 /** Reads a byte stream as text until it ends or `signal` aborts (which cancels it). */

@@ -137,6 +137,41 @@ export function withAuth(fetchFn: typeof fetch, getToken: TokenProvider): typeof
   };
 }
 
+/**
+ * A token provider whose next call after `expire()` asks for a fresh token (`refresh: true`)
+ * whatever the caller asked: the server said the token expired or its grants changed, so a
+ * token the app cached must not be sent again. Calls made while that refresh is under way
+ * share it; once it succeeds, calls go through unchanged again.
+ */
+export function expirableToken(getToken: TokenProvider): {
+  getToken: TokenProvider;
+  expire(): void;
+} {
+  /** Bumped by `expire()`; a refresh asked for before the latest bump does not clear it. */
+  let expiredAt = 0;
+  let refreshedFor = 0;
+  let refreshing: Promise<string> | undefined;
+  return {
+    getToken(context) {
+      if (refreshedFor === expiredAt) return getToken(context);
+      const generation = expiredAt;
+      refreshing ??= (async () => {
+        try {
+          const token = await getToken({ refresh: true });
+          refreshedFor = Math.max(refreshedFor, generation);
+          return token;
+        } finally {
+          refreshing = undefined;
+        }
+      })();
+      return refreshing;
+    },
+    expire() {
+      expiredAt += 1;
+    },
+  };
+}
+
 /** The provider's answer, with anything it throws wrapped in `FerryTokenError`. */
 async function askToken(getToken: TokenProvider, refresh: boolean): Promise<string> {
   try {

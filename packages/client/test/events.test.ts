@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_IDLE_TIMEOUT_MS } from '../src/events.ts';
-import type { ClientOptions, Row } from '../src/index.ts';
+import type { ClientOptions, Row, SyncStatus } from '../src/index.ts';
 import {
   ALICE_TOKEN,
   createServer,
@@ -205,6 +205,51 @@ describe('live event stream', () => {
     await client.close();
     expect(server.openStreams).toBe(0);
     expect(client.getStatus().live).toBe('off');
+  });
+
+  it('on reauthenticate asks for a fresh token and reconnects from its cursor, with no fault shown', async () => {
+    const refreshes: boolean[] = [];
+    const { client, server, timers, retryDelays } = liveSetup({
+      getToken: ({ refresh }) => {
+        refreshes.push(refresh);
+        return ALICE_TOKEN;
+      },
+    });
+    const states: SyncStatus[] = [];
+    client.subscribeStatus((status) => states.push(status));
+    await settle();
+    expect(client.getStatus().live).toBe('open');
+    const pullsBefore = server.countRequests('pull');
+    const eventsBefore = server.countRequests('events');
+    expect(refreshes.filter((refresh) => refresh)).toEqual([]);
+    const callsBefore = refreshes.length;
+
+    server.sendRaw('event: reauthenticate\ndata: {"reason":"token_expired"}\n\n');
+    await settle();
+    // The client left the stream itself, and waits its usual short pause.
+    expect(server.openStreams).toBe(0);
+    expect(client.getStatus().live).toBe('connecting');
+    expect(retryDelays()).toEqual([FIRST_RETRY_MS]);
+    server.commit('alice', 'todos', 'meanwhile', { title: 'while reconnecting' });
+    await settle();
+
+    await timers.advance(FIRST_RETRY_MS);
+    expect(client.getStatus().live).toBe('open');
+    expect(server.countRequests('events')).toBe(eventsBefore + 1);
+    // The reconnect asked for a fresh token, once, before sending anything.
+    expect(refreshes[callsBefore]).toBe(true);
+    expect(refreshes.filter((refresh) => refresh)).toEqual([true]);
+    expect(await client.collection('todos').get('meanwhile')).toEqual({
+      title: 'while reconnecting',
+    });
+    // From the cursor it had: no pull started over.
+    const pulls = server.requests.filter((r) => r.route === 'pull').slice(pullsBefore);
+    expect(pulls.length).toBeGreaterThan(0);
+    for (const pull of pulls) expect((pull.body as { cursor: unknown }).cursor).not.toBeNull();
+    expect(states.every((status) => status.state !== 'error' && status.lastError === null)).toBe(
+      true,
+    );
+    await client.close();
   });
 
   it('narrows the stream to the spaces option', async () => {

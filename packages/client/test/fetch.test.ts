@@ -6,7 +6,14 @@ import {
   FerryProtocolError,
   FerryTokenError,
 } from '../src/errors.ts';
-import { joinUrl, parseRetryAfter, postJson, withAuth, withResponseCheck } from '../src/fetch.ts';
+import {
+  expirableToken,
+  joinUrl,
+  parseRetryAfter,
+  postJson,
+  withAuth,
+  withResponseCheck,
+} from '../src/fetch.ts';
 
 const now = () => Date.parse('2030-01-01T00:00:00Z');
 
@@ -234,6 +241,73 @@ describe('withAuth', () => {
     const response = await withAuth(fetch, () => 't')(request);
     expect(response.status).toBe(200);
     expect(bodies).toEqual(['payload', 'payload']);
+  });
+});
+
+describe('expirableToken', () => {
+  /** A provider that caches its token, as apps do, and mints a new one only on refresh. */
+  function cachingProvider() {
+    const calls: boolean[] = [];
+    let minted = 1;
+    const provider = async ({ refresh }: { refresh: boolean }) => {
+      calls.push(refresh);
+      if (refresh) minted += 1;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      return `token-${minted}`;
+    };
+    return { provider, calls };
+  }
+
+  it('passes calls through until expire(), then asks for a fresh token once', async () => {
+    const { provider, calls } = cachingProvider();
+    const tokens = expirableToken(provider);
+    expect(await tokens.getToken({ refresh: false })).toBe('token-1');
+    tokens.expire();
+    expect(await tokens.getToken({ refresh: false })).toBe('token-2');
+    expect(await tokens.getToken({ refresh: false })).toBe('token-2');
+    expect(calls).toEqual([false, true, false]);
+  });
+
+  it('shares one refresh between the calls made while it is under way', async () => {
+    const { provider, calls } = cachingProvider();
+    const tokens = expirableToken(provider);
+    tokens.expire();
+    const answers = await Promise.all([
+      tokens.getToken({ refresh: false }),
+      tokens.getToken({ refresh: false }),
+    ]);
+    expect(answers).toEqual(['token-2', 'token-2']);
+    expect(calls).toEqual([true]);
+  });
+
+  it('asks again after a refresh that failed, and after an expire() during a refresh', async () => {
+    let fail = true;
+    const calls: boolean[] = [];
+    const tokens = expirableToken(async ({ refresh }) => {
+      calls.push(refresh);
+      if (refresh && fail) throw new Error('the identity provider is down');
+      return refresh ? 'fresh' : 'cached';
+    });
+    tokens.expire();
+    await expect(tokens.getToken({ refresh: false })).rejects.toThrow('down');
+    fail = false;
+    const during = tokens.getToken({ refresh: false });
+    tokens.expire();
+    expect(await during).toBe('fresh');
+    expect(await tokens.getToken({ refresh: false })).toBe('fresh');
+    expect(await tokens.getToken({ refresh: false })).toBe('cached');
+    expect(calls).toEqual([true, true, true, false]);
+  });
+
+  it('sends the fresh token through withAuth without a 401 first', async () => {
+    const { fetch, calls } = fetchReturning(new Response('a'), new Response('b'));
+    const { provider } = cachingProvider();
+    const tokens = expirableToken(provider);
+    const authed = withAuth(fetch, tokens.getToken);
+    await authed('https://x.test/v1/events');
+    tokens.expire();
+    await authed('https://x.test/v1/events');
+    expect(calls.map((c) => authOf(c.init))).toEqual(['Bearer token-1', 'Bearer token-2']);
   });
 });
 
