@@ -155,6 +155,21 @@ describe('ferry serve configuration', () => {
       );
   });
 
+  it('reads the largest request body and value, from flags or the environment', () => {
+    expect(
+      parseServeConfig(['--dev', '--max-body-bytes', '8388608'], {
+        FERRY_MAX_VALUE_BYTES: '2097152',
+      }).limits,
+    ).toEqual({ maxBodyBytes: 8388608, maxValueBytes: 2097152 });
+    for (const bad of ['0', '-1', '1.5', '4MiB'])
+      expect(() => parseServeConfig(['--dev', '--max-body-bytes', bad], {})).toThrow(
+        /--max-body-bytes/,
+      );
+    expect(() => parseServeConfig(['--dev'], { FERRY_MAX_VALUE_BYTES: 'big' })).toThrow(
+      /--max-value-bytes/,
+    );
+  });
+
   it('lists every flag in its help', () => {
     for (const flag of [
       '--rate-limit',
@@ -170,6 +185,8 @@ describe('ferry serve configuration', () => {
       '--metrics-token',
       '--metrics-listen',
       '--dev-unsafe',
+      '--max-body-bytes',
+      '--max-value-bytes',
     ]) {
       expect(SERVE_HELP).toContain(flag);
     }

@@ -1,18 +1,23 @@
 /**
  * `ferry serve` flags for the limits that keep one user's load their own: the per-user and
- * per-client rate limits, and the per-user caps on event streams, new client ids and
- * queued mutations. Pure, like the rest of the configuration.
+ * per-client rate limits, the per-user caps on event streams, new client ids and queued
+ * mutations, and the largest request body and value. Pure, like the rest of the
+ * configuration.
  */
 import type { ServerLimits } from '../config.ts';
 import { DEFAULT_SERVER_LIMITS } from '../config.ts';
 import { FerryConfigError } from '../errors.ts';
 import type { RateLimitOptions } from '../http/rate-limit.ts';
 
-/** The per-user limits a flag can set; those not given keep the server's defaults. */
+/** The limits a flag can set; those not given keep the server's defaults. */
 export type PerUserLimits = Partial<
   Pick<
     ServerLimits,
-    'maxEventStreamsPerUser' | 'maxNewClientIdsPerUserPerHour' | 'maxQueuedMutationsPerUser'
+    | 'maxEventStreamsPerUser'
+    | 'maxNewClientIdsPerUserPerHour'
+    | 'maxQueuedMutationsPerUser'
+    | 'maxBodyBytes'
+    | 'maxValueBytes'
   >
 >;
 
@@ -31,6 +36,8 @@ export const LIMIT_FLAGS = {
   'max-event-streams-per-user': { type: 'string' },
   'max-new-client-ids-per-hour': { type: 'string' },
   'max-queued-mutations-per-user': { type: 'string' },
+  'max-body-bytes': { type: 'string' },
+  'max-value-bytes': { type: 'string' },
 } as const;
 
 const D = DEFAULT_SERVER_LIMITS;
@@ -48,6 +55,10 @@ export const LIMITS_HELP = `  --rate-limit <n>/<w>  requests per user: n per win
   --max-queued-mutations-per-user <n>
                         mutations one user may have waiting to be written; beyond it 429
                         [FERRY_MAX_QUEUED_MUTATIONS_PER_USER] (default ${D.maxQueuedMutationsPerUser}; 0: no cap)
+  --max-body-bytes <n>  largest request body, after decompression; beyond it 413
+                        [FERRY_MAX_BODY_BYTES] (default ${D.maxBodyBytes})
+  --max-value-bytes <n> largest stored value, in bytes of JSON; a larger one is rejected on
+                        its own [FERRY_MAX_VALUE_BYTES] (default ${D.maxValueBytes})
 `;
 
 const WINDOW_SECONDS: Record<string, number> = { s: 1, min: 60, h: 3600 };
@@ -75,6 +86,18 @@ function count(flag: string, text: string | undefined): number | undefined {
   return value;
 }
 
+/** A size in bytes: a whole number of at least 1. */
+function bytes(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text.trim());
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1)
+    throw new FerryConfigError(
+      `--${flag}`,
+      `--${flag} must be a whole number of bytes of at least 1, got "${text}"`,
+    );
+  return value;
+}
+
 /** Reads the limit flags; `text` gives a flag's value, or its environment variable's. */
 export function parseLimits(
   text: (flag: string, variable: string) => string | undefined,
@@ -95,6 +118,10 @@ export function parseLimits(
     text('max-queued-mutations-per-user', 'FERRY_MAX_QUEUED_MUTATIONS_PER_USER'),
   );
   if (queued !== undefined) limits.maxQueuedMutationsPerUser = queued;
+  const body = bytes('max-body-bytes', text('max-body-bytes', 'FERRY_MAX_BODY_BYTES'));
+  if (body !== undefined) limits.maxBodyBytes = body;
+  const value = bytes('max-value-bytes', text('max-value-bytes', 'FERRY_MAX_VALUE_BYTES'));
+  if (value !== undefined) limits.maxValueBytes = value;
   return {
     rateLimit: rate('rate-limit', text('rate-limit', 'FERRY_RATE_LIMIT')),
     clientRateLimit: rate(
