@@ -82,8 +82,13 @@ export function tokenProvider(user: DemoUser): TokenProvider {
       body: JSON.stringify({ user, spaces: spacesOf(user) }),
     });
     if (!response.ok) {
+      // A dev server says why it refused, e.g. a page opened by a name other than localhost.
+      const reason = await response.json().then(
+        (body: { error?: { message?: string } }) => body.error?.message,
+        () => undefined,
+      );
       throw new Error(
-        `The server did not mint a token (HTTP ${response.status}); is it running with --dev?`,
+        `The server did not mint a token (HTTP ${response.status}): ${reason ?? 'is it running with --dev?'}`,
       );
     }
     const { token } = (await response.json()) as { token: string };
