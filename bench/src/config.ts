@@ -24,6 +24,9 @@ export interface Sizes {
   w4Clients: number;
   w4Samples: number;
   w4Rounds: number;
+  /** W4D: writes on A, and the pause between two write calls in ms. */
+  w4dSamples: number;
+  w4dEveryMs: number;
   /** W5: idle event streams. */
   w5Streams: number;
   /** W7: records already in the collection (one run per entry) and timed writes. */
@@ -58,6 +61,8 @@ export const PROFILES: Record<ProfileName, Sizes> = {
     w4Clients: 1_000,
     w4Samples: 200,
     w4Rounds: 3,
+    w4dSamples: 200,
+    w4dEveryMs: 100,
     w5Streams: 10_000,
     w7Records: [1_000, 10_000],
     w7Samples: 200,
@@ -82,6 +87,8 @@ export const PROFILES: Record<ProfileName, Sizes> = {
     w4Clients: 50,
     w4Samples: 20,
     w4Rounds: 2,
+    w4dSamples: 20,
+    w4dEveryMs: 100,
     w5Streams: 500,
     w7Records: [1_000],
     w7Samples: 50,
@@ -106,6 +113,8 @@ export const PROFILES: Record<ProfileName, Sizes> = {
     w4Clients: 4,
     w4Samples: 3,
     w4Rounds: 2,
+    w4dSamples: 3,
+    w4dEveryMs: 100,
     w5Streams: 10,
     w7Records: [20],
     w7Samples: 5,
@@ -124,6 +133,7 @@ export const WORKLOADS = [
   'W2',
   'W3',
   'W4',
+  'W4D',
   'W5',
   'FANOUT',
   'W7',

@@ -9,6 +9,7 @@ import { runW1B } from './workloads/w1b.ts';
 import { runW2W8 } from './workloads/w2w8.ts';
 import { runW3 } from './workloads/w3.ts';
 import { runW4 } from './workloads/w4.ts';
+import { runW4D } from './workloads/w4d.ts';
 import { runW5 } from './workloads/w5.ts';
 import { runW7 } from './workloads/w7.ts';
 
@@ -29,6 +30,7 @@ export async function runWorkloads(run: RunOptions): Promise<WorkloadResult[]> {
   }
   if (wants('W3')) await step('W3', () => runW3(run));
   if (wants('W4')) await step('W4', () => runW4(run));
+  if (wants('W4D')) await step('W4D', () => runW4D(run));
   if (wants('W5')) await step('W5', () => runW5(run));
   if (wants('FANOUT')) await step('FANOUT', () => runFanout(run));
   if (wants('W7')) await step('W7', () => runW7(run));

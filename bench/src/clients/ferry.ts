@@ -1,7 +1,7 @@
 /** Ferry's side of each workload, through `createClient` and the memory store. */
-import { createClient, createMemoryStore, type Store } from '@ferry/client';
+import { type ClientOptions, createClient, createMemoryStore, type Store } from '@ferry/client';
 import { type JsonObject, ROUTES, SPACES_PARAM } from '@ferry/protocol';
-import type { ClientSystem, Target } from './types.ts';
+import type { ClientSystem, Target, WriterOptions } from './types.ts';
 
 const COLLECTION = 'items';
 
@@ -25,7 +25,7 @@ function positionStore(): { store: Store; keepRecords(): void } {
   return { store, keepRecords: () => (discard = false) };
 }
 
-function open(target: Target, store: Store, live = false) {
+function open(target: Target, store: Store, live = false, more: Partial<ClientOptions> = {}) {
   return createClient<{ items: JsonObject }>({
     url: target.url,
     store,
@@ -33,7 +33,21 @@ function open(target: Target, store: Store, live = false) {
     spaces: [target.space],
     defaultSpace: target.space,
     live,
+    ...more,
   });
+}
+
+/** A fetch that counts the push and pull requests it sends. */
+function countingFetch(): { fetch: typeof fetch; count(): number } {
+  let sent = 0;
+  return {
+    fetch: (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      if (url.endsWith(ROUTES.push) || url.endsWith(ROUTES.pull)) sent += 1;
+      return fetch(input, init);
+    },
+    count: () => sent,
+  };
 }
 
 async function waitUntil(condition: () => boolean, timeoutMs: number, what: string) {
@@ -94,14 +108,25 @@ export const ferryClient: ClientSystem = {
       firstBytesWithinMs: 0,
     };
   },
-  async openWriter(target) {
-    const client = open(target, createMemoryStore());
+  async openWriter(target, options: WriterOptions = { mode: 'sync' }) {
+    const counting = countingFetch();
+    const { mode } = options;
+    // Left to its scheduler, the writer is a live client, as an app's would be.
+    const client = open(target, createMemoryStore(), mode !== 'sync', {
+      fetch: counting.fetch,
+      ...(mode === 'debounce' ? { schedule: { localChangeDelayMs: 1_000 } } : {}),
+    });
+    if (mode !== 'sync') {
+      await waitUntil(() => client.getStatus().live === 'open', 30_000, 'the live stream');
+      await waitUntil(() => client.getStatus().state === 'idle', 30_000, 'the first sync');
+    }
     const items = client.collection(COLLECTION);
     return {
       async write(record) {
         await items.put(record.key, record.value);
-        await client.sync();
+        if (mode === 'sync') await client.sync();
       },
+      requests: counting.count,
       close: () => client.close(),
     };
   },

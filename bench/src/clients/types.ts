@@ -39,7 +39,19 @@ export interface EventStreamRequest {
 export interface Writer {
   /** Makes a local write and starts sending it; resolves when it has been handed over. */
   write(record: BenchRecord): Promise<void>;
+  /** Requests sent to the server so far (W4D), when the system's writer counts them. */
+  requests?(): number;
   close(): Promise<void>;
+}
+
+/** How Ferry's writer sends its writes (W4D); the peers' writers have one way only. */
+export interface WriterOptions {
+  /**
+   * `sync`: `put` then `sync()`, as in W4. `default`: `put` alone on a live client with
+   * default options, the scheduler sending it. `debounce`: the same with
+   * `localChangeDelayMs: 1000`, the default before writes were sent at once.
+   */
+  mode: 'sync' | 'default' | 'debounce';
 }
 
 export interface ClientSystem {
@@ -56,7 +68,7 @@ export interface ClientSystem {
   acknowledged(status: number, text: string, sent: number): number;
   /** The URL path and headers of an event stream (or changes feed) for `target`. */
   eventStream(target: Target): EventStreamRequest;
-  openWriter(target: Target): Promise<Writer>;
+  openWriter(target: Target, options?: WriterOptions): Promise<Writer>;
   /** Calls `onSeen(key)` once a record written elsewhere is visible locally. */
   openWatcher(target: Target, onSeen: (key: string) => void): Promise<{ close(): Promise<void> }>;
   /**

@@ -8,7 +8,14 @@ import { type OpenStream, openStream } from '../clients/http.ts';
 import { type LoadOptions, runPushLoad } from '../clients/load.ts';
 import { pouchClient } from '../clients/pouchdb.ts';
 import { rxdbClient } from '../clients/rxdb.ts';
-import type { ClientSystem, Replica, ReplicaStart, Target, Writer } from '../clients/types.ts';
+import type {
+  ClientSystem,
+  Replica,
+  ReplicaStart,
+  Target,
+  Writer,
+  WriterOptions,
+} from '../clients/types.ts';
 import { makeRecord } from '../data.ts';
 import { epochNow, sampleRss, settledMemory, sleep } from '../stats.ts';
 import type { SystemName } from '../types.ts';
@@ -159,9 +166,13 @@ export const clientHandlers = {
     watcher = undefined;
     return { seen: seenAt.size };
   },
-  /** W4, in the writer's process (another device): opens A. */
-  async writerOpen(args: { system: SystemName; target: Target }) {
-    writer = await SYSTEMS[args.system].openWriter(args.target);
+  /** W4, in the writer's process (another device): opens A (W4D: Ferry's, sending as told). */
+  async writerOpen(args: { system: SystemName; target: Target; options?: WriterOptions }) {
+    writer = await SYSTEMS[args.system].openWriter(args.target, args.options);
+  },
+  /** W4D: the requests A has sent so far, or null when its system does not count them. */
+  async writerRequests(_args: NoArgs) {
+    return writer?.requests?.() ?? null;
   },
   /** Writes record `index` on A; its key and when the write call started (epoch ms). */
   async writerWrite(args: { index: number; valueBytes: number }) {
