@@ -5,6 +5,7 @@
 import { serve as serveNode } from '@hono/node-server';
 import type { Registry } from 'prom-client';
 import type { JwtAuthOptions } from '../auth/jwt.ts';
+import { FerryConfigError } from '../errors.ts';
 import type { DevAllowedHosts } from '../http/dev-hosts.ts';
 import { isLoopbackHostname } from '../http/dev-hosts.ts';
 import { type MetricsAccess, metricsHandler } from '../http/metrics-route.ts';
@@ -70,7 +71,15 @@ export function listenForMetrics(
         });
       },
     );
-    server.once('error', reject);
+    server.once('error', (error) =>
+      reject(
+        new FerryConfigError(
+          '--metrics-listen',
+          `could not serve metrics on ${host}:${port} (${error.message}); give a free address, e.g. 127.0.0.1:9464`,
+          { cause: error },
+        ),
+      ),
+    );
   });
 }
 

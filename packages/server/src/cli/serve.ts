@@ -75,10 +75,16 @@ export async function serve(config: ServeConfig, out: Output): Promise<{ stop():
   });
   const http = await listen(server, { port: config.port, hostname: config.host });
   const address = listeningAddress(http.url);
-  const metricsListener =
-    config.metricsListen === undefined
-      ? undefined
-      : await listenForMetrics(server.metrics.registry, config);
+  let metricsListener: Awaited<ReturnType<typeof listenForMetrics>> | undefined;
+  try {
+    if (config.metricsListen !== undefined)
+      metricsListener = await listenForMetrics(server.metrics.registry, config);
+  } catch (error) {
+    // Nothing may keep the process alive once it has failed to start.
+    await http.close();
+    await database.close();
+    throw error;
+  }
   if (config.dev) (out.warn ?? out.line)(devBanner(config, address.bound, database.description));
   out.line(metricsLine(config, metricsListener?.url));
   out.line(listeningLine(address, config.dev));
