@@ -15,8 +15,10 @@ const ALLOWED: Record<string, readonly string[]> = {
   client: ['@ferry/protocol'],
   server: ['@ferry/protocol'],
   testing: ['@ferry/protocol', '@ferry/client'],
-  node: ['@ferry/protocol', '@ferry/client', '@ferry/client/internal'],
+  sqlite: ['@ferry/protocol', '@ferry/client', '@ferry/client/internal'],
+  node: ['@ferry/protocol', '@ferry/client', '@ferry/client/internal', '@ferry/sqlite'],
   browser: ['@ferry/protocol', '@ferry/client', '@ferry/client/internal'],
+  'react-native': ['@ferry/protocol', '@ferry/client', '@ferry/client/internal', '@ferry/sqlite'],
 };
 
 function sourceFiles(dir: string): string[] {

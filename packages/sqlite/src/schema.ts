@@ -1,0 +1,44 @@
+/**
+ * The SQLite schema of Ferry's stores, versioned with `PRAGMA user_version` so that a later
+ * version can migrate files written by this one, and this one refuses files it does not
+ * understand instead of misreading them. The same schema on every driver: a file written
+ * in Node opens on a phone and the other way round.
+ */
+import { all, exec, type Work } from './work.ts';
+
+export const SCHEMA_VERSION = 1;
+
+const MIGRATIONS: readonly string[] = [
+  // 0 → 1
+  `CREATE TABLE ferry_records (
+     space TEXT NOT NULL,
+     collection TEXT NOT NULL,
+     key TEXT NOT NULL,
+     version INTEGER NOT NULL,
+     value TEXT NOT NULL,
+     PRIMARY KEY (space, collection, key)
+   ) WITHOUT ROWID;
+   CREATE TABLE ferry_outbox (id INTEGER PRIMARY KEY, mutation TEXT NOT NULL);
+   CREATE TABLE ferry_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`,
+];
+
+/** The schema version of an open database (0 for a new file). */
+export function* schemaVersion(): Work<number> {
+  const [row] = yield all('PRAGMA user_version');
+  return Number(row?.user_version ?? 0);
+}
+
+/** Brings the schema up to date; run inside a write transaction. */
+export function* migrate(upgradeHint: string): Work<void> {
+  const current = yield* schemaVersion();
+  if (current > SCHEMA_VERSION) {
+    throw new Error(
+      `This Ferry store was written by a newer version (schema ${current}, this one knows up to ${SCHEMA_VERSION}); upgrade ${upgradeHint} to open it.`,
+    );
+  }
+  if (current === SCHEMA_VERSION) return;
+  for (let version = current; version < SCHEMA_VERSION; version++) {
+    yield exec(MIGRATIONS[version]!);
+  }
+  yield exec(`PRAGMA user_version = ${SCHEMA_VERSION}`);
+}
