@@ -52,8 +52,16 @@ describe('JWT authentication with remembered tokens', () => {
   it('answers a remembered token without checking it again, and still refuses bad ones', async () => {
     const auth = await createJwtAuth({ secret: SECRET });
     const token = await auth.sign!({ userId: 'alice', spaces: ['alice', 'team'] }, 60);
-    expect(await auth.verify(token)).toEqual({ userId: 'alice', spaces: ['alice', 'team'] });
-    expect(await auth.verify(token)).toEqual({ userId: 'alice', spaces: ['alice', 'team'] });
+    expect(await auth.verify(token)).toEqual({
+      userId: 'alice',
+      spaces: ['alice', 'team'],
+      expiresAtMs: expect.any(Number),
+    });
+    expect(await auth.verify(token)).toEqual({
+      userId: 'alice',
+      spaces: ['alice', 'team'],
+      expiresAtMs: expect.any(Number),
+    });
     const [header, payload, signature] = token.split('.');
     const forged = `${header}.${payload}.${signature!.slice(0, -2)}${signature!.endsWith('AA') ? 'BB' : 'AA'}`;
     await expect(auth.verify(forged)).rejects.toThrow(/signature/);
