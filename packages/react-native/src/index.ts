@@ -1,4 +1,21 @@
 export {
+  type BackgroundRunOptions,
+  type BackgroundSyncOutcome,
+  type BackgroundSyncReport,
+  type BackgroundSyncSource,
+  DEFAULT_BACKGROUND_BUDGET_MS,
+  runBackgroundSync,
+} from './background-run.ts';
+export {
+  type BackgroundSyncOptions,
+  type BackgroundTaskLike,
+  DEFAULT_BACKGROUND_TASK_NAME,
+  MIN_BACKGROUND_INTERVAL_MS,
+  registerBackgroundSync,
+  type TaskManagerLike,
+  unregisterBackgroundSync,
+} from './background-task.ts';
+export {
   type AppStateLike,
   createReactNativeEnvironment,
   type ExpoBatteryLike,
@@ -23,3 +40,12 @@ export {
   type OpSqliteStoreOptions,
   openOpSqliteStore,
 } from './op-sqlite.ts';
+export {
+  DEFAULT_PUSH_TASK_NAME,
+  isFerryPush,
+  type NotificationsLike,
+  type PushWakeUpOptions,
+  pushData,
+  registerPushWakeUps,
+  unregisterPushWakeUps,
+} from './push.ts';
