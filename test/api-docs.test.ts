@@ -13,9 +13,12 @@ import { publicSpecifiers, publishedWorkspaces, ROOT } from './support/workspace
 
 const run = promisify(execFile);
 
-/** TypeDoc's file name for a module: `@ferry/browser/react` → `_ferry_browser_react.html`. */
+/**
+ * TypeDoc's file name for a module: `@ferry/browser/react` → `_ferry_browser_react.html`,
+ * `@ferry/react-native` → `_ferry_react-native.html`.
+ */
 function modulePage(specifier: string): string {
-  return `${specifier.replace(/[^a-z0-9]/gi, '_')}.html`;
+  return `${specifier.replace(/[^a-z0-9-]/gi, '_')}.html`;
 }
 
 describe('API reference', () => {

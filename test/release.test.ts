@@ -1,7 +1,7 @@
 /**
  * What a release needs: every published package carries what npm and its users need, the
  * internal version ranges point at the workspaces' own versions, and changesets, run on a
- * copy of the manifests, versions the six packages together and keeps every range in step.
+ * copy of the manifests, versions the eight packages together and keeps every range in step.
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -67,13 +67,15 @@ function unsatisfiedRanges(all: Workspace[]): string[] {
 describe('published packages', () => {
   const published = publishedWorkspaces();
 
-  it('are the six packages', () => {
+  it('are the eight packages', () => {
     expect(published.map((workspace) => workspace.manifest.name).sort()).toEqual([
       '@ferry/browser',
       '@ferry/client',
       '@ferry/node',
       '@ferry/protocol',
+      '@ferry/react-native',
       '@ferry/server',
+      '@ferry/sqlite',
       '@ferry/testing',
     ]);
   });
@@ -176,7 +178,7 @@ describe('changesets configuration', () => {
     const copy = mkdtempSync(join(tmpdir(), 'ferry-release-'));
     afterAll(() => rmSync(copy, { recursive: true, force: true }));
 
-    it('moves all six packages to the new version and every internal range with them', () => {
+    it('moves all eight packages to the new version and every internal range with them', () => {
       cpSync(join(ROOT, 'package.json'), join(copy, 'package.json'));
       mkdirSync(join(copy, '.changeset'));
       cpSync(join(ROOT, '.changeset/config.json'), join(copy, '.changeset/config.json'));

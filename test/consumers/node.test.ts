@@ -19,7 +19,14 @@ import { startCommand } from './support/long-running.ts';
 import { runChecked } from './support/npm.ts';
 import { packPackages } from './support/packages.ts';
 
-const INSTALLED = ['@ferry/client', '@ferry/node', '@ferry/protocol', '@ferry/server'] as const;
+// @ferry/sqlite comes as @ferry/node's dependency: its SQL store.
+const INSTALLED = [
+  '@ferry/client',
+  '@ferry/node',
+  '@ferry/protocol',
+  '@ferry/server',
+  '@ferry/sqlite',
+] as const;
 
 describe('a Node project that installs Ferry from npm', () => {
   const packs = mkdtempSync(join(tmpdir(), 'ferry-packs-node-'));

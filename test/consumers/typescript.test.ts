@@ -19,7 +19,15 @@ describe('a strict TypeScript project that installs Ferry from npm', () => {
 
   beforeAll(async () => {
     const packed = await packPackages(
-      ['@ferry/protocol', '@ferry/client', '@ferry/testing', '@ferry/server', '@ferry/node'],
+      [
+        '@ferry/protocol',
+        '@ferry/client',
+        '@ferry/testing',
+        '@ferry/server',
+        '@ferry/sqlite',
+        '@ferry/node',
+        '@ferry/react-native',
+      ],
       packs,
     );
     consumer = await createConsumer({
@@ -36,7 +44,7 @@ describe('a strict TypeScript project that installs Ferry from npm', () => {
     rmSync(packs, { recursive: true, force: true });
   });
 
-  it('type-checks a program using the client, server, Node and testing packages', async () => {
+  it('type-checks a program using the client, server, Node, phone and testing packages', async () => {
     const result = await runCommand('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: consumer.dir });
     expect(result.stdout + result.stderr).toBe('');
     expect(result.code).toBe(0);

@@ -13,8 +13,10 @@ export const FERRY_PACKAGES = [
   '@ferry/client',
   '@ferry/testing',
   '@ferry/server',
+  '@ferry/sqlite',
   '@ferry/node',
   '@ferry/browser',
+  '@ferry/react-native',
 ] as const;
 
 export type FerryPackage = (typeof FERRY_PACKAGES)[number];
