@@ -58,15 +58,11 @@ function betterSqlite3Executor(db: Database.Database): SyncSqliteExecutor {
 export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   const readonly = options.readonly ?? false;
   const db = new Database(path, { readonly, fileMustExist: readonly });
-  try {
-    return openSyncSqliteStore(betterSqlite3Executor(db), {
-      ...options,
-      readonly,
-      name: path,
-      upgradeHint: '@ferry/node',
-    });
-  } catch (error) {
-    db.close();
-    throw error;
-  }
+  // Closes the database itself if the file cannot be opened as a store.
+  return openSyncSqliteStore(betterSqlite3Executor(db), {
+    ...options,
+    readonly,
+    name: path,
+    upgradeHint: '@ferry/node',
+  });
 }

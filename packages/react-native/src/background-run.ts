@@ -23,6 +23,7 @@ import {
   createClient,
   type FerryClient,
   type RunRecord,
+  type Store,
   type SyncEnvironment,
 } from '@ferry/client';
 
@@ -86,6 +87,18 @@ function outcomeOf(run: RunRecord): BackgroundSyncOutcome {
   if (run.outcome === 'success') return 'ok';
   if (run.abortReason === 'conditions') return 'waiting';
   return 'failed';
+}
+
+/**
+ * Closes the wake-up's store. Everything the run did is committed by then, so a store that
+ * fails to close changes nothing about how the wake-up went.
+ */
+async function closeQuietly(store: Store): Promise<void> {
+  try {
+    await store.close();
+  } catch {
+    // Nothing left to lose: every commit has returned.
+  }
 }
 
 /** Resolves after `delayMs`; `cancel` stops the timer. */
@@ -156,7 +169,7 @@ async function runOnOwn(
       schedule: { ...options.schedule, triggers: [], maxRunDurationMs: remainingMs },
     });
   } catch (error) {
-    await options.store.close();
+    await closeQuietly(options.store);
     return { outcome: 'failed', run: null, error };
   }
   let stopListening = () => {};
@@ -186,7 +199,7 @@ async function runOnOwn(
     stopListening();
     // Aborts a follow-up run before it sends anything, and waits for stored work.
     await client.close();
-    await options.store.close();
+    await closeQuietly(options.store);
   }
 }
 

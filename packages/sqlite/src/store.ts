@@ -88,15 +88,21 @@ function storeOver(
 
 /**
  * A store on a synchronous driver. Every call completes before it returns, so the store
- * needs no queue of its own; `commit` is one `BEGIN IMMEDIATE` transaction.
+ * needs no queue of its own; `commit` is one `BEGIN IMMEDIATE` transaction. The store owns
+ * the executor: `close()` closes it, and so does a failure to open.
  */
 export function openSyncSqliteStore(
   executor: SyncSqliteExecutor,
   settings: SqliteStoreSettings = {},
 ): Store {
-  runSync(executor, setUp(settings));
-  const hint = settings.upgradeHint ?? 'Ferry';
-  if (!settings.readonly) executor.transaction(() => runSync(executor, migrate(hint)));
+  try {
+    runSync(executor, setUp(settings));
+    const hint = settings.upgradeHint ?? 'Ferry';
+    if (!settings.readonly) executor.transaction(() => runSync(executor, migrate(hint)));
+  } catch (error) {
+    executor.close();
+    throw error;
+  }
   return storeOver(
     settings,
     async (work) => runSync(executor, work),
@@ -111,15 +117,21 @@ export function openSyncSqliteStore(
 /**
  * A store on an asynchronous driver. Its reads and commits run one at a time, in the order
  * they were called, so a read never sees half a commit and commits never interleave;
- * `close` waits for the calls already made.
+ * `close` waits for the calls already made. The store owns the executor: `close()` closes
+ * it, and so does a failure to open.
  */
 export async function openAsyncSqliteStore(
   executor: AsyncSqliteExecutor,
   settings: SqliteStoreSettings = {},
 ): Promise<Store> {
-  await runAsync(executor, setUp(settings));
-  const hint = settings.upgradeHint ?? 'Ferry';
-  if (!settings.readonly) await executor.transaction((tx) => runAsync(tx, migrate(hint)));
+  try {
+    await runAsync(executor, setUp(settings));
+    const hint = settings.upgradeHint ?? 'Ferry';
+    if (!settings.readonly) await executor.transaction((tx) => runAsync(tx, migrate(hint)));
+  } catch (error) {
+    await executor.close();
+    throw error;
+  }
   let queue: Promise<unknown> = Promise.resolve();
   const serially = <T>(task: () => Promise<T>): Promise<T> => {
     const result = queue.then(task);

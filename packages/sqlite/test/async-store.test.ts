@@ -119,14 +119,16 @@ describe('SQL store on an asynchronous executor', () => {
     await store.close();
   });
 
-  it('refuses a file written by a newer schema', async () => {
+  it('refuses a file written by a newer schema, and closes its executor', async () => {
     const path = freshPath();
     const raw = new Database(path);
     raw.pragma('user_version = 99');
     raw.close();
+    const executor = asyncBetterSqlite3(path);
     await expect(
-      openAsyncSqliteStore(asyncBetterSqlite3(path), { upgradeHint: '@ferry/react-native' }),
+      openAsyncSqliteStore(executor, { upgradeHint: '@ferry/react-native' }),
     ).rejects.toThrow(/newer version .* upgrade @ferry\/react-native/);
+    expect(executor.db.open).toBe(false);
   });
 
   it('lets calls made before close() finish, and refuses calls after it', async () => {
