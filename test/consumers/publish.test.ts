@@ -60,8 +60,11 @@ describe.each(FERRY_PACKAGES)('npm publish --dry-run of %s', (name) => {
       /(^|\/)(test|tests|__tests__|fixtures)\/|\.(test|spec)\.|^src\/|\.tsbuildinfo$/.test(file),
     );
     expect(unwanted).toEqual([]);
-    // A stale module is harmless at run time but ships code the sources no longer have:
-    // delete the package's dist/ and build again.
-    expect(staleModules(name, files)).toEqual([]);
+    // A stale module is harmless at run time but ships code the sources no longer have;
+    // `npm run clean` empties every dist/ and the next run builds them again.
+    expect(
+      staleModules(name, files),
+      'modules left in dist/ by a renamed or removed source: run npm run clean',
+    ).toEqual([]);
   }, 60_000);
 });
