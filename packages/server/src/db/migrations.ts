@@ -114,6 +114,25 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX ferry_push_subscriptions_spaces ON ferry_push_subscriptions USING gin (spaces)',
     ],
   },
+  {
+    version: 6,
+    name: 'native push',
+    statements: [
+      // A phone's FCM or APNs token, with the spaces its user could read when registering.
+      `CREATE TABLE ferry_push_devices (
+        platform text NOT NULL CHECK (platform IN ('fcm', 'apns')),
+        token text NOT NULL,
+        environment text CHECK (environment IN ('sandbox', 'production')),
+        user_id text NOT NULL,
+        spaces text[] NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        last_sent_at timestamptz,
+        PRIMARY KEY (platform, token)
+      )`,
+      'CREATE INDEX ferry_push_devices_user ON ferry_push_devices (user_id)',
+      'CREATE INDEX ferry_push_devices_spaces ON ferry_push_devices USING gin (spaces)',
+    ],
+  },
 ];
 
 /** Arbitrary constant naming Ferry's migration lock among the database's advisory locks. */
