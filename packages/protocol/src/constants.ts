@@ -13,6 +13,8 @@ export const ROUTES = {
   devToken: '/v1/dev/token',
   vapidPublicKey: '/v1/push/vapid-public-key',
   pushSubscriptions: '/v1/push/subscriptions',
+  /** An addition to v1: a phone's native push token (FCM, APNs), `POST` to register, `DELETE` to remove. */
+  devices: '/v1/devices',
   healthz: '/healthz',
   readyz: '/readyz',
   metrics: '/metrics',
@@ -76,3 +78,10 @@ export const DEFAULT_LIMITS = {
 
 /** A comment line is sent on every event stream at least this often. */
 export const SSE_HEARTBEAT_MS = 25_000;
+
+/**
+ * An addition to v1: the comment with which a stream announces, as it opens, how often it
+ * sends its heartbeat (`: heartbeat 25000`, in milliseconds), so a client can tell a silent
+ * connection from a quiet one in about that time. Other clients ignore it, as every comment.
+ */
+export const SSE_HEARTBEAT_COMMENT = 'heartbeat';

@@ -14,6 +14,7 @@ export {
   ROUTES,
   SPACES_PARAM,
   SSE_CONTENT_TYPE,
+  SSE_HEARTBEAT_COMMENT,
   SSE_HEARTBEAT_MS,
 } from './constants.ts';
 export {
@@ -54,6 +55,7 @@ export type {
   Change,
   ClientId,
   DeleteMutation,
+  DeviceRegistration,
   DevTokenRequest,
   DevTokenResponse,
   JsonObject,

@@ -153,3 +153,19 @@ export interface DevTokenRequest {
 export interface DevTokenResponse {
   token: string;
 }
+
+/**
+ * An addition to v1: the body of `POST /v1/devices` (and, without `environment`, of
+ * `DELETE /v1/devices`), registering a phone's native push token so the server can wake
+ * the app after changes in its user's spaces.
+ */
+export interface DeviceRegistration {
+  /** `fcm`: an FCM registration token; `apns`: an APNs device token, in hex. */
+  platform: 'fcm' | 'apns';
+  token: string;
+  /**
+   * APNs only: `sandbox` for a development build's token, `production` for App Store and
+   * TestFlight builds; without it the server's default applies.
+   */
+  environment?: 'sandbox' | 'production';
+}

@@ -18,6 +18,8 @@ export {
   type FerryStorageErrorCode,
 } from './errors.ts';
 export { createDefaultLogger as createLogger, type Logger } from './logger.ts';
+export type { FcmServiceAccount } from './native-push/fcm.ts';
+export type { NativePushOptions } from './native-push/options.ts';
 export { type Listening, type ListenOptions, listen, nodeListener } from './node.ts';
 export type { FerryServer, FerryServerOptions, FetchEnv } from './options.ts';
 export type {

@@ -12,6 +12,7 @@ import type { MetricsAccess } from './http/metrics-route.ts';
 import type { RateLimitOptions } from './http/rate-limit.ts';
 import type { Logger } from './logger.ts';
 import type { ServerMetrics } from './metrics.ts';
+import type { NativePushOptions } from './native-push/options.ts';
 import type { CollectionSchemas, Rules } from './rules.ts';
 import type { ServerWrite, ServerWriteOptions, ServerWriteResult } from './server-writes.ts';
 import type { CompactionResult } from './storage/compaction.ts';
@@ -99,6 +100,11 @@ export interface FerryServerOptions {
   compactionIntervalMs?: number;
   /** Web Push to wake closed apps after changes in their user's spaces; `false` turns it off. */
   webPush?: false | WebPushOptions;
+  /**
+   * Native push (FCM, APNs) to wake closed phone apps after changes in their user's
+   * spaces, and the device routes (`POST`/`DELETE /v1/devices`). Off unless given.
+   */
+  nativePush?: NativePushOptions;
   /**
    * A folder of built web files (e.g. a PWA's `dist`) to serve at the base path next to the
    * API, which keeps priority: `index.html` for `/` and for extensionless unknown paths,

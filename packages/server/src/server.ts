@@ -27,6 +27,8 @@ import { createStaticFiles } from './http/static-files.ts';
 import { createDefaultLogger } from './logger.ts';
 import { createRejectionPruner, scheduleCompaction } from './maintenance.ts';
 import { createMetrics } from './metrics.ts';
+import { resolveNativePush } from './native-push/options.ts';
+import { createNativePushSender } from './native-push/sender.ts';
 import type { FerryServer, FerryServerOptions } from './options.ts';
 import { serverWrite } from './server-writes.ts';
 import { compactTombstones } from './storage/compaction.ts';
@@ -129,6 +131,19 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
         transport: webPush.transport,
       })
     : undefined;
+  const nativePush =
+    options.nativePush === undefined ? undefined : await resolveNativePush(options.nativePush);
+  const nativePushSender = nativePush
+    ? createNativePushSender({
+        database,
+        providers: nativePush.providers,
+        platforms: nativePush.platforms,
+        settings: nativePush.settings,
+        http: nativePush.http,
+        logger,
+        registry: metrics.registry,
+      })
+    : undefined;
   const hub = new PokeHub();
   // Names this process in its commit notifications (events/replica-pokes.ts).
   const replicaId = randomUUID();
@@ -165,6 +180,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       hub.publish(spaces, headVersion, patch);
       afterCommit?.nudge();
       webPushSender?.notify(spaces, headVersion);
+      nativePushSender?.notify(spaces, headVersion);
     },
     onBatch: (outcomes) => {
       pruneRejections();
@@ -233,6 +249,10 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
         endpoints: webPush.endpoints,
         maxSubscriptionsPerUser: webPush.maxSubscriptionsPerUser,
       },
+      nativePush: nativePush && {
+        platforms: nativePush.platforms,
+        maxDevicesPerUser: nativePush.maxDevicesPerUser,
+      },
       registerStream: (close) => {
         openStreams.add(close);
         return () => openStreams.delete(close);
@@ -266,6 +286,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       await replicaPokes?.close();
       await commitQueue.idle();
       await webPushSender?.close();
+      await nativePushSender?.close();
       await afterCommit?.close();
     },
   };

@@ -22,6 +22,7 @@ import type { PokeHub } from '../events/hub.ts';
 import { EventStreams } from '../events/stream.ts';
 import type { Logger } from '../logger.ts';
 import type { ServerMetrics } from '../metrics.ts';
+import { type NativePushRouteOptions, registerNativePushRoutes } from '../native-push/routes.ts';
 import { readChanges } from '../storage/pull.ts';
 import { registerWebPushRoutes, type WebPushRouteOptions } from '../web-push/routes.ts';
 import { readJsonBody } from './body.ts';
@@ -64,6 +65,8 @@ export interface RouteContext {
   newClientIds: NewClientIds | undefined;
   /** Web Push, unless disabled. */
   webPush: WebPushRouteOptions | undefined;
+  /** Native push's device routes, when `nativePush` is configured. */
+  nativePush: NativePushRouteOptions | undefined;
   /** Set once the server starts shutting down: new work is refused with 503. */
   lifecycle: { draining: boolean };
 }
@@ -223,6 +226,15 @@ export function registerRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
   if (ctx.webPush) {
     registerWebPushRoutes(app, {
       ...ctx.webPush,
+      database: ctx.database,
+      maxBodyBytes: ctx.limits.maxBodyBytes,
+      authenticate: (request) => authenticate(ctx, request),
+    });
+  }
+
+  if (ctx.nativePush) {
+    registerNativePushRoutes(app, {
+      ...ctx.nativePush,
       database: ctx.database,
       maxBodyBytes: ctx.limits.maxBodyBytes,
       authenticate: (request) => authenticate(ctx, request),

@@ -69,7 +69,9 @@ export async function deleteDevice(
     userId === undefined
       ? 'DELETE FROM ferry_push_devices WHERE platform = $1 AND token = $2 RETURNING 1'
       : 'DELETE FROM ferry_push_devices WHERE platform = $1 AND token = $2 AND user_id = $3 RETURNING 1',
-    userId === undefined ? [device.platform, device.token] : [device.platform, device.token, userId],
+    userId === undefined
+      ? [device.platform, device.token]
+      : [device.platform, device.token, userId],
   );
   return rows.length > 0;
 }
