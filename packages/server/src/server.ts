@@ -108,6 +108,9 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
   const basePath = normaliseBasePath(options.basePath);
   const staticFiles =
     options.staticDir === undefined ? undefined : await createStaticFiles(options.staticDir);
+  // Before migrating: a mistake in the push services' keys is reported with nothing changed.
+  const nativePush =
+    options.nativePush === undefined ? undefined : await resolveNativePush(options.nativePush);
   if (options.migrate !== false) {
     const applied = await migrate(database);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied database migrations');
@@ -131,8 +134,6 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
         transport: webPush.transport,
       })
     : undefined;
-  const nativePush =
-    options.nativePush === undefined ? undefined : await resolveNativePush(options.nativePush);
   const nativePushSender = nativePush
     ? createNativePushSender({
         database,
