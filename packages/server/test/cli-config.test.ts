@@ -19,6 +19,7 @@ describe('ferry serve configuration', () => {
       logLevel: 'info',
       vapid: { subject: undefined, publicKey: undefined, privateKey: undefined },
       push: { endpointHosts: undefined, subscriptionsPerUser: undefined },
+      nativePush: { fcmServiceAccountFile: undefined, apns: undefined, devicesPerUser: undefined },
       rateLimit: undefined,
       clientRateLimit: undefined,
       limits: {},
@@ -155,6 +156,54 @@ describe('ferry serve configuration', () => {
       );
   });
 
+  it('reads the native push key files and ids, from flags or the environment, and wants all of APNs or none', () => {
+    const apnsEnv = {
+      FERRY_FCM_SERVICE_ACCOUNT: '/keys/firebase.json',
+      FERRY_APNS_KEY_FILE: '/keys/AuthKey_ABC123DEFG.p8',
+      FERRY_APNS_KEY_ID: 'ABC123DEFG',
+      FERRY_APNS_TEAM_ID: 'TEAM123456',
+      FERRY_APNS_BUNDLE_ID: 'com.example.app',
+      FERRY_PUSH_DEVICES_PER_USER: '5',
+    };
+    expect(parseServeConfig(['--dev'], apnsEnv).nativePush).toEqual({
+      fcmServiceAccountFile: '/keys/firebase.json',
+      apns: {
+        keyFile: '/keys/AuthKey_ABC123DEFG.p8',
+        keyId: 'ABC123DEFG',
+        teamId: 'TEAM123456',
+        bundleId: 'com.example.app',
+        sandbox: false,
+      },
+      devicesPerUser: 5,
+    });
+    expect(
+      parseServeConfig(
+        [
+          '--dev',
+          '--apns-sandbox',
+          '--apns-bundle-id',
+          'com.example.dev',
+          '--fcm-service-account',
+          'f.json',
+        ],
+        apnsEnv,
+      ).nativePush,
+    ).toMatchObject({
+      fcmServiceAccountFile: 'f.json',
+      apns: { bundleId: 'com.example.dev', sandbox: true },
+    });
+    expect(
+      parseServeConfig(['--dev'], { ...apnsEnv, FERRY_APNS_SANDBOX: '1' }).nativePush.apns?.sandbox,
+    ).toBe(true);
+    expect(() =>
+      parseServeConfig(['--dev', '--apns-key-file', 'k.p8', '--apns-key-id', 'ABC123DEFG'], {}),
+    ).toThrow(/--apns-team-id \(FERRY_APNS_TEAM_ID\), --apns-bundle-id/);
+    for (const bad of ['0', '-1', '2.5', 'ten'])
+      expect(() => parseServeConfig(['--dev', '--push-devices-per-user', bad], {})).toThrow(
+        /--push-devices-per-user/,
+      );
+  });
+
   it('reads the largest request body and value, from flags or the environment', () => {
     expect(
       parseServeConfig(['--dev', '--max-body-bytes', '8388608'], {
@@ -179,6 +228,13 @@ describe('ferry serve configuration', () => {
       '--max-queued-mutations-per-user',
       '--push-endpoint-hosts',
       '--push-subscriptions-per-user',
+      '--fcm-service-account',
+      '--apns-key-file',
+      '--apns-key-id',
+      '--apns-team-id',
+      '--apns-bundle-id',
+      '--apns-sandbox',
+      '--push-devices-per-user',
       '--jwt-issuer',
       '--jwt-audience',
       '--max-token-lifetime',

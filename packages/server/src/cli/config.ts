@@ -6,10 +6,16 @@ import { parseArgs } from 'node:util';
 import { SECRET_ADVICE, secretWeakness } from '../auth/secret-strength.ts';
 import { FerryConfigError } from '../errors.ts';
 import { LIMIT_FLAGS, LIMITS_HELP, type LimitsConfig, parseLimits } from './limits.ts';
+import {
+  NATIVE_PUSH_FLAGS,
+  NATIVE_PUSH_HELP,
+  type NativePushConfig,
+  parseNativePush,
+} from './native-push.ts';
 import { parseSecurity, SECURITY_FLAGS, SECURITY_HELP, type SecurityConfig } from './security.ts';
 import { parseWebPush, WEB_PUSH_FLAGS, WEB_PUSH_HELP, type WebPushConfig } from './web-push.ts';
 
-export interface ServeConfig extends LimitsConfig, WebPushConfig, SecurityConfig {
+export interface ServeConfig extends LimitsConfig, WebPushConfig, NativePushConfig, SecurityConfig {
   port: number;
   host: string;
   /** PostgreSQL connection string; when absent, embedded PGlite in `dataDir`. */
@@ -56,7 +62,7 @@ Options (each also read from the environment variable in brackets):
 ${SECURITY_HELP}  --vapid-subject <s>   contact for push services, mailto: or https: [FERRY_VAPID_SUBJECT]
                         VAPID keys come from FERRY_VAPID_PUBLIC_KEY and FERRY_VAPID_PRIVATE_KEY,
                         or are generated on first start and kept in the database
-${WEB_PUSH_HELP}  --no-compression      send push and pull answers uncompressed (behind a compressing proxy,
+${WEB_PUSH_HELP}${NATIVE_PUSH_HELP}  --no-compression      send push and pull answers uncompressed (behind a compressing proxy,
                         or for clients on the same machine or LAN) [FERRY_COMPRESSION=0]
   --static-dir <dir>    serve this folder's files at / next to the API, index.html for app
                         routes (e.g. a built PWA) [FERRY_STATIC_DIR]
@@ -87,6 +93,7 @@ export function parseServeConfig(
         ...LIMIT_FLAGS,
         ...SECURITY_FLAGS,
         ...WEB_PUSH_FLAGS,
+        ...NATIVE_PUSH_FLAGS,
       },
       strict: true,
       allowPositionals: false,
@@ -163,5 +170,6 @@ export function parseServeConfig(
       privateKey: env.FERRY_VAPID_PRIVATE_KEY || undefined,
     },
     ...parseWebPush(text),
+    ...parseNativePush(text, values, env),
   };
 }

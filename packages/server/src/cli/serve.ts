@@ -9,6 +9,7 @@ import { createFerryServer } from '../server.ts';
 import type { ServeConfig } from './config.ts';
 import { loadOrCreateDevSecret } from './dev-secret.ts';
 import { listeningAddress, listeningLine } from './listening.ts';
+import { nativePushLine, nativePushOptions } from './native-push.ts';
 import {
   authOptions,
   devAllowedHosts,
@@ -44,6 +45,8 @@ export async function serve(config: ServeConfig, out: Output): Promise<{ stop():
       `${dev.created ? 'Generated' : 'Using'} the dev-mode JWT secret in ${join(resolve(config.dataDir), 'dev-jwt-secret')}`,
     );
   }
+  // Read before the database opens, so a missing key file leaves nothing to close.
+  const nativePush = nativePushOptions(config.nativePush);
   const database = await openDatabase(config);
   out.line(`Database: ${database.description}`);
   const { subject, publicKey, privateKey } = config.vapid;
@@ -68,6 +71,7 @@ export async function serve(config: ServeConfig, out: Output): Promise<{ stop():
     compression: config.compression,
     logger,
     webPush,
+    ...(nativePush === undefined ? {} : { nativePush }),
     ...(staticDir === undefined ? {} : { staticDir }),
     limits: config.limits,
     ...(config.rateLimit === undefined ? {} : { rateLimit: config.rateLimit }),
@@ -87,6 +91,7 @@ export async function serve(config: ServeConfig, out: Output): Promise<{ stop():
   }
   if (config.dev) (out.warn ?? out.line)(devBanner(config, address.bound, database.description));
   out.line(metricsLine(config, metricsListener?.url));
+  out.line(nativePushLine(nativePush));
   out.line(listeningLine(address, config.dev));
   if (staticDir !== undefined) {
     out.line(`Serving ${staticDir} at /: open ${address.local}/ in a browser`);
