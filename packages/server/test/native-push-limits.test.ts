@@ -208,6 +208,23 @@ describe.each(DATABASE_KINDS)('native push limits on $name', (kind) => {
     }
   });
 
+  it('counts a request the push service resets as failed at once, not at the timeout', async () => {
+    const server = await start({}, 60_000);
+    try {
+      const ivy = await server.token('ivy');
+      const reset = apnsToken();
+      apns.behaviour.set(reset, 'reset');
+      expect((await register(server, ivy, { platform: 'apns', token: reset })).status).toBe(201);
+      await write(server, ivy, 'c-ivy', 'ivy');
+      // Well before the minute the timeout allows.
+      await expect
+        .poll(async () => (await nativePushResults(server.url))['apns:failed'], { timeout: 5000 })
+        .toBe(1);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('accepts only the platforms it sends to, and serves no device routes without nativePush', async () => {
     const fcmOnly = await startServer(kind, {
       nativePush: withNativePushTransport(

@@ -67,10 +67,10 @@ export function createH2Client(options: { timeoutMs: number; ca?: string | undef
       const chunks: Buffer[] = [];
       let bytes = 0;
       const timer = setTimeout(() => {
+        reject(new RequestTimeoutError(`${url.origin} did not answer within ${timeoutMs} ms`));
         stream.close(constants.NGHTTP2_CANCEL);
         // A connection that never came up would hold every later request too.
         if (session.connecting) session.destroy();
-        reject(new RequestTimeoutError(`${url.origin} did not answer within ${timeoutMs} ms`));
       }, timeoutMs);
       stream.on('response', (headers) => {
         status = Number(headers[':status'] ?? 0);
@@ -86,6 +86,12 @@ export function createH2Client(options: { timeoutMs: number; ca?: string | undef
       stream.on('error', (error) => {
         clearTimeout(timer);
         reject(error);
+      });
+      // Reset by the other side, or its connection lost, without an error of its own:
+      // nothing more will come. (After 'end' or 'error' this changes nothing.)
+      stream.on('close', () => {
+        clearTimeout(timer);
+        reject(new Error(`${url.origin} closed the request without an answer`));
       });
       stream.end(request.body);
     });

@@ -15,6 +15,7 @@
  */
 import { generateKeyPairSync, type KeyObject, randomBytes } from 'node:crypto';
 import {
+  constants,
   createSecureServer,
   type Http2SecureServer,
   type Http2ServerRequest,
@@ -48,6 +49,8 @@ export type TokenBehaviour =
   | 'unregistered'
   | 'bad-token'
   | 'hang'
+  /** The stream is reset (RST_STREAM) without an answer. */
+  | 'reset'
   | { status: number; body?: unknown };
 
 interface Listener {
@@ -218,6 +221,10 @@ export async function startFcmService(): Promise<FcmService> {
       response.stream.on('close', () => listener.hung.delete(response));
       return;
     }
+    if (chosen === 'reset') {
+      response.stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+      return;
+    }
     if (chosen === 'unregistered') {
       answer(response, 404, {
         error: {
@@ -375,6 +382,10 @@ export async function startApnsService(key: TestApnsKey): Promise<ApnsService> {
     if (chosen === 'hang') {
       listener.hung.add(response);
       response.stream.on('close', () => listener.hung.delete(response));
+      return;
+    }
+    if (chosen === 'reset') {
+      response.stream.close(constants.NGHTTP2_INTERNAL_ERROR);
       return;
     }
     if (chosen === 'unregistered') {
