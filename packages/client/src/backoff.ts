@@ -11,7 +11,16 @@ export interface BackoffOptions {
   random: () => number;
 }
 
-export const LIVE_BACKOFF = { initialDelayMs: 500, maxDelayMs: 30_000 } as const;
+/**
+ * The event stream's reconnects: short while the app is in the foreground, so that every
+ * client is back within seconds of the server (spread over the half of the delay that is
+ * random); longer while it is hidden, when nobody is looking and each attempt costs battery.
+ */
+export const LIVE_BACKOFF = {
+  initialDelayMs: 500,
+  maxDelayMs: 5_000,
+  hiddenMaxDelayMs: 30_000,
+} as const;
 
 /** The delay before retry number `attempt` (0 for the first retry). */
 export function backoffDelayMs(attempt: number, options: BackoffOptions): number {

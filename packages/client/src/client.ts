@@ -11,6 +11,7 @@ import type { EngineContext } from './engine-context.ts';
 import { FerryClosedError, FerryConfigError, FerryValidationError } from './errors.ts';
 import { createLiveStream } from './events.ts';
 import { expirableToken, joinUrl, withAuth, withResponseCheck } from './fetch.ts';
+import { createFreshness } from './freshness.ts';
 import { type LocalState, openLocalState } from './local-state.ts';
 import { errorFields } from './logger.ts';
 import { createMutex } from './mutex.ts';
@@ -45,6 +46,11 @@ export function createClient<
     logger.error(errorFields(error), `a '${String(name)}' listener threw`),
   );
   const status = createStatusHolder((snapshot) => emitter.emit('status', snapshot));
+  const freshness = createFreshness({
+    environment: options.environment,
+    minIntervalMs: options.schedule.minIntervalMs,
+    status,
+  });
   const subscriptions = createSubscriptions((error, stage) =>
     logger.error(errorFields(error), `a collection subscription failed (${stage})`),
   );
@@ -98,8 +104,14 @@ export function createClient<
   const tokens = options.getToken && expirableToken(options.getToken);
   // Without getToken the request carries whatever credentials the platform adds (cookies).
   const authedFetch = tokens ? withAuth(checkedFetch, tokens.getToken) : checkedFetch;
+  // A run's request that reaches the server says it is back: the stream need not wait longer.
+  const runFetch: typeof fetch = async (input, init) => {
+    const response = await authedFetch(input, init);
+    live.resetBackoff();
+    return response;
+  };
   const syncRun = createSyncRun(ctx, {
-    fetch: authedFetch,
+    fetch: runFetch,
     url: options.url,
     spaces: options.spaces,
     pullLimit: options.pullLimit,
@@ -113,7 +125,17 @@ export function createClient<
     environment: options.environment,
     options: options.schedule,
     storage: createStoreScheduleStorage(ctx),
-    run: (run) => pokes.run(() => syncRun(run)),
+    run: async (run) => {
+      const startedIn = freshness.runStarted();
+      try {
+        const success = await pokes.run(() => syncRun(run));
+        freshness.runSucceeded(startedIn);
+        return success;
+      } catch (error) {
+        freshness.runFailed();
+        throw error;
+      }
+    },
     hasPendingMutations: () => {
       const local = loadedState;
       return local !== undefined && local.outbox.after(local.pushedThrough).length > 0;
@@ -137,7 +159,18 @@ export function createClient<
     onPoke: (data) => {
       pokes.received(data);
       handlePoke(data).then(
-        (handled) => handled || scheduler.trigger('poke'),
+        (handled) => {
+          const local = loadedState;
+          // Applied, or announcing nothing the client lacks: the data is current as of now.
+          if (handled || (local !== undefined && !pokes.wanted(local.cursorVersion))) {
+            if (local !== undefined && scheduler.status().state !== 'syncing') {
+              local.lastSuccessAt = Math.max(local.lastSuccessAt ?? 0, now());
+              scheduler.dataCurrent(local.lastSuccessAt);
+              freshness.pokeServed();
+            }
+          }
+          if (!handled) scheduler.trigger('poke');
+        },
         (error: unknown) => {
           if (closing !== undefined) return;
           logger.warn(errorFields(error), 'could not apply the changes a poke carried; pulling');
@@ -146,13 +179,30 @@ export function createClient<
       );
     },
     onReauthenticate: () => tokens?.expire(),
-    onStateChange: (state) => {
-      if (state === 'open') pokes.connected();
-      status.update({ live: state });
+    onStateChange: (state, retryAt) => {
+      const changed = state !== status.get().live;
+      status.update({ live: state, liveRetryAt: retryAt });
+      if (!changed) return;
+      freshness.liveChanged(state);
+      if (state !== 'open') return;
+      pokes.connected();
+      // The server is reachable: what failed while it was not is retried now.
+      scheduler.resetBackoff();
     },
     timers: options.timers,
+    now,
     random: options.random,
+    conditions: () => options.environment.conditions(),
     logger,
+  });
+  // The network back, or the app back in sight: the stream tries again at once.
+  let lastConditions = options.environment.conditions();
+  const unwatchConditions = options.environment.watch(() => {
+    const conditions = options.environment.conditions();
+    const regained = conditions.online && !lastConditions.online;
+    const shown = conditions.visible !== false && lastConditions.visible === false;
+    lastConditions = conditions;
+    if (regained || shown) live.resetBackoff();
   });
 
   /** True when the poke's changes were applied (or were already in); false: pull. */
@@ -225,6 +275,8 @@ export function createClient<
     close() {
       closing ??= (async () => {
         subscriptions.clear();
+        unwatchConditions();
+        freshness.stop();
         await live.stop();
         await scheduler.stop();
         await mutex.idle();

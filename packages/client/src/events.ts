@@ -2,26 +2,38 @@
  * The live event stream: `GET /v1/events` read through the client's own fetch stack (not
  * `EventSource`, so the bearer token travels in the Authorization header everywhere and a
  * refused token is refreshed like any other request). Each `poke` goes to `onPoke`; the
- * connection is kept up with jittered exponential backoff until `stop()`. A
- * `reauthenticate` event (the token expired, or a space was withdrawn) goes to
- * `onReauthenticate`, which makes the next request ask for a fresh token, and the stream is
- * left at once; the next connection is a routine reconnect, not a failure.
+ * connection is kept up until `stop()`, its states those of `scheduler/live-machine.ts`.
  *
- *   off ──start──▶ connecting ──2xx event stream──▶ open
- *                   ▲      │ error                    │ ends, fails or goes quiet
- *                   │      ▼                          │
- *                   └── backoff wait ◀────────────────┘      (stop: any state ──▶ off)
- *                                                   reauthenticate event ┘
+ * - A connection that hears nothing, not even the server's `: ping`, for longer than its
+ *   heartbeat window is presumed dead and left: the window follows the heartbeat the
+ *   server announces when the stream opens (`: heartbeat 25000`), or the protocol's 25 s.
+ * - Reconnects back off with jitter, from 250–500 ms up to 2.5–5 s while the app is in the
+ *   foreground (15–30 s while hidden), never sooner than a Retry-After; while the runtime
+ *   knows it is offline no attempt is made. `resetBackoff()` (the network returned, a
+ *   request reached the server) starts the backoff over, so every client is back within
+ *   a second or so of the server, spread out in time.
+ * - A `reauthenticate` event (the token expired, or a space was withdrawn) goes to
+ *   `onReauthenticate`, which makes the next request ask for a fresh token, and the stream
+ *   is left at once; the next connection is a routine reconnect, not a loss.
  */
-import { EVENTS, HEADERS, SSE_CONTENT_TYPE, SSE_HEARTBEAT_MS } from '@ferry/protocol';
-import { backoffDelayMs, LIVE_BACKOFF } from './backoff.ts';
+import { EVENTS, HEADERS, SSE_CONTENT_TYPE } from '@ferry/protocol';
 import { FerryHttpError, FerryProtocolError } from './errors.ts';
-import { errorFields, type Logger } from './logger.ts';
-import type { Timers } from './options.ts';
+import {
+  DEFAULT_IDLE_TIMEOUT_MS,
+  heartbeatWindowMs,
+  type LoopReports,
+  type LoopState,
+  parseHeartbeatComment,
+  type ReconnectTiming,
+  waitToReconnect,
+} from './live-timing.ts';
+import { errorFields } from './logger.ts';
+import { createLiveMachine, type LiveEvent, type LiveState } from './scheduler/live-machine.ts';
 import { createSseParser } from './sse-parser.ts';
-import type { LiveState } from './status.ts';
 
-export interface LiveStreamOptions {
+export { DEFAULT_IDLE_TIMEOUT_MS } from './live-timing.ts';
+
+export interface LiveStreamOptions extends ReconnectTiming {
   /** The full events URL. */
   url: string;
   /** A fetch that authenticates and throws typed errors (`withAuth(withResponseCheck(…))`). */
@@ -34,13 +46,9 @@ export interface LiveStreamOptions {
    * fresh token. The stream then reconnects as after any end.
    */
   onReauthenticate?(reason: string): void;
-  onStateChange(state: LiveState): void;
-  timers: Timers;
-  random: () => number;
-  logger: Logger;
-  initialDelayMs?: number;
-  maxDelayMs?: number;
-  /** With no bytes (not even a ping) for this long, the connection is presumed dead. */
+  /** The state changed, or the time of the next attempt (`retryAt`, while reconnecting). */
+  onStateChange(state: LiveState, retryAt: number | null): void;
+  /** With no bytes (not even a ping) for this long, the connection is presumed dead; default from the heartbeat. */
   idleTimeoutMs?: number;
 }
 
@@ -48,29 +56,55 @@ export interface LiveStream {
   start(): void;
   /** Closes the connection; settles once the connection loop has ended. */
   stop(): Promise<void>;
+  /**
+   * The server is reachable again, or the network is back: the next attempt comes after
+   * the shortest backoff (jittered), not the one reached so far. A Retry-After still holds.
+   */
+  resetBackoff(): void;
   readonly running: boolean;
 }
-
-/** Two missed heartbeats and a margin. */
-export const DEFAULT_IDLE_TIMEOUT_MS = SSE_HEARTBEAT_MS * 2 + 5_000;
 
 export function createLiveStream(options: LiveStreamOptions): LiveStream {
   let controller: AbortController | undefined;
   let loop: Promise<void> = Promise.resolve();
+  const machine = createLiveMachine();
+  let retryAt: number | null = null;
+  const shared: LoopState = { attempt: 0, notBefore: 0, idleTimeoutMs: undefined, wake: undefined };
+  const report = () => options.onStateChange(machine.state, retryAt);
+  const transition = (event: LiveEvent, signal?: AbortSignal) => {
+    // A stopped loop may still be unwinding while a new one starts; only the live one reports.
+    if (signal?.aborted === true) return;
+    if (machine.send(event)) report();
+  };
+  const setRetryAt = (at: number | null, signal: AbortSignal) => {
+    if (signal.aborted || at === retryAt) return;
+    retryAt = at;
+    report();
+  };
 
   return {
     start() {
       if (controller !== undefined) return;
       controller = new AbortController();
-      loop = runLoop(options, controller.signal);
+      shared.attempt = 0;
+      transition('start');
+      loop = runLoop(options, controller.signal, shared, {
+        transition,
+        setRetryAt,
+      });
     },
     async stop() {
       if (controller !== undefined) {
         controller.abort();
         controller = undefined;
-        options.onStateChange('off');
+        retryAt = null;
+        transition('stop');
       }
       await loop;
+    },
+    resetBackoff() {
+      shared.attempt = 0;
+      shared.wake?.();
     },
     get running() {
       return controller !== undefined;
@@ -78,64 +112,66 @@ export function createLiveStream(options: LiveStreamOptions): LiveStream {
   };
 }
 
-async function runLoop(options: LiveStreamOptions, signal: AbortSignal): Promise<void> {
+async function runLoop(
+  options: LiveStreamOptions,
+  signal: AbortSignal,
+  shared: LoopState,
+  reports: LoopReports,
+): Promise<void> {
   const { logger } = options;
-  // A stopped loop may still be unwinding while a new one starts; only the live one reports.
-  const setState = (state: LiveState) => {
-    if (!signal.aborted) options.onStateChange(state);
-  };
-  let attempt = 0;
   while (!signal.aborted) {
-    setState('connecting');
-    let retryAfterMs = 0;
+    let ended: 'lose' | 'renew' = 'lose';
     try {
-      await connectOnce(options, signal, () => {
-        attempt = 0;
-        setState('open');
+      const renew = await connectOnce(options, signal, shared, () => {
+        shared.attempt = 0;
+        reports.transition('open', signal);
       });
-      if (!signal.aborted) logger.info('the event stream ended');
+      if (renew) ended = 'renew';
+      else if (!signal.aborted) logger.info('the event stream ended');
     } catch (error) {
       if (signal.aborted) break;
       if (error instanceof FerryHttpError && error.retryAfterSeconds !== undefined) {
-        retryAfterMs = error.retryAfterSeconds * 1000;
+        shared.notBefore = options.now() + error.retryAfterSeconds * 1000;
       }
       logger.warn(errorFields(error), 'the event stream failed');
     }
     if (signal.aborted) break;
-    setState('connecting');
-    const delayMs = Math.max(
-      retryAfterMs,
-      backoffDelayMs(attempt, {
-        initialDelayMs: options.initialDelayMs ?? LIVE_BACKOFF.initialDelayMs,
-        maxDelayMs: options.maxDelayMs ?? LIVE_BACKOFF.maxDelayMs,
-        random: options.random,
-      }),
-    );
-    attempt += 1;
-    logger.debug({ delayMs, attempt }, 'reconnecting the event stream');
-    await sleep(delayMs, signal, options.timers);
+    reports.transition(ended, signal);
+    await waitToReconnect(options, signal, shared, reports);
+    shared.attempt += 1;
+    reports.setRetryAt(null, signal);
   }
 }
 
-/** One connection, from request to end of stream. Calls `onOpen` once the stream is up. */
+/**
+ * One connection, from request to end of stream. Calls `onOpen` once the stream is up.
+ * Resolves true when it was left on the server's `reauthenticate`.
+ */
 async function connectOnce(
   options: LiveStreamOptions,
   stopSignal: AbortSignal,
+  shared: LoopState,
   onOpen: () => void,
-): Promise<void> {
+): Promise<boolean> {
   // Aborted by stop() or by the idle watchdog, whichever comes first.
   const connection = new AbortController();
   const abort = () => connection.abort();
   stopSignal.addEventListener('abort', abort, { once: true });
-  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const idleTimeoutMs = () =>
+    options.idleTimeoutMs ?? shared.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   let watchdog: unknown;
   const feedWatchdog = () => {
     if (watchdog !== undefined) options.timers.clearTimeout(watchdog);
+    const timeoutMs = idleTimeoutMs();
     watchdog = options.timers.setTimeout(() => {
-      options.logger.warn({ idleTimeoutMs }, 'the event stream went quiet; reconnecting');
+      options.logger.warn(
+        { idleTimeoutMs: timeoutMs },
+        'the event stream went quiet; reconnecting',
+      );
       connection.abort();
-    }, idleTimeoutMs);
+    }, timeoutMs);
   };
+  let reauthenticating = false;
   try {
     // Also bounds the wait for the response, so a server that never answers is left too.
     feedWatchdog();
@@ -152,7 +188,6 @@ async function connectOnce(
       );
     }
     onOpen();
-    let reauthenticating = false;
     const parser = createSseParser({
       onEvent(event) {
         if (reauthenticating) return;
@@ -166,16 +201,23 @@ async function connectOnce(
           connection.abort();
         } else options.logger.debug({ event: event.event }, 'ignored an unknown event');
       },
+      onComment(text) {
+        const heartbeatMs = parseHeartbeatComment(text);
+        if (heartbeatMs === undefined) return;
+        shared.idleTimeoutMs = heartbeatWindowMs(heartbeatMs);
+      },
     });
     try {
       await readText(response.body, connection.signal, (text) => {
-        feedWatchdog();
         parser.push(text);
+        // After the text: it may have announced the heartbeat, and so the window.
+        feedWatchdog();
       });
     } catch (error) {
       // Leaving the stream may fail the read in progress; that is the routine end, not a fault.
       if (!reauthenticating) throw error;
     }
+    return reauthenticating;
   } finally {
     if (watchdog !== undefined) options.timers.clearTimeout(watchdog);
     stopSignal.removeEventListener('abort', abort);
@@ -216,20 +258,4 @@ async function readText(
   } finally {
     signal.removeEventListener('abort', cancel);
   }
-}
-
-function sleep(delayMs: number, signal: AbortSignal, timers: Timers): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    };
-    const handle = timers.setTimeout(done, delayMs);
-    const onAbort = () => {
-      timers.clearTimeout(handle);
-      done();
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

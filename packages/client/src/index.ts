@@ -3,12 +3,15 @@ export { createClient } from './client.ts';
 export type { ClientEvents, FerryClient, SyncResult } from './client-api.ts';
 export type { Collection, CollectionFor, Patch, QueryOptions, WriteOptions } from './collection.ts';
 export type { Unsubscribe } from './emitter.ts';
+export { type ClientErrorCode, type FerryErrorCode, userMessageFor } from './error-codes.ts';
 export {
   FerryClosedError,
+  FerryConditionsError,
   FerryConfigError,
   FerryHttpError,
   FerryNetworkError,
   FerryProtocolError,
+  FerryTimeoutError,
   FerryTokenError,
   FerryValidationError,
 } from './errors.ts';
@@ -29,6 +32,6 @@ export {
 export type { AbortReason, RunError, RunOutcome, RunRecord } from './scheduler/history.ts';
 export { SCHEDULE_DEFAULTS, type ScheduleOptions } from './scheduler/options.ts';
 export { type AutomaticTrigger, TRIGGERS, type Trigger } from './scheduler/triggers.ts';
-export type { LiveState, SyncState, SyncStatus } from './status.ts';
+export type { LiveState, SyncPhase, SyncState, SyncStatus } from './status.ts';
 export type { OutboxEntry, RecordAddress, Store, StoreBatch, StoredRecord } from './store.ts';
 export type { SyncProgress } from './sync-run.ts';

@@ -30,12 +30,15 @@ export async function applyPokedChanges(
     if (at === null || local.cursor === null || at < poke.from) return false;
     // Already pulled past this commit: nothing to do, and nothing to pull.
     if (at >= poke.version) return 'already';
+    // The client now holds every change up to the server's latest commit: it is current.
+    const syncedAt = ctx.now();
     await ctx.store.commit({
       ...recordWrites(poke.changes),
-      setMeta: { [META_KEYS.cursor]: poke.cursor },
+      setMeta: { [META_KEYS.cursor]: poke.cursor, [META_KEYS.lastSuccessAt]: syncedAt },
     });
     local.cursor = poke.cursor;
     local.cursorVersion = poke.version;
+    local.lastSuccessAt = Math.max(local.lastSuccessAt ?? 0, syncedAt);
     return true;
   });
   if (applied === true) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_IDLE_TIMEOUT_MS } from '../src/events.ts';
-import type { ClientOptions, Row, SyncStatus } from '../src/index.ts';
+import { type ClientOptions, type Row, SCHEDULE_DEFAULTS, type SyncStatus } from '../src/index.ts';
 import {
   ALICE_TOKEN,
   createServer,
@@ -26,8 +26,11 @@ function liveSetup(overrides: Partial<ClientOptions> = {}, server = createServer
     },
     server,
   );
-  /** Pending delays other than the idle watchdog's. */
-  const retryDelays = () => timers.pendingDelays().filter((d) => d !== DEFAULT_IDLE_TIMEOUT_MS);
+  /** Pending delays other than the idle watchdog's and the status's staleness. */
+  const retryDelays = () =>
+    timers
+      .pendingDelays()
+      .filter((d) => d !== DEFAULT_IDLE_TIMEOUT_MS && d !== SCHEDULE_DEFAULTS.minIntervalMs);
   return { ...harness, timers, retryDelays };
 }
 
@@ -87,7 +90,11 @@ describe('live event stream', () => {
     server.dropStreams();
     server.commit('alice', 'todos', 'missed', { title: 'while disconnected' });
     await settle();
-    expect(client.getStatus().live).toBe('connecting');
+    expect(client.getStatus()).toMatchObject({
+      live: 'reconnecting',
+      liveRetryAt: expect.any(Number),
+      phase: 'reconnecting',
+    });
     expect(retryDelays()).toEqual([FIRST_RETRY_MS]);
     await timers.advance(FIRST_RETRY_MS);
     expect(client.getStatus().live).toBe('open');
@@ -158,7 +165,7 @@ describe('live event stream', () => {
     expect(client.getStatus().live).toBe('open');
     expect(server.countRequests('events')).toBe(1);
     await timers.advance(1000);
-    expect(client.getStatus().live).toBe('connecting');
+    expect(client.getStatus().live).toBe('reconnecting');
     expect(server.openStreams).toBe(0);
     await timers.advance(FIRST_RETRY_MS);
     expect(client.getStatus().live).toBe('open');
@@ -174,25 +181,25 @@ describe('live event stream', () => {
         : server.fetch(input, init);
     const { client, retryDelays } = liveSetup({ fetch: fetchHtml }, server);
     await settle();
-    expect(client.getStatus().live).toBe('connecting');
+    expect(client.getStatus().live).toBe('reconnecting');
     expect(retryDelays()).toEqual([FIRST_RETRY_MS]);
     await client.close();
   });
 
   it('stopLive closes the stream and leaves no timer behind, even during a backoff wait', async () => {
-    const { client, server, timers } = liveSetup();
+    const { client, server, timers, retryDelays } = liveSetup();
     await settle();
     await client.stopLive();
     expect(client.getStatus().live).toBe('off');
     expect(server.openStreams).toBe(0);
-    expect(timers.pendingDelays()).toEqual([]);
+    expect(retryDelays()).toEqual([]);
 
     server.failures.push({ route: 'events', status: 503 });
     client.startLive();
     await settle();
-    expect(timers.pendingDelays()).toEqual([FIRST_RETRY_MS]);
+    expect(retryDelays()).toEqual([FIRST_RETRY_MS]);
     await client.stopLive();
-    expect(timers.pendingDelays()).toEqual([]);
+    expect(retryDelays()).toEqual([]);
     await timers.advance(60_000);
     expect(server.countRequests('events')).toBe(2);
     expect(client.getStatus().live).toBe('off');

@@ -91,7 +91,8 @@ describe('withResponseCheck', () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(FerryHttpError);
-    expect(error).toMatchObject({ code: undefined, status: 502 });
+    // No Ferry body: the code is the one its status stands for (a gateway without a server).
+    expect(error).toMatchObject({ code: 'unavailable', status: 502 });
     expect((error as Error).message).toContain('<h1>502 Bad Gateway</h1>');
   });
 

@@ -85,11 +85,16 @@ describe('status holder', () => {
     expect(published).toHaveLength(1);
   });
 
-  it('describes errors with their code when they have one', () => {
+  it('describes errors with their code and a phrase for people', () => {
     expect(describeError(Object.assign(new Error('x'), { code: 'forbidden' }))).toEqual({
       code: 'forbidden',
       message: 'x',
+      userMessage: "You don't have access to this data",
     });
-    expect(describeError('plain')).toEqual({ message: 'plain' });
+    expect(describeError('plain')).toEqual({
+      code: 'unknown',
+      message: 'plain',
+      userMessage: 'Something went wrong while syncing — trying again',
+    });
   });
 });

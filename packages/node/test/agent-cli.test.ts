@@ -70,6 +70,7 @@ const run: RunRecord = {
   error: null,
 };
 const idle: SyncStatus = {
+  phase: 'up-to-date',
   state: 'idle',
   nextRunAt: Date.UTC(2024, 0, 1, 12, 5, 1),
   attempt: 0,
@@ -78,6 +79,7 @@ const idle: SyncStatus = {
   pendingCount: 0,
   lastError: null,
   live: 'open',
+  liveRetryAt: null,
 };
 
 describe('ferry agent output', () => {
@@ -89,7 +91,11 @@ describe('ferry agent output', () => {
       ...run,
       outcome: 'failed',
       pulled: 0,
-      error: { code: 'unavailable', message: 'database down' },
+      error: {
+        code: 'unavailable',
+        message: 'database down',
+        userMessage: 'The server is temporarily unavailable',
+      },
     };
     expect(
       formatRun(failed, {

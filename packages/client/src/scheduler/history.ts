@@ -5,6 +5,7 @@
  * of a broken scheduler.
  */
 import type { JsonValue } from '@ferry/protocol';
+import { userMessageFor } from '../error-codes.ts';
 import { isTrigger, sortTriggers, type Trigger } from './triggers.ts';
 
 /**
@@ -19,9 +20,18 @@ export type RunOutcome = 'running' | 'success' | 'failed' | 'aborted' | 'interru
 /** budget: `maxRunDurationMs` reached; conditions: a constraint was lost; closed: `close()`. */
 export type AbortReason = 'budget' | 'conditions' | 'closed';
 
+/** Why a run failed: as `status.lastError` shows it, and as the history keeps it. */
 export interface RunError {
-  readonly code?: string;
+  /**
+   * A stable code to branch on: one of `FerryErrorCode` (the server's protocol codes, and
+   * the client's own: `offline`, `unreachable`, `timeout`, `token_unavailable`…), or an
+   * adapter's (`@ferry/browser`'s `storage_full`…).
+   */
+  readonly code: string;
+  /** What went wrong and how to fix it, for developers and logs. */
   readonly message: string;
+  /** A short phrase a person can read: "Can't reach the server — changes are kept and will be sent". */
+  readonly userMessage: string;
 }
 
 export interface RunRecord {
@@ -87,9 +97,11 @@ const time = (value: unknown): number | null =>
 
 function parseError(value: unknown): RunError | null {
   if (!isObject(value) || typeof value.message !== 'string') return null;
-  return typeof value.code === 'string'
-    ? { code: value.code, message: value.message }
-    : { message: value.message };
+  // Records written before errors had codes (a network failure had none) read as unknown.
+  const code = typeof value.code === 'string' ? value.code : 'unknown';
+  const userMessage =
+    typeof value.userMessage === 'string' ? value.userMessage : userMessageFor(code);
+  return { code, message: value.message, userMessage };
 }
 
 function parseRun(value: unknown): RunRecord | undefined {

@@ -3,6 +3,7 @@
  * the new saved state, the record, the status event, and what happens to the run's
  * triggers and to the manual requests it served.
  */
+import { FerryTimeoutError } from '../errors.ts';
 import { describeError } from '../status.ts';
 import { type ActiveRun, madeProgress, runRecord } from './active-run.ts';
 import { classifyFailure, retryDelayMs } from './failures.ts';
@@ -18,8 +19,13 @@ export interface RunEnd {
   event: SchedulerEvent | null;
   /** The run's triggers still want a run (it failed or was cut short). */
   carryTriggers: boolean;
-  /** resolve: it succeeded; reject: it failed; closed: the client closed; carry: they move to the next run. */
-  waiters: 'resolve' | 'reject' | 'closed' | 'carry';
+  /**
+   * resolve: it succeeded; reject: it failed (with `error`); closed: the client closed;
+   * unmet: a run condition was lost (the network, most often); carry: they move to the next run.
+   */
+  waiters: 'resolve' | 'reject' | 'closed' | 'unmet' | 'carry';
+  /** What the manual requests are rejected with, when `waiters` is `reject`. */
+  error: unknown;
   /** The error to show, or undefined to leave it as it is. */
   lastError: RunError | null | undefined;
   lastSuccessAt: number | undefined;
@@ -35,7 +41,12 @@ export function decideRunEnd(input: {
 }): RunEnd {
   const { saved, run, outcome, now } = input;
   const reason = run.abortReason;
-  const base = { carryTriggers: false, lastError: undefined, lastSuccessAt: undefined };
+  const base = {
+    carryTriggers: false,
+    lastError: undefined,
+    lastSuccessAt: undefined,
+    error: undefined,
+  };
   if (outcome.ok) {
     return {
       ...base,
@@ -57,22 +68,23 @@ export function decideRunEnd(input: {
     };
   }
   if (reason === 'conditions' || (reason === 'budget' && madeProgress(run))) {
-    // Stopped with its work kept: its triggers and waiters carry over to the next run.
+    // Stopped with its work kept: its triggers carry over to the next run, and so do its
+    // manual requests, unless it lost its conditions: those are told at once.
     return {
       ...base,
       saved,
       record: runRecord(run, { endedAt: now, outcome: 'aborted', abortReason: reason }),
       event: 'abort',
       carryTriggers: true,
-      waiters: 'carry',
+      waiters: reason === 'conditions' ? 'unmet' : 'carry',
     };
   }
   // A budget reached without progress fails like a timeout, so it backs off instead of looping.
+  const error =
+    reason === 'budget' ? new FerryTimeoutError(input.options.maxRunDurationMs) : outcome.error;
   const kind =
-    reason === 'budget'
-      ? { retryable: true as const, retryAfterMs: null }
-      : classifyFailure(outcome.error);
-  const lastError = describeError(outcome.error);
+    reason === 'budget' ? { retryable: true as const, retryAfterMs: null } : classifyFailure(error);
+  const lastError = describeError(error);
   const attempt = saved.attempt + 1;
   const record = runRecord(run, {
     endedAt: now,
@@ -87,6 +99,7 @@ export function decideRunEnd(input: {
       record,
       event: 'fail-fatal',
       waiters: 'reject',
+      error,
       lastError,
     };
   }
@@ -103,6 +116,7 @@ export function decideRunEnd(input: {
     event: 'fail-retryable',
     carryTriggers: true,
     waiters: 'reject',
+    error,
     lastError,
   };
 }

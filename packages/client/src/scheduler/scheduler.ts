@@ -13,8 +13,13 @@
  * - A run starts only when its constraints are met; losing one midway aborts the run (its
  *   committed pages stay) and it resumes when they are met again.
  * - Failures back off exponentially with jitter, never sooner than a Retry-After; a manual
- *   sync skips the rest of a backoff (never a Retry-After). A failure that retrying cannot
- *   fix puts the scheduler in `error` until a manual sync, a local write or a restart.
+ *   sync, the conditions met again (the network is back) and `resetBackoff()` (the server
+ *   is reachable again) skip the rest of a backoff (never a Retry-After). A failure that
+ *   retrying cannot fix puts the scheduler in `error` until a manual sync, a local write
+ *   or a restart.
+ * - A manual request made while a condition is not met (no network) is refused at once
+ *   with `FerryConditionsError`, as are those a run lost its conditions under, instead of
+ *   waiting for the network; the run they asked for still happens once it is back.
  * - Triggers arriving during a run fold into at most one follow-up run.
  * - Each run is recorded (start and end) in the store, with the attempt count and backoff,
  *   so all of it survives a restart.
@@ -22,6 +27,7 @@
  * Everything time-related goes through the injected environment; nothing here reads a
  * global, so the simulated environment of `@ferry/testing` drives it completely.
  */
+import { FerryConditionsError } from '../errors.ts';
 import { errorFields } from '../logger.ts';
 import {
   type ActiveRun,
@@ -41,7 +47,7 @@ import {
   type SavedSchedule,
 } from './history.ts';
 import { LOCAL_CHANGE_MAX_DELAYS, MAX_RETRY_AFTER_MS } from './options.ts';
-import { decideRunEnd, type RunOutcomeInput } from './run-end.ts';
+import { decideRunEnd, type RunEnd, type RunOutcomeInput } from './run-end.ts';
 import { createStatusMachine, type SchedulerEvent } from './status-machine.ts';
 import { createTimerSlot, MAX_TIMER_DELAY_MS } from './timer-slot.ts';
 import { sortTriggers, type Trigger } from './triggers.ts';
@@ -58,8 +64,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let waitingFor: WaitingFor | null = null;
   /** Triggers waiting for the next run. */
   const wanted = new Set<Trigger>();
-  /** A manual request since the last run start: it may cut a backoff short. */
-  let manualRequested = false;
+  /** A manual request, regained conditions or a reachable server since the last run start: they cut a backoff short. */
+  let backoffCut = false;
   const waiters: Waiter[] = [];
   let running: ActiveRun | null = null;
   const wakeTimer = createTimerSlot(env);
@@ -124,7 +130,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   /** The time before which no run may start, or null. */
   function blockedUntil(now: number): number | null {
     if (saved.retryAfterUntil !== null && saved.retryAfterUntil > now) return saved.retryAfterUntil;
-    if (saved.backoffUntil !== null && saved.backoffUntil > now && !manualRequested) {
+    if (saved.backoffUntil !== null && saved.backoffUntil > now && !backoffCut) {
       return saved.backoffUntil;
     }
     return null;
@@ -144,6 +150,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     waitingFor = unmetConstraint(env.conditions(), options);
     if (waitingFor !== null) {
       move('lose-conditions');
+      // Manual requests are told now; the run they asked for waits in `wanted`.
+      const refused = new FerryConditionsError(waitingFor);
+      for (const waiter of waiters.splice(0)) waiter.reject(refused);
       return false;
     }
     move('regain-conditions');
@@ -166,7 +175,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   function startRun(now: number) {
     const run = createActiveRun(saved.nextRunId, sortTriggers(wanted), now);
     wanted.clear();
-    manualRequested = false;
+    backoffCut = false;
     run.waiters.push(...waiters.splice(0));
     move('start-run');
     saved = {
@@ -184,6 +193,18 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     running = run;
     run.done = execute(run);
     publish();
+  }
+
+  /** What the manual requests a run served are rejected with. */
+  function waiterError(end: RunEnd): unknown {
+    switch (end.waiters) {
+      case 'closed':
+        return deps.closedError();
+      case 'unmet':
+        return new FerryConditionsError(unmetConstraint(env.conditions(), options) ?? 'network');
+      default:
+        return end.error;
+    }
   }
 
   async function execute(run: ActiveRun): Promise<void> {
@@ -215,9 +236,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
     running = null;
     if (end.waiters !== 'carry') {
-      const error =
-        end.waiters === 'closed' ? deps.closedError() : outcome.ok ? undefined : outcome.error;
-      settleWaiters(run, end.waiters === 'resolve' ? { record } : { error });
+      settleWaiters(run, end.waiters === 'resolve' ? { record } : { error: waiterError(end) });
     }
     // Planned before the run is reported, so listeners see the next run time it led to.
     evaluate();
@@ -234,6 +253,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     conditionsMet = met;
     visible = nowVisible;
     if (!met && running !== null) abortRun(running, 'conditions', options.maxRunDurationMs);
+    // What failed while the network was going away deserves a try as soon as it is back.
+    if (regained) backoffCut = true;
     if (regained) wake('online');
     if (shown) wake('visible');
     if (!regained && !shown) evaluate();
@@ -284,10 +305,23 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         if (running?.joinable) running.waiters.push({ resolve, reject });
         else {
           waiters.push({ resolve, reject });
-          manualRequested = true;
+          backoffCut = true;
         }
         wake('manual');
       });
+    },
+    resetBackoff() {
+      if (stopped || running !== null) return;
+      if (saved.backoffUntil === null || saved.backoffUntil <= env.now()) return;
+      backoffCut = true;
+      evaluate();
+    },
+    dataCurrent(at) {
+      if (stopped || (lastSuccessAt !== null && at <= lastSuccessAt)) return;
+      lastSuccessAt = at;
+      // The data is fresh from now: the interval's wake-up moves, and a waiting poke may go.
+      if (running === null) evaluate();
+      else publish();
     },
     status,
     history: () => [...saved.runs],

@@ -50,6 +50,16 @@ export interface Scheduler {
   trigger(trigger: AutomaticTrigger): void;
   /** A manual run: resolves with the record of the run that served it, rejects with its error. */
   requestRun(): Promise<RunRecord>;
+  /**
+   * The server is reachable again (the live stream opened): the rest of a backoff is
+   * skipped, so what failed meanwhile is retried now. A Retry-After still holds.
+   */
+  resetBackoff(): void;
+  /**
+   * The local data is known current as of `at` without a run (a poke's changes applied):
+   * `lastSuccessAt` moves, and with it the next `interval` run.
+   */
+  dataCurrent(at: number): void;
   status(): SchedulerStatus;
   history(): RunRecord[];
   capabilities(): SchedulerCapabilities;

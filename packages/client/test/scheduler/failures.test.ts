@@ -178,6 +178,11 @@ describe('scheduler failures', () => {
     expect(h.ended.map((r) => [r.outcome, r.abortReason])).toEqual([['failed', 'budget']]);
     expect(h.scheduler.status()).toMatchObject({ state: 'backing-off', attempt: 1 });
     expect(h.ended[0]!.error?.message).toContain('maxRunDurationMs');
+    // A person reads that the server is slow, not that a budget was reached.
+    expect(h.scheduler.status().lastError).toMatchObject({
+      code: 'timeout',
+      userMessage: 'The server is taking too long to answer — changes are kept and will be sent',
+    });
     await h.sim.advance(1_999);
     expect(h.runs).toHaveLength(1);
   });

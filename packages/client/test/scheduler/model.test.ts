@@ -3,7 +3,8 @@
  * run outcomes (success, network failure, 429/503 with Retry-After, 401/400/403, a server
  * that does not speak the protocol, runs longer than the budget), network, metered-network,
  * battery and visibility changes, local writes (pushed at once or after a quiet period),
- * pokes the client already holds, and restarts, all in simulated time. The
+ * pokes the client already holds, the server found reachable again (the live stream
+ * opening), and restarts, all in simulated time. The
  * checks of `SchedulerModel` run as things happen; at the end, with the conditions
  * restored, the scheduler must sync successfully on its own (or, from the error state,
  * after a local write).
@@ -82,6 +83,7 @@ const commands: fc.Arbitrary<Cmd>[] = [
   ),
   fc.boolean().map((v) => command(`pokeWanted(${v})`, (m) => m.setPokeWanted(v))),
   fc.constant(command('manual', (m) => m.manual())),
+  fc.constant(command('serverReachable', (m) => m.serverReachable())),
   scripted.map((s) => command(`script(${JSON.stringify(s)})`, (m) => void m.script.push(s))),
   fc.constant(command('restart', (m) => m.restart())),
 ];

@@ -18,6 +18,7 @@ import {
   parsePushRequest,
   ROUTES,
   SSE_CONTENT_TYPE,
+  SSE_HEARTBEAT_COMMENT,
 } from '@ferry/protocol';
 
 export interface ServerRecord {
@@ -94,6 +95,8 @@ export class FakeServer {
    * default: a server from before the addition, after whose push the client pulls.
    */
   answersPullInPush = false;
+  /** The heartbeat an event stream announces as it opens (an addition); none when undefined. */
+  heartbeatMs: number | undefined = undefined;
   readonly failures: Failure[] = [];
   readonly #holds = new Map<Route, Array<{ arrived: () => void; released: Promise<void> }>>();
   readonly #answerHolds = new Map<Route, Array<{ arrived: () => void; released: Promise<void> }>>();
@@ -394,9 +397,14 @@ export class FakeServer {
     });
     this.#streams.add(controller);
     request.signal.addEventListener('abort', () => this.#streams.delete(controller));
-    // The real server pokes once right after connecting, so a client catches up at once.
+    // The real server pokes once right after connecting, so a client catches up at once,
+    // and announces its heartbeat.
+    const heartbeat =
+      this.heartbeatMs === undefined ? '' : `: ${SSE_HEARTBEAT_COMMENT} ${this.heartbeatMs}\n`;
     controller.enqueue(
-      encoder.encode(`: hello\n\nevent: ${EVENTS.poke}\ndata: {"version": ${this.version}}\n\n`),
+      encoder.encode(
+        `: hello\n${heartbeat}\nevent: ${EVENTS.poke}\ndata: {"version": ${this.version}}\n\n`,
+      ),
     );
     return new Response(stream, { status: 200, headers: { 'content-type': SSE_CONTENT_TYPE } });
   }

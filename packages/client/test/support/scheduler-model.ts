@@ -6,16 +6,23 @@
  * - never two runs at once, and never a run without its conditions;
  * - losing a condition aborts the run under way at once;
  * - after a retryable failure, no run before the server's Retry-After (not even a manual
- *   one), no run before the backoff's lower bound unless a manual sync was asked for after
- *   the failed run started, and the retry no later than the backoff's upper bound when the
- *   conditions allowed it all along;
+ *   one), no run before the backoff's lower bound unless a manual sync, regained conditions
+ *   or a reachable server (`resetBackoff`) came after the failed run started, and the retry
+ *   no later than the backoff's upper bound when the conditions allowed it all along;
+ * - a manual sync asked for while the conditions are not met settles at once, refused
+ *   with `FerryConditionsError`;
  * - after a failure retrying cannot fix, only a manual sync, a local write or a restart
  *   starts a run;
  * - a poke the client already holds (`pokeWanted` false) is no reason for a run;
  * - the status agrees with what is happening (syncing, waiting, attempt count).
  */
 import type { Simulation } from '@ferry/testing';
-import { FerryHttpError, FerryNetworkError, FerryProtocolError } from '../../src/errors.ts';
+import {
+  FerryConditionsError,
+  FerryHttpError,
+  FerryNetworkError,
+  FerryProtocolError,
+} from '../../src/errors.ts';
 import type { RunRecord } from '../../src/scheduler/history.ts';
 import type { ScheduleOptions } from '../../src/scheduler/options.ts';
 import { type FakeRun, type SchedulerHarness, schedulerHarness } from './scheduler-harness.ts';
@@ -79,6 +86,10 @@ export class SchedulerModel {
   readonly startSeq = new Map<number, number>();
   seq = 0;
   lastManualSeq = -1;
+  /** The last event that cut a backoff short besides a manual sync: conditions met again, a reachable server. */
+  lastCutSeq = -1;
+  /** Manual syncs asked for while the conditions were not met, and whether each has settled. */
+  readonly refusedManuals: Array<{ settled: boolean; error: unknown }> = [];
   /** A restart clears the error state (errors are not saved): a restarted client tries again. */
   lastRestartSeq = -1;
   /** When the conditions last went from unmet to met (−∞ while they never were unmet). */
@@ -163,7 +174,8 @@ export class SchedulerModel {
     const now = this.sim.now();
     if (failure?.retryable) {
       const { record } = failure;
-      const manualAfter = this.lastManualSeq > (this.startSeq.get(record.id) ?? -1);
+      const cut = Math.max(this.lastManualSeq, this.lastCutSeq);
+      const manualAfter = cut > (this.startSeq.get(record.id) ?? -1);
       if (now < record.endedAt! + failure.retryAfterMs) {
         this.#violate(`run ${id} started before Retry-After of run ${record.id}`);
       }
@@ -197,6 +209,12 @@ export class SchedulerModel {
 
   /** Checks made between commands, once everything has settled. */
   checkQuiet() {
+    for (const manual of this.refusedManuals.splice(0)) {
+      if (!manual.settled) this.#violate('a manual sync asked for offline did not settle at once');
+      else if (!(manual.error instanceof FerryConditionsError)) {
+        this.#violate(`a manual sync asked for offline settled with ${String(manual.error)}`);
+      }
+    }
     const status = this.h.scheduler.status();
     const active = this.h.active().length;
     if ((status.state === 'syncing') !== (active === 1)) {
@@ -228,7 +246,10 @@ export class SchedulerModel {
     const before = this.conditionsMet();
     change();
     const after = this.conditionsMet();
-    if (!before && after) this.lastMetAt = this.sim.now();
+    if (!before && after) {
+      this.lastMetAt = this.sim.now();
+      this.lastCutSeq = this.seq++;
+    }
     if (before && !after) this.lastMetAt = Number.POSITIVE_INFINITY;
     const running = this.h.active()[0];
     if (!after && running !== undefined && !running.context.signal.aborted) {
@@ -243,7 +264,23 @@ export class SchedulerModel {
 
   manual() {
     this.lastManualSeq = this.seq++;
-    this.h.scheduler.requestRun().catch(() => {});
+    const request = this.h.scheduler.requestRun();
+    if (this.conditionsMet()) {
+      request.catch(() => {});
+      return;
+    }
+    const manual = { settled: false, error: undefined as unknown };
+    this.refusedManuals.push(manual);
+    request.then(
+      () => Object.assign(manual, { settled: true }),
+      (error: unknown) => Object.assign(manual, { settled: true, error }),
+    );
+  }
+
+  /** The live stream opened: the server is reachable, a backoff may be cut short. */
+  serverReachable() {
+    this.lastCutSeq = this.seq++;
+    this.h.scheduler.resetBackoff();
   }
 
   async restart() {
