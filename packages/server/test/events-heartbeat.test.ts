@@ -71,7 +71,9 @@ describe('event stream heartbeats', () => {
     expect(vi.getTimerCount()).toBe(1);
     expect(registered).toHaveLength(1);
     for (const stream of opened) {
-      expect(stream.text()).toMatch(/^retry: 2000\n\nevent: poke\ndata: \{"version":0\}\n\n$/);
+      expect(stream.text()).toMatch(
+        /^retry: 2000\n: heartbeat 25000\n\nevent: poke\ndata: \{"version":0\}\n\n$/,
+      );
     }
 
     await vi.advanceTimersByTimeAsync(HEARTBEAT_MS - 1);
@@ -126,7 +128,7 @@ describe('event stream heartbeats', () => {
     registered[0]!();
     await Promise.all(opened.map((s) => s.ended));
     for (const stream of opened) {
-      const retries = [...stream.text().matchAll(/retry: (\d+)\n\n/g)].map((m) => Number(m[1]));
+      const retries = [...stream.text().matchAll(/retry: (\d+)\n/g)].map((m) => Number(m[1]));
       expect(retries[0]).toBe(2000);
       expect(retries[1]).toBeGreaterThanOrEqual(2000);
       expect(retries[1]).toBeLessThan(4000);

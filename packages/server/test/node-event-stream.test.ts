@@ -58,7 +58,9 @@ describe('an event stream on Node’s response', () => {
       'content-type': 'text/event-stream; charset=utf-8',
       'x-request-id': 'req-7',
     });
-    expect(stalled.text()).toBe('retry: 2000\n\nevent: poke\ndata: {"version":0}\n\n');
+    expect(stalled.text()).toBe(
+      'retry: 2000\n: heartbeat 60000\n\nevent: poke\ndata: {"version":0}\n\n',
+    );
     hub.publish(['s'], 3);
     hub.publish(['other'], 4);
     expect(stalled.pokes()).toEqual([0, 3]);

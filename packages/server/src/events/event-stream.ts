@@ -1,9 +1,10 @@
 /**
  * One event stream's rules, whatever carries its bytes (a web `ReadableStream`, or Node's
- * own response when the server runs on Node): a `retry:` hint and a poke at once on
- * opening, a poke per commit in its spaces, pings from the shared heartbeat, and a retry
- * hint before it ends on shutdown. It ends, after a `reauthenticate` event, when the
- * authority it was opened with does (authority.ts).
+ * own response when the server runs on Node): a `retry:` hint, the announcement of the
+ * heartbeat (`: heartbeat 25000`, so a client can tell a dead connection in about that
+ * time) and a poke at once on opening, a poke per commit in its spaces, pings from the
+ * shared heartbeat, and a retry hint before it ends on shutdown. It ends, after a
+ * `reauthenticate` event, when the authority it was opened with does (authority.ts).
  *
  * A poke after a small commit carries its changes (patch-poke.ts). A consumer that reads
  * slowly does not make pokes pile up: while it is behind, new pokes collapse into one plain
@@ -14,6 +15,7 @@ import {
   REAUTHENTICATE_REASONS,
   type ReauthenticateReason,
   SSE_CONTENT_TYPE,
+  SSE_HEARTBEAT_COMMENT,
 } from '@ferry/protocol';
 import type { CommitPatch } from '../storage/commit-patch.ts';
 import { type AuthoritySettings, StreamAuthority, type StreamOwner } from './authority.ts';
@@ -24,7 +26,17 @@ export const RETRY_MS = 2000;
 
 const encoder = new TextEncoder();
 const PING = encoder.encode(': ping\n\n');
-const RETRY = encoder.encode(`retry: ${RETRY_MS}\n\n`);
+
+/** The opening `retry:` hint and heartbeat announcement, encoded once per heartbeat (per server). */
+const OPENINGS = new Map<number, Uint8Array>();
+function openingChunk(heartbeatMs: number): Uint8Array {
+  let chunk = OPENINGS.get(heartbeatMs);
+  if (chunk === undefined) {
+    chunk = encoder.encode(`retry: ${RETRY_MS}\n: ${SSE_HEARTBEAT_COMMENT} ${heartbeatMs}\n\n`);
+    OPENINGS.set(heartbeatMs, chunk);
+  }
+  return chunk;
+}
 
 export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'content-type': `${SSE_CONTENT_TYPE}; charset=utf-8`,
@@ -109,7 +121,7 @@ export abstract class EventStream implements PokeSubscriber {
     hub.add(this.spaces, this);
     this.streams.added(this);
     onOpen?.();
-    this.write(RETRY);
+    this.write(openingChunk(this.streams.options.heartbeatMs));
     this.writePoke(hub.headVersion);
     if (!this.closed) this.authority?.start();
   }
