@@ -12,7 +12,13 @@ import type {
   SyncProgress,
   SyncStatus,
 } from '@ferry/client';
-import { FerryClosedError, FerryConfigError, FerryValidationError } from '@ferry/client';
+import {
+  FerryClosedError,
+  FerryConditionsError,
+  FerryConfigError,
+  FerryValidationError,
+  type WaitingFor,
+} from '@ferry/client';
 import type { JsonObject } from '@ferry/protocol';
 
 /** The Web Lock and BroadcastChannel names of a store. */
@@ -53,6 +59,8 @@ export interface ErrorData {
   name: string;
   message: string;
   code?: string;
+  /** The phrase for people, as Ferry's errors carry it. */
+  userMessage?: string;
 }
 
 export interface LeaderInfo {
@@ -64,6 +72,11 @@ export interface LeaderInfo {
 export type ChannelMessage =
   /** A connection asks who leads; the leader answers with `leader`. */
   | { type: 'hello'; from: string; visible?: boolean }
+  /**
+   * A connection's page went online or offline. A worker does not always hear the network
+   * change itself (Chromium tells its pages only), so the leader looks again.
+   */
+  | { type: 'network'; from: string; online: boolean }
   /** A connection's page became visible or hidden. */
   | { type: 'visibility'; from: string; visible: boolean }
   | { type: 'request'; id: string; from: string; call: RequestCall }
@@ -86,25 +99,41 @@ export type ChannelMessage =
 
 export function errorData(error: unknown): ErrorData {
   if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return typeof code === 'string'
-      ? { name: error.name, message: error.message, code }
-      : { name: error.name, message: error.message };
+    const { code, userMessage } = error as { code?: unknown; userMessage?: unknown };
+    return {
+      name: error.name,
+      message: error.message,
+      ...(typeof code === 'string' ? { code } : {}),
+      ...(typeof userMessage === 'string' ? { userMessage } : {}),
+    };
   }
   return { name: 'Error', message: String(error) };
 }
 
+/** What a `FerryConditionsError` waited for, from its code. */
+const WAITING_FOR_CODE: Record<string, WaitingFor> = {
+  offline: 'network',
+  metered_network: 'unmetered-network',
+  low_battery: 'battery',
+};
+
 /**
  * The error again, as the class the app would have caught from a local client where it
- * can be rebuilt from its message; other errors keep their name, message and code.
+ * can be rebuilt from its message; other errors keep their name, message, code and phrase
+ * for people.
  */
 export function reviveError(data: ErrorData): Error {
   let error: Error;
   if (data.name === 'FerryValidationError') error = new FerryValidationError(data.message);
   else if (data.name === 'FerryConfigError') error = new FerryConfigError(data.message);
   else if (data.name === 'FerryClosedError') error = new FerryClosedError('client');
-  else error = Object.assign(new Error(data.message), { name: data.name });
+  else if (data.name === 'FerryConditionsError') {
+    error = new FerryConditionsError(WAITING_FOR_CODE[data.code ?? ''] ?? 'network');
+  } else error = Object.assign(new Error(data.message), { name: data.name });
   if (data.code !== undefined) Object.assign(error, { code: data.code });
+  if (data.userMessage !== undefined && !('userMessage' in error)) {
+    Object.assign(error, { userMessage: data.userMessage });
+  }
   error.message = data.message;
   return error;
 }

@@ -1,9 +1,10 @@
 /**
  * The errors of the browser package. Like the client's, each is a named `Error` subclass
- * whose message says what went wrong and how to fix it. A store used after its own
- * `close()` rejects with the client's `FerryClosedError`, as every store does; the classes
- * here cover what only a browser does to a store behind its back, and running one sync
- * leader across the contexts of an app.
+ * whose message says what went wrong and how to fix it, with a stable `code` and a
+ * `userMessage` a person can read (a status's `lastError` carries both). A store used
+ * after its own `close()` rejects with the client's `FerryClosedError`, as every store
+ * does; the classes here cover what only a browser does to a store behind its back, and
+ * running one sync leader across the contexts of an app.
  */
 
 /**
@@ -13,6 +14,7 @@
 export class FerryLeadershipLostError extends Error {
   override readonly name = 'FerryLeadershipLostError';
   readonly code = 'leadership_lost';
+  readonly userMessage = 'Syncing moved to another tab of this app';
 
   constructor(databaseName: string) {
     super(
@@ -24,6 +26,8 @@ export class FerryLeadershipLostError extends Error {
 /** The browser refused a write for lack of space (a `QuotaExceededError`). */
 export class FerryStorageFullError extends Error {
   override readonly name = 'FerryStorageFullError';
+  readonly code = 'storage_full';
+  readonly userMessage = 'This device is out of storage space — free some to keep saving';
 
   constructor(databaseName: string, options?: { cause?: unknown }) {
     super(
@@ -43,6 +47,8 @@ export type DatabaseClosedReason = 'versionchange' | 'browser';
  */
 export class FerryDatabaseClosedError extends Error {
   override readonly name = 'FerryDatabaseClosedError';
+  readonly code = 'database_closed';
+  readonly userMessage = "This app's saved data was closed — reload the page";
   readonly reason: DatabaseClosedReason;
 
   constructor(databaseName: string, reason: DatabaseClosedReason) {
@@ -58,6 +64,8 @@ export class FerryDatabaseClosedError extends Error {
 /** Opening or deleting the database stayed blocked by connections in other tabs. */
 export class FerryStoreBlockedError extends Error {
   override readonly name = 'FerryStoreBlockedError';
+  readonly code = 'store_blocked';
+  readonly userMessage = "Close this app's other tabs, then try again";
 
   constructor(databaseName: string, action: 'open' | 'delete', waitedMs: number) {
     super(
@@ -69,6 +77,8 @@ export class FerryStoreBlockedError extends Error {
 /** The database was written by a newer version of Ferry than this one. */
 export class FerryStoreVersionError extends Error {
   override readonly name = 'FerryStoreVersionError';
+  readonly code = 'store_version';
+  readonly userMessage = 'This app needs an update — reload the page';
 
   constructor(databaseName: string, options?: { cause?: unknown }) {
     super(
@@ -82,6 +92,7 @@ export class FerryStoreVersionError extends Error {
 export class FerryLeaderUnavailableError extends Error {
   override readonly name = 'FerryLeaderUnavailableError';
   readonly code = 'leader_unavailable';
+  readonly userMessage = 'Sync is not responding — reload the page';
 
   constructor(storeName: string, waitedMs: number) {
     super(

@@ -140,6 +140,8 @@ export async function startLeaderSession(
       announce();
     } else if (message.type === 'visibility') {
       visibility.report(message.from, message.visible);
+    } else if (message.type === 'network') {
+      visibility.networkChanged();
     } else if (message.type === 'request' && !seen.has(message.id)) {
       remember(message.id);
       void answer(message.id, message.from, message.call);

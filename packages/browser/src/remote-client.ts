@@ -202,6 +202,12 @@ export function connectFerry<
   const reportVisibility = () =>
     post({ type: 'visibility', from: connectionId, visible: doc?.visibilityState === 'visible' });
   doc?.addEventListener('visibilitychange', reportVisibility);
+  // A page hears the network change; the leader, in a worker, may not.
+  const page = doc === undefined ? undefined : (globalThis as unknown as EventTarget);
+  const reportNetwork = () =>
+    post({ type: 'network', from: connectionId, online: globalThis.navigator?.onLine !== false });
+  page?.addEventListener('online', reportNetwork);
+  page?.addEventListener('offline', reportNetwork);
   post({
     type: 'hello',
     from: connectionId,
@@ -304,6 +310,8 @@ export function connectFerry<
       if (closed) return;
       closed = true;
       doc?.removeEventListener('visibilitychange', reportVisibility);
+      page?.removeEventListener('online', reportNetwork);
+      page?.removeEventListener('offline', reportNetwork);
       post({ type: 'visibility', from: connectionId, visible: false });
       channel.removeEventListener('message', onMessage);
       channel.close();

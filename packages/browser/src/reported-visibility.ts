@@ -3,6 +3,10 @@
  * talk to it can. This wraps an environment so that, when it cannot observe visibility
  * itself, the app counts as visible while any connected page reports that it is; the
  * scheduler's `visible` trigger then works with the engine in a worker too.
+ *
+ * Pages also say when their network changes: a worker's `navigator.onLine` follows the
+ * network, but Chromium does not always fire `online` and `offline` in workers, so without
+ * the pages' word the engine would go on waiting for a network that is back.
  */
 import type { Conditions, SyncEnvironment } from '@ferry/client';
 
@@ -10,12 +14,14 @@ export interface ReportedVisibility {
   readonly environment: SyncEnvironment;
   /** A page (by connection id) became visible or hidden. */
   report(from: string, visible: boolean): void;
+  /** A page went online or offline: watchers look at the conditions again. */
+  networkChanged(): void;
   dispose(): void;
 }
 
 export function withReportedVisibility(base: SyncEnvironment): ReportedVisibility {
   if (base.signals.visibility) {
-    return { environment: base, report: () => {}, dispose: () => {} };
+    return { environment: base, report: () => {}, networkChanged: () => {}, dispose: () => {} };
   }
   const visibleBy = new Map<string, boolean>();
   const listeners = new Set<() => void>();
@@ -47,6 +53,9 @@ export function withReportedVisibility(base: SyncEnvironment): ReportedVisibilit
       const before = visible();
       visibleBy.set(from, shown);
       if (visible() !== before) for (const listener of [...listeners]) listener();
+    },
+    networkChanged() {
+      for (const listener of [...listeners]) listener();
     },
     dispose: () => listeners.clear(),
   };

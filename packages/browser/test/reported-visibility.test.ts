@@ -45,6 +45,20 @@ describe('visibility reported by pages', () => {
     dispose();
   });
 
+  it("a page's network change makes watchers look again, at the worker's own network", () => {
+    let online = true;
+    const base = { ...workerEnvironment(), conditions: () => ({ online }) };
+    const { environment, networkChanged } = withReportedVisibility(base);
+    const seen: boolean[] = [];
+    environment.watch(() => seen.push(environment.conditions().online));
+    // The worker's navigator changed with no event of its own; the page's word is the cue.
+    online = false;
+    networkChanged();
+    online = true;
+    networkChanged();
+    expect(seen).toEqual([false, true]);
+  });
+
   it('leaves an environment that sees visibility itself alone', () => {
     const base = workerEnvironment(true);
     const { environment, report } = withReportedVisibility(base);
