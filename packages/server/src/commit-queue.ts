@@ -1,8 +1,8 @@
 /**
- * Group commit for every write: clients' pushes and the app's own server writes that
- * arrive while a transaction is running wait in a queue and go into the next transaction
- * together, so the serialised section (see storage/commit-batch.ts) is paid once per batch
- * instead of once per request.
+ * Group commit for every write: a push that finds the queue idle goes into a transaction at
+ * once, and clients' pushes and the app's own server writes that arrive while one is
+ * running wait in a queue and go into the next together, so a transaction's round trips and
+ * its commit's flush are paid once per batch instead of once per request.
  *
  * The queue is bounded: a client push that would make more than `maxQueuedMutations` wait
  * is refused at once with 503 `unavailable` and a short Retry-After. Under more load than
@@ -76,6 +76,24 @@ function userBusy(waiting: number): FerryError {
     `this user already has ${waiting} mutations waiting to be written; retry after the Retry-After pause`,
     { retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS },
   );
+}
+
+/**
+ * Transactions of other replicas, or of the app's own hooks, can lock rows in another order
+ * than Ferry's batches do; PostgreSQL then ends one of them with a deadlock (40P01) or
+ * serialization failure (40001), which nothing in the batch is to blame for: it runs again.
+ */
+const CONFLICT_RETRIES = 3;
+
+async function retryingConflicts<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const code = (error as { code?: unknown } | undefined)?.code;
+      if (attempt > CONFLICT_RETRIES || (code !== '40P01' && code !== '40001')) throw error;
+    }
+  }
 }
 
 /** The app's own server writes wait in one lane, whichever user they name. */
@@ -179,8 +197,12 @@ export class CommitQueue {
   }
 
   private async drain(): Promise<void> {
+    // The first batch goes at once: it comes straight from the event loop, with nothing to
+    // wait for. Later ones let the event loop run first, so requests that came meanwhile join.
+    let first = true;
     while (this.lanes.size > 0) {
-      await yieldToIo();
+      if (!first) await yieldToIo();
+      first = false;
       const batch = this.takeBatch();
       try {
         await this.run(batch);
@@ -198,7 +220,9 @@ export class CommitQueue {
   private async run(batch: Waiting[]): Promise<void> {
     const { database } = this.options;
     const jobs = batch.map((w) => w.job);
-    const result = await database.transaction((tx) => commitBatch(tx, jobs, this.options.batch));
+    const result = await retryingConflicts(() =>
+      database.transaction((tx) => commitBatch(tx, jobs, this.options.batch)),
+    );
     for (const [i, outcome] of result.outcomes.entries()) batch[i]!.resolve(outcome);
     this.options.onBatch?.(result.outcomes);
     if (result.committed) this.options.onCommit(result.committed);

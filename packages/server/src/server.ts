@@ -13,12 +13,12 @@ import {
   DEFAULT_SERVER_LIMITS,
   type ServerLimits,
 } from './config.ts';
-import type { Database } from './db/driver.ts';
 import { migrate } from './db/migrations.ts';
 import { FerryConfigError } from './errors.ts';
 import { PokeHub } from './events/hub.ts';
 import { startReplicaPokes } from './events/replica-pokes.ts';
 import { DEFAULT_SPACES_RECHECK_MS } from './events/stream.ts';
+import { VisibilityGate } from './events/visibility.ts';
 import { createApp } from './http/app.ts';
 import { resolveMetricsAccess } from './http/metrics-route.ts';
 import { NewClientIds } from './http/new-client-ids.ts';
@@ -32,6 +32,7 @@ import { createNativePushSender } from './native-push/sender.ts';
 import type { FerryServer, FerryServerOptions } from './options.ts';
 import { serverWrite } from './server-writes.ts';
 import { compactTombstones } from './storage/compaction.ts';
+import { readWatermark } from './storage/watermark.ts';
 import { resolveWebPush } from './web-push/options.ts';
 import { createWebPushSender } from './web-push/sender.ts';
 
@@ -80,12 +81,8 @@ function spacesRecheckMsOf(value: number | undefined): number {
   return value;
 }
 
-async function readHeadVersion(database: Database): Promise<number> {
-  const [row] = await database.query<{ head_version: string | number }>(
-    'SELECT head_version FROM ferry_server WHERE id = 1',
-  );
-  return Number(row?.head_version ?? 0);
-}
+/** How old a watermark learnt from commits and notifications may be when a pull reads up to it. */
+const WATERMARK_MAX_AGE_MS = 1000;
 
 export async function createFerryServer(options: FerryServerOptions): Promise<FerryServer> {
   const { database, rules } = options;
@@ -148,7 +145,19 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
   const hub = new PokeHub();
   // Names this process in its commit notifications (events/replica-pokes.ts).
   const replicaId = randomUUID();
-  hub.noteVersion(await readHeadVersion(database));
+  const visibility = new VisibilityGate({
+    readWatermark: () => readWatermark(database),
+    release: ({ spaces, version, own, patch }) => {
+      if (spaces === undefined) hub.publishAll(version);
+      else hub.publish(spaces, version, patch);
+      if (!own || spaces === undefined) return;
+      webPushSender?.notify(spaces, version);
+      nativePushSender?.notify(spaces, version);
+    },
+    // Other processes commit only where the database is shared (PostgreSQL).
+    maxAgeMs: database.listen ? WATERMARK_MAX_AGE_MS : 0,
+  });
+  hub.noteVersion(await visibility.refresh());
   const afterCommit = rules?.afterCommit
     ? new AfterCommitDispatcher({
         database,
@@ -177,11 +186,9 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
     maxBatchMutations: limits.maxBatchMutations,
     maxQueuedMutations: limits.maxQueuedMutations,
     maxQueuedMutationsPerUser: limits.maxQueuedMutationsPerUser,
-    onCommit: ({ spaces, headVersion, patch }) => {
-      hub.publish(spaces, headVersion, patch);
+    onCommit: ({ spaces, version, watermark, patch }) => {
+      visibility.committed({ spaces, version, watermark, own: true, patch });
       afterCommit?.nudge();
-      webPushSender?.notify(spaces, headVersion);
-      nativePushSender?.notify(spaces, headVersion);
     },
     onBatch: (outcomes) => {
       pruneRejections();
@@ -197,7 +204,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
     hub,
     replicaId,
     logger,
-    readHeadVersion: () => readHeadVersion(database),
+    visibility,
     // Another replica's afterCommit batches may be waiting too.
     onReconnect: () => afterCommit?.nudge(),
   });
@@ -223,6 +230,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       limits,
       metrics,
       hub,
+      visibility,
       commitQueue,
       heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
       spacesRecheckMs: spacesRecheckMsOf(options.spacesRecheckMs),
@@ -286,6 +294,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       for (const close of [...openStreams]) close();
       await replicaPokes?.close();
       await commitQueue.idle();
+      visibility.close();
       await webPushSender?.close();
       await nativePushSender?.close();
       await afterCommit?.close();

@@ -17,13 +17,14 @@ describe.each(DATABASE_KINDS)('remembered rejections on $name', (kind) => {
     await writeBatch(db, {
       records: [],
       clients: new Map(),
-      headVersion: undefined,
+      placeholders: [],
       rejections: [
         { clientId: 'a', mutationId: 1, code: 'conflict', message: 'm1' },
         { clientId: 'b', mutationId: 1, code: 'forbidden', message: 'm2' },
       ],
       commitEvent: undefined,
       notify: undefined,
+      watermark: false,
     });
     const found = await loadRejections(db, [
       { clientId: 'a', mutationId: 1 },

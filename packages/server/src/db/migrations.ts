@@ -4,6 +4,7 @@
  * released migration: add a new one.
  */
 import type { Database, Queryable } from './driver.ts';
+import { VERSIONS_WITHOUT_LOCK } from './migration-versions.ts';
 
 interface Migration {
   version: number;
@@ -132,6 +133,13 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX ferry_push_devices_user ON ferry_push_devices (user_id)',
       'CREATE INDEX ferry_push_devices_spaces ON ferry_push_devices USING gin (spaces)',
     ],
+  },
+  {
+    version: 7,
+    name: 'versions without a lock',
+    // Writers take versions from a sequence; readers stop below the oldest writer still
+    // holding versions (see migration-versions.ts).
+    statements: [...VERSIONS_WITHOUT_LOCK],
   },
 ];
 

@@ -1,7 +1,10 @@
 /**
  * Pokes across replicas. Every commit NOTIFYs the database's channel in its own
  * transaction (storage/commit-batch.ts), so the notification exists exactly when the commit does;
- * each replica LISTENs and pokes its own event streams. Notifications arriving together are
+ * each replica LISTENs and pokes its own event streams. A notification carries the commit's
+ * highest version (`m`), its spaces, and the watermark its writer read (`v`, safe to read
+ * up to once the commit is seen): the replica learns the watermark and pokes for the commit
+ * once a watermark covers it (events/visibility.ts). Notifications arriving together are
  * merged into one publish per turn of the event loop.
  *
  * A replica hears its own commits too. It has poked its streams for them already, right
@@ -16,13 +19,14 @@
 import type { Database, Listener } from '../db/driver.ts';
 import type { Logger } from '../logger.ts';
 import type { PokeHub } from './hub.ts';
+import type { VisibilityGate } from './visibility.ts';
 
 export interface ReplicaPokesOptions {
   database: Database;
   hub: PokeHub;
   logger: Logger;
-  /** Reads the committed head version, to poke with after a reconnect. */
-  readHeadVersion: () => Promise<number>;
+  /** Holds the watermark, and the pokes of commits above it. */
+  visibility: VisibilityGate;
   onReconnect?: () => void;
   /** The id this replica puts in its own notifications. */
   replicaId?: string;
@@ -33,56 +37,51 @@ export interface ReplicaPokesOptions {
 export function startReplicaPokes(options: ReplicaPokesOptions): Listener | undefined {
   const { database, hub, logger } = options;
   if (!database.listen || !database.notifyChannel) return undefined;
-  let pendingSpaces = new Set<string>();
-  let pendingAll = false;
-  let pendingVersion = 0;
-  let flushScheduled = false;
+  let pending: { spaces: Set<string> | undefined; version: number; watermark: number } | undefined;
   const ownDelayMs = options.ownNotificationDelayMs ?? 1000;
 
   const flush = () => {
-    flushScheduled = false;
-    if (pendingAll) hub.publishAll(pendingVersion);
-    else hub.publish(pendingSpaces, pendingVersion);
-    pendingSpaces = new Set();
-    pendingAll = false;
-    pendingVersion = 0;
+    const merged = pending!;
+    pending = undefined;
+    options.visibility.committed({ ...merged, own: false });
   };
 
-  const add = (version: number, spaces: string[] | undefined) => {
-    pendingVersion = Math.max(pendingVersion, version);
-    if (spaces) for (const space of spaces) pendingSpaces.add(space);
-    else pendingAll = true;
-    if (!flushScheduled) {
-      flushScheduled = true;
+  const add = (version: number, spaces: string[] | undefined, watermark: number) => {
+    if (!pending) {
+      pending = { spaces: new Set(), version: 0, watermark: 0 };
       setImmediate(flush);
     }
+    pending.version = Math.max(pending.version, version);
+    pending.watermark = Math.max(pending.watermark, watermark);
+    if (!spaces) pending.spaces = undefined;
+    else if (pending.spaces) for (const space of spaces) pending.spaces.add(space);
   };
 
   return database.listen(database.notifyChannel, {
     onNotification(payload) {
-      let message: { v?: unknown; s?: unknown; r?: unknown };
+      let message: { v?: unknown; m?: unknown; s?: unknown; r?: unknown };
       try {
         message = JSON.parse(payload);
       } catch {
         return;
       }
-      if (typeof message.v !== 'number') return;
-      const version = message.v;
+      if (typeof message.v !== 'number' || typeof message.m !== 'number') return;
+      const { v: watermark, m: version } = message;
       const spaces = Array.isArray(message.s) ? message.s.map(String) : undefined;
       if (options.replicaId !== undefined && message.r === options.replicaId) {
-        setTimeout(() => add(version, spaces), ownDelayMs).unref?.();
+        setTimeout(() => add(version, spaces, watermark), ownDelayMs).unref?.();
       } else {
-        add(version, spaces);
+        add(version, spaces, watermark);
       }
     },
     onConnected(first) {
       if (first) return;
       logger.info({}, 'commit notifications reconnected; poking every event stream');
       options.onReconnect?.();
-      options
-        .readHeadVersion()
-        .then((version) => hub.publishAll(version))
-        .catch(() => hub.publishAll(hub.headVersion));
+      options.visibility
+        .refresh()
+        .catch(() => options.visibility.version)
+        .then((version) => hub.publishAll(version));
     },
     onDisconnected(error) {
       logger.warn({ err: error }, 'lost the commit-notification connection; reconnecting');

@@ -20,6 +20,7 @@ import type { ServerLimits } from '../config.ts';
 import type { Database } from '../db/driver.ts';
 import type { PokeHub } from '../events/hub.ts';
 import { EventStreams } from '../events/stream.ts';
+import type { VisibilityGate } from '../events/visibility.ts';
 import type { Logger } from '../logger.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { type NativePushRouteOptions, registerNativePushRoutes } from '../native-push/routes.ts';
@@ -43,6 +44,8 @@ export interface RouteContext {
   limits: ServerLimits;
   metrics: ServerMetrics;
   hub: PokeHub;
+  /** The watermark pulls read up to (events/visibility.ts). */
+  visibility: VisibilityGate;
   commitQueue: CommitQueue;
   heartbeatMs: number;
   /** How often an event stream whose spaces can change (`resolveSpaces`) asks for them. */
@@ -152,7 +155,7 @@ export function registerRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
     if (!outcome.ok) throw outcome.error;
     const pushed = { results: outcome.results, lastMutationId: outcome.lastMutationId };
     if (pull === undefined) return compressibleJsonResponse(c.req.raw, ctx.compression, pushed);
-    const answer = await pushAndPullBody(ctx.database, pushed, pull);
+    const answer = await pushAndPullBody(ctx.database, ctx.visibility, pushed, pull);
     ctx.metrics.pulledChanges.inc(answer.changeCount);
     return compressibleJsonResponse(c.req.raw, ctx.compression, answer.body);
   });
@@ -163,13 +166,16 @@ export function registerRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
     ctx.clientRateLimiter?.take(request.clientId);
     const spaces = readableSpaces(principal, request.spaces);
     const outcome = await withClientId(ctx, principal.userId, request.clientId, () =>
-      readChanges(ctx.database, {
-        clientId: request.clientId,
-        userId: principal.userId,
-        spaces,
-        cursor: request.cursor,
-        limit: request.limit,
-      }),
+      ctx.visibility.current().then((watermark) =>
+        readChanges(ctx.database, {
+          clientId: request.clientId,
+          userId: principal.userId,
+          spaces,
+          cursor: request.cursor,
+          limit: request.limit,
+          watermark,
+        }),
+      ),
     );
     if (!outcome.ok) throw clientOwnedElsewhere(request.clientId);
     ctx.metrics.pulledChanges.inc(outcome.changeCount);

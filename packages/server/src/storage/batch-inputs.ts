@@ -1,11 +1,18 @@
 /**
- * What a push batch reads once it holds the version lock, in one statement: it registers
- * the client ids that are new (the first user to use a client id owns it) and reads every
- * named client's owner and last mutation id, and the current state of every record the
- * batch writes. One statement is one round trip instead of three; the rows of both kinds
- * come back tagged in one result.
+ * What a push batch reads before it decides, in one call of `ferry_read_batch` (created by
+ * db/migration-versions.ts), so one round trip: the batch's reservation of versions, the
+ * client ids it claims (the first user to use a client id owns it) and every named client's
+ * owner and last mutation id, locked, the current state of every record it writes, locked
+ * too (a record that does not exist yet gets a placeholder row, version 0 and no value, so
+ * that two batches creating it wait for each other), and one version for each mutation.
+ *
+ * The locks take the place of the single lock every writer once held: two batches that
+ * name one client or one record run one after the other, and batches that share neither
+ * run side by side. The versions are drawn only once the locks are held, so a record's
+ * versions rise in the order its writers commit.
  */
 import { prepared, type Queryable } from '../db/driver.ts';
+import { notMigrated } from '../errors.ts';
 import { addressOf, type RecordAddress, type RecordState } from './records.ts';
 
 export interface ClientRow {
@@ -15,10 +22,21 @@ export interface ClientRow {
 }
 
 export interface BatchInputs {
+  /** The database's id, for the cursors pokes hand out. */
+  serverId: string;
   clients: Map<string, ClientRow>;
   /** The client ids this batch registered: no one had used them before. */
   newClients: Set<string>;
+  /** Current states; a placeholder reads as a tombstone of version 0. */
   records: Map<string, RecordState>;
+  /** Addresses that got a placeholder: deleted again unless the batch writes them. */
+  placeholders: Map<string, RecordAddress>;
+  /** The sequence's last value when the batch reserved: its versions are all above it. */
+  floor: number;
+  /** The watermark just after the reservation, when asked for. */
+  watermark: number | undefined;
+  /** One version per mutation asked for, ascending. */
+  versions: number[];
 }
 
 /** Client ids to claim, each with the user who would own it if it is new. */
@@ -27,75 +45,64 @@ export interface ClientClaims {
   userIds: readonly string[];
 }
 
-const READ_SQL = prepared(`
-  WITH claimed AS (
-    INSERT INTO ferry_clients (client_id, user_id)
-    SELECT * FROM unnest($1::text[], $2::text[])
-    ON CONFLICT (client_id) DO NOTHING
-    RETURNING client_id, user_id, last_mutation_id
-  )
-  SELECT 'n' AS kind, client_id AS a, user_id AS b, NULL::text AS c, NULL::text AS value,
-    last_mutation_id AS n
-  FROM claimed
-  UNION ALL
-  SELECT 'c', client_id, user_id, NULL, NULL, last_mutation_id
-  FROM ferry_clients WHERE client_id = ANY($1::text[])
-  UNION ALL
-  SELECT 'r', r.space, r.collection, r.key, r.value, r.version
-  FROM unnest($3::text[], $4::text[], $5::text[]) AS w(space, collection, key)
-  JOIN ferry_records r ON r.space = w.space AND r.collection = w.collection AND r.key = w.key`);
+const READ_SQL = prepared('SELECT * FROM ferry_read_batch($1, $2, $3, $4, $5, $6, $7)');
 
 interface TaggedRow {
-  /** A client (`n` when the statement registered it), or a record. */
-  kind: 'c' | 'n' | 'r';
+  /** A client (`n` when the call registered it), a record, or the batch's state (`s`). */
+  kind: 'c' | 'n' | 'r' | 's';
   a: string;
   b: string;
   c: string | null;
   value: string | null;
-  n: string | number;
-}
-
-async function readOnce(
-  db: Queryable,
-  claims: ClientClaims,
-  addresses: readonly RecordAddress[],
-): Promise<BatchInputs> {
-  const rows = await db.query<TaggedRow>(READ_SQL, [
-    claims.clientIds,
-    claims.userIds,
-    addresses.map((a) => a.space),
-    addresses.map((a) => a.collection),
-    addresses.map((a) => a.key),
-  ]);
-  const clients = new Map<string, ClientRow>();
-  const newClients = new Set<string>();
-  const records = new Map<string, RecordState>();
-  for (const row of rows) {
-    if (row.kind !== 'r') {
-      clients.set(row.a, { clientId: row.a, userId: row.b, lastMutationId: Number(row.n) });
-      if (row.kind === 'n') newClients.add(row.a);
-    } else {
-      const address = { space: row.a, collection: row.b, key: row.c! };
-      records.set(addressOf(address), { text: row.value, version: Number(row.n) });
-    }
-  }
-  return { clients, newClients, records };
+  n: string | number | null;
 }
 
 export async function readBatchInputs(
   db: Queryable,
   claims: ClientClaims,
   addresses: readonly RecordAddress[],
+  options: { draws: number; wantWatermark: boolean },
 ): Promise<BatchInputs> {
   const unique = new Map<string, RecordAddress>();
   for (const a of addresses) unique.set(addressOf(a), a);
   const list = [...unique.values()];
-  const inputs = await readOnce(db, claims, list);
-  // A pull claiming one of these ids at the same moment: the statement waited for it, but
-  // its snapshot is older than that row. The next statement sees it.
-  if (claims.clientIds.every((id) => inputs.clients.has(id))) return inputs;
-  const again = await readOnce(db, claims, list);
-  // The ids the first statement registered are old ones to the second.
-  for (const id of inputs.newClients) again.newClients.add(id);
-  return again;
+  const rows = await db.query<TaggedRow>(READ_SQL, [
+    claims.clientIds,
+    claims.userIds,
+    list.map((a) => a.space),
+    list.map((a) => a.collection),
+    list.map((a) => a.key),
+    options.draws,
+    options.wantWatermark,
+  ]);
+  const clients = new Map<string, ClientRow>();
+  const newClients = new Set<string>();
+  const records = new Map<string, RecordState>();
+  const placeholders = new Map<string, RecordAddress>();
+  let state: TaggedRow | undefined;
+  for (const row of rows) {
+    if (row.kind === 's') {
+      state = row;
+    } else if (row.kind === 'r') {
+      const address = { space: row.a, collection: row.b, key: row.c! };
+      const key = addressOf(address);
+      const version = Number(row.n);
+      records.set(key, { text: row.value, version });
+      if (version === 0) placeholders.set(key, address);
+    } else {
+      clients.set(row.a, { clientId: row.a, userId: row.b, lastMutationId: Number(row.n) });
+      if (row.kind === 'n') newClients.add(row.a);
+    }
+  }
+  if (!state) throw notMigrated('ferry_server');
+  return {
+    serverId: state.a,
+    clients,
+    newClients,
+    records,
+    placeholders,
+    floor: Number(state.b),
+    watermark: state.c === null ? undefined : Number(state.c),
+    versions: state.value ? state.value.split(',').map(Number) : [],
+  };
 }

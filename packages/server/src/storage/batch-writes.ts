@@ -1,10 +1,12 @@
 /**
  * Everything a push batch writes, in one statement of data-modifying CTEs (one round trip
- * instead of up to six): the records' final states, the clients' new last mutation ids,
- * the new head version, remembered rejections, the afterCommit outbox entry, and the
- * notification to other replicas (delivered only if the transaction commits). The parts
- * touch different tables, so running them in one statement changes nothing but the count
- * of round trips; parts with nothing to write are left out.
+ * instead of up to six): the records' final states, the placeholders of records it did not
+ * write after all, the clients' new last mutation ids, remembered rejections, the
+ * afterCommit outbox entry, and the notification to other replicas (delivered only if the
+ * transaction commits), with the watermark read once the batch's versions are taken (a
+ * version safe to read up to after the commit: storage/watermark.ts). The parts touch
+ * different rows, so running them in one statement changes nothing but the count of round
+ * trips; parts with nothing to write are left out.
  *
  * When asked, the same statement also reads the bases a poke's changes need
  * (commit-patch.ts): all its parts see the database as it was before its own writes, so the
@@ -17,14 +19,20 @@ import type { RejectionRow } from './rejections.ts';
 export interface BatchWrites {
   /** Each address at most once, with its final state. */
   records: readonly (RecordAddress & { state: RecordState })[];
-  /** Client id → its last processed mutation id. */
-  clients: ReadonlyMap<string, number>;
-  /** The head version after the batch, when it moved. */
-  headVersion: number | undefined;
+  /**
+   * Client id → its last processed mutation id, and the highest version the batch wrote for
+   * it (0: none), which the client's `last_version` rises to.
+   */
+  clients: ReadonlyMap<string, { id: number; version: number }>;
+  /** Placeholder rows (batch-inputs.ts) of records the batch did not write. */
+  placeholders: readonly RecordAddress[];
   rejections: readonly RejectionRow[];
   /** The afterCommit outbox entry (JSON of the changes), when there is one. */
   commitEvent: string | undefined;
+  /** `payload` is a JSON object; the statement puts the watermark first, as `v`. */
   notify: { channel: string; payload: string } | undefined;
+  /** Read the watermark after the writes. */
+  watermark: boolean;
   /** Spaces to read the bases of (see commit-patch.ts), when the batch's pokes may carry it. */
   basesOf?: readonly string[] | undefined;
 }
@@ -32,7 +40,12 @@ export interface BatchWrites {
 /** For each space of `basesOf`: the highest version, before the batch, of what it left alone. */
 export type Bases = Map<string, number>;
 
-export async function writeBatch(db: Queryable, writes: BatchWrites): Promise<Bases | undefined> {
+export interface WrittenBatch {
+  watermark: number | undefined;
+  bases: Bases | undefined;
+}
+
+export async function writeBatch(db: Queryable, writes: BatchWrites): Promise<WrittenBatch> {
   const params: SqlParam[] = [];
   const param = (value: SqlParam) => {
     params.push(value);
@@ -52,16 +65,23 @@ export async function writeBatch(db: Queryable, writes: BatchWrites): Promise<Ba
       ON CONFLICT (space, collection, key)
       DO UPDATE SET value = excluded.value, version = excluded.version, committed_at = now()`);
   }
-  if (clients.size > 0) {
-    parts.push(`UPDATE ferry_clients c SET last_mutation_id = m.id, updated_at = now()
-      FROM unnest(${param([...clients.keys()])}::text[], ${param([...clients.values()])}::bigint[])
-        AS m(client_id, id)
-      WHERE c.client_id = m.client_id`);
+  if (writes.placeholders.length > 0) {
+    const { placeholders } = writes;
+    parts.push(`DELETE FROM ferry_records r
+      USING unnest(${param(placeholders.map((a) => a.space))}::text[],
+        ${param(placeholders.map((a) => a.collection))}::text[],
+        ${param(placeholders.map((a) => a.key))}::text[]) AS p(space, collection, key)
+      WHERE r.space = p.space AND r.collection = p.collection AND r.key = p.key
+        AND r.version = 0`);
   }
-  if (writes.headVersion !== undefined) {
-    parts.push(
-      `UPDATE ferry_server SET head_version = ${param(writes.headVersion)}::bigint WHERE id = 1`,
-    );
+  if (clients.size > 0) {
+    const moved = [...clients.values()];
+    parts.push(`UPDATE ferry_clients c SET prev_mutation_id = c.last_mutation_id,
+        prev_version = c.last_version, last_mutation_id = m.id,
+        last_version = GREATEST(c.last_version, m.version), updated_at = now()
+      FROM unnest(${param([...clients.keys()])}::text[], ${param(moved.map((m) => m.id))}::bigint[],
+        ${param(moved.map((m) => m.version))}::bigint[]) AS m(client_id, id, version)
+      WHERE c.client_id = m.client_id`);
   }
   if (rejections.length > 0) {
     parts.push(`INSERT INTO ferry_rejections (client_id, mutation_id, code, message)
@@ -74,7 +94,10 @@ export async function writeBatch(db: Queryable, writes: BatchWrites): Promise<Ba
     parts.push(`INSERT INTO ferry_commit_events (changes) VALUES (${param(writes.commitEvent)})`);
   }
   const { notify, basesOf } = writes;
-  const notified = notify ? `pg_notify(${param(notify.channel)}, ${param(notify.payload)})` : '1';
+  // The watermark is read in a subquery of FROM, so before the notification that carries it.
+  const notified = notify
+    ? `pg_notify(${param(notify.channel)}, '{"v":' || wm.watermark || ',' || ${param(notify.payload.slice(1))})`
+    : '1';
   // Never below the compaction floor: a cursor under it may have missed a deletion whose
   // tombstone is gone, and must pull (and be reset) rather than take a poke's changes.
   const bases = basesOf
@@ -86,13 +109,24 @@ export async function writeBatch(db: Queryable, writes: BatchWrites): Promise<Ba
           (SELECT min_cursor_version FROM ferry_server WHERE id = 1), 0))::text
         FROM unnest(${param([...basesOf])}::text[]) AS s(space))`
     : 'NULL::text';
-  if (parts.length === 0 && !notify && !basesOf) return undefined;
-  const select = `SELECT ${notified} AS notified, ${bases} AS bases`;
+  const watermark = writes.watermark || notify ? 'ferry_watermark()' : 'NULL::bigint';
+  if (parts.length === 0 && !notify && !basesOf && !writes.watermark)
+    return { watermark: undefined, bases: undefined };
+  const select = `SELECT wm.watermark, ${notified} AS notified, ${bases} AS bases
+    FROM (SELECT ${watermark} AS watermark) wm`;
   const ctes = parts.map((sql, i) => `w${i} AS (${sql})`);
   // A few dozen distinct texts at most (which parts are present), so each is prepared.
   const sql = ctes.length > 0 ? `WITH ${ctes.join(',\n')}\n${select}` : select;
-  const [row] = await db.query<{ bases: string | null }>(prepared(sql), params);
-  if (!basesOf || !row?.bases) return undefined;
+  const [row] = await db.query<{ watermark: string | number | null; bases: string | null }>(
+    prepared(sql),
+    params,
+  );
+  const seen =
+    row?.watermark === null || row?.watermark === undefined ? undefined : Number(row.watermark);
+  if (!basesOf || !row?.bases) return { watermark: seen, bases: undefined };
   const parsed = JSON.parse(row.bases) as Record<string, number | string>;
-  return new Map(Object.entries(parsed).map(([space, base]) => [space, Number(base)]));
+  return {
+    watermark: seen,
+    bases: new Map(Object.entries(parsed).map(([space, base]) => [space, Number(base)])),
+  };
 }

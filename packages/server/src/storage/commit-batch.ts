@@ -1,10 +1,12 @@
 /**
  * Applies writes inside one transaction ("group commit": a batch may hold the pushes of
- * many clients and the app's own server writes). The transaction first locks the single
- * `ferry_server` row, so writers take versions one transaction at a time and commits become
- * visible in version order (I2); each client's `last_mutation_id` moves in the same
- * transaction as the effects of its mutations (I1). Reads and writes are a fixed number of
- * set-based statements per batch, whatever its size.
+ * many clients and the app's own server writes). No lock orders all writers: the batch
+ * reserves versions (storage/batch-inputs.ts), locks only the clients and records it names,
+ * so batches that share neither run side by side, takes its versions from a sequence, and
+ * readers stop below the oldest writer still holding versions (storage/watermark.ts), so a
+ * change that commits late is never skipped (I2). Each client's `last_mutation_id` moves in
+ * the same transaction as the effects of its mutations (I1). Reads and writes are a fixed
+ * number of set-based statements per batch, whatever its size.
  */
 import {
   FerryError,
@@ -13,8 +15,7 @@ import {
   type MutationResult,
   type Version,
 } from '@ferry/protocol';
-import { prepared, type Queryable } from '../db/driver.ts';
-import { notMigrated } from '../errors.ts';
+import type { Queryable } from '../db/driver.ts';
 import type { CommittedChange } from '../rules.ts';
 import { type ClientClaims, readBatchInputs } from './batch-inputs.ts';
 import { writeBatch } from './batch-writes.ts';
@@ -47,8 +48,14 @@ export interface CommitBatchResult {
 export interface CommittedBatch {
   /** Spaces that received changes. */
   spaces: Set<string>;
-  /** The head version after the batch. */
-  headVersion: number;
+  /** The batch's highest version. */
+  version: number;
+  /**
+   * A version safe to read up to once the batch has committed (see storage/watermark.ts):
+   * at or above `version` when no older writer was still running, below it otherwise, and
+   * then the batch's pokes wait until a later watermark covers it (events/visibility.ts).
+   */
+  watermark: number;
   /** The batch's changes for pokes to carry, when it is small and someone listens. */
   patch?: CommitPatch | undefined;
 }
@@ -88,22 +95,33 @@ async function attachRememberedRejections(
   }
 }
 
-const LOCK_HEAD_SQL = prepared(
-  'SELECT head_version, server_id FROM ferry_server WHERE id = 1 FOR UPDATE',
-);
-
 /** NOTIFY carries at most 8000 bytes; a commit touching more spaces pokes every stream. */
 const MAX_NOTIFY_BYTES = 7000;
 
+/**
+ * What other replicas hear of a commit, less the watermark (`v`, known only in the write
+ * statement, which puts it first): the commit's highest version, its spaces and who wrote it.
+ */
 function notifyPayload(
   spaces: ReadonlySet<string>,
   version: number,
   replicaId: string | undefined,
 ): string {
-  const payload = JSON.stringify({ v: version, s: [...spaces], r: replicaId });
+  const payload = JSON.stringify({ m: version, s: [...spaces], r: replicaId });
   return Buffer.byteLength(payload) > MAX_NOTIFY_BYTES
-    ? JSON.stringify({ v: version, r: replicaId })
+    ? JSON.stringify({ m: version, r: replicaId })
     : payload;
+}
+
+/**
+ * Whether every version below the batch's, other than its own, was settled before its write
+ * statement began, so that the bases it reads (commit-patch.ts) miss no change: no other
+ * writer held versions at or below the floor when the batch reserved, and the batch's
+ * versions follow the floor with none drawn by another writer between them.
+ */
+function settledBelow(floor: number, watermark: number | undefined, versions: number[]): boolean {
+  if (watermark === undefined || watermark < floor || versions.length === 0) return false;
+  return versions[0] === floor + 1 && versions[versions.length - 1] === floor + versions.length;
 }
 
 /** The batch's client ids, each with the first user that names it (its owner if it is new). */
@@ -121,32 +139,31 @@ export async function commitBatch(
   jobs: readonly WriteJob[],
   options: BatchOptions,
 ): Promise<CommitBatchResult> {
-  const [server] = await db.query<{ head_version: string | number; server_id: string }>(
-    LOCK_HEAD_SQL,
-  );
-  if (!server) throw notMigrated('ferry_server');
-  let head = Number(server.head_version);
-  const startHead = head;
-
+  const mutations = jobs.flatMap((j) => j.mutations);
+  // Whether a poke could carry the batch's changes: only then is the watermark read first.
+  const mayPatch = options.listenedSpaces?.(new Set(mutations.map((m) => m.space))) !== undefined;
   // Records are read for every job: which jobs may write is known only once the clients are.
-  const { clients, newClients, records } = await readBatchInputs(
-    db,
-    clientClaims(jobs),
-    jobs.flatMap((j) => j.mutations),
-  );
+  const inputs = await readBatchInputs(db, clientClaims(jobs), mutations, {
+    draws: mutations.length,
+    wantWatermark: mayPatch,
+  });
+  const { clients, newClients, records, versions } = inputs;
   const clientOf = (job: WriteJob) =>
     job.clientId === null ? undefined : clients.get(job.clientId);
   const allowed = (job: WriteJob) => job.clientId === null || clientOf(job)?.userId === job.userId;
   const dirty = new Map<string, RecordAddress>();
   const touchedSpaces = new Set<string>();
-  const movedClients = new Map<string, number>();
+  const movedClients = new Map<string, { id: number; version: number }>();
   const newRejections: RejectionRow[] = [];
   const duplicates: PendingDuplicate[] = [];
   const committed: CommittedChange[] = [];
+  let highest = 0;
+  let next = 0;
 
   const outcomes: WriteJobOutcome[] = [];
   for (const job of jobs) {
     if (!allowed(job)) {
+      next += job.mutations.length;
       outcomes.push({
         ok: false,
         error: new FerryError('forbidden', `clientId "${job.clientId}" belongs to another user`),
@@ -156,6 +173,7 @@ export async function commitBatch(
     const client = clientOf(job);
     const results: MutationResult[] = [];
     for (const m of job.mutations) {
+      const version = versions[next++]!;
       const id = m.id as MutationId;
       if (client && m.id <= client.lastMutationId) {
         const result = { id, status: 'duplicate' as const };
@@ -163,9 +181,11 @@ export async function commitBatch(
         results.push(result);
         continue;
       }
-      if (client) {
+      const moved = client && (movedClients.get(client.clientId) ?? { id: 0, version: 0 });
+      if (client && moved) {
         client.lastMutationId = m.id;
-        movedClients.set(client.clientId, m.id);
+        moved.id = m.id;
+        movedClients.set(client.clientId, moved);
       }
       const address = addressOf(m);
       const decision = await decide(m, records.get(address), job, options, db);
@@ -175,11 +195,12 @@ export async function commitBatch(
         if (client) newRejections.push({ clientId: client.clientId, mutationId: m.id, ...error });
         continue;
       }
-      head += 1;
-      records.set(address, { text: decision.text, parsed: decision.parsed, version: head });
+      highest = version;
+      if (moved) moved.version = version;
+      records.set(address, { text: decision.text, parsed: decision.parsed, version });
       dirty.set(address, m);
       touchedSpaces.add(m.space);
-      results.push({ id, status: 'applied', version: head as Version });
+      results.push({ id, status: 'applied', version: version as Version });
       if (options.recordCommits) {
         const { space, collection, key, op } = m;
         const { origin, userId, clientId } = job;
@@ -188,7 +209,7 @@ export async function commitBatch(
           collection,
           key,
           op,
-          version: head,
+          version,
           value: decision.parsed,
           origin,
           userId,
@@ -206,26 +227,39 @@ export async function commitBatch(
   }
 
   await attachRememberedRejections(db, duplicates, newRejections);
-  const moved = head !== startHead;
-  const pokeChanges = moved && options.listenedSpaces ? pokeChangesOf(dirty, records) : undefined;
+  const changed = highest > 0;
+  const settled = settledBelow(inputs.floor, inputs.watermark, versions);
+  const pokeChanges =
+    changed && settled && options.listenedSpaces ? pokeChangesOf(dirty, records) : undefined;
   const listened = pokeChanges && options.listenedSpaces?.(touchedSpaces);
-  const bases = await writeBatch(db, {
+  const leftovers = [...inputs.placeholders].filter(([address]) => !dirty.has(address));
+  const written = await writeBatch(db, {
     records: [...dirty.entries()].map(([address, a]) => ({ ...a, state: records.get(address)! })),
     clients: movedClients,
-    headVersion: moved ? head : undefined,
+    placeholders: leftovers.map(([, address]) => address),
     rejections: newRejections,
     commitEvent: committed.length > 0 ? JSON.stringify(committed) : undefined,
     notify:
-      moved && options.notifyChannel
+      changed && options.notifyChannel
         ? {
             channel: options.notifyChannel,
-            payload: notifyPayload(touchedSpaces, head, options.replicaId),
+            payload: notifyPayload(touchedSpaces, highest, options.replicaId),
           }
         : undefined,
+    watermark: changed,
     basesOf: listened,
   });
-  if (!moved) return { outcomes, committed: null };
+  if (!changed) return { outcomes, committed: null };
+  const bases = written.bases;
+  // A base above the batch's own versions is a change committed after them: the poke could
+  // not say that nothing else happened in between.
   const patch: CommitPatch | undefined =
-    pokeChanges && bases ? { serverId: server.server_id, changes: pokeChanges, bases } : undefined;
-  return { outcomes, committed: { spaces: touchedSpaces, headVersion: head, patch } };
+    pokeChanges && bases && [...bases.values()].every((base) => base < highest)
+      ? { serverId: inputs.serverId, changes: pokeChanges, bases }
+      : undefined;
+  const watermark = Math.max(written.watermark ?? 0, settled ? highest : 0);
+  return {
+    outcomes,
+    committed: { spaces: touchedSpaces, version: highest, watermark, patch },
+  };
 }

@@ -1,7 +1,9 @@
 /**
- * Reads the changes after a cursor. One range scan of `(space, version)` per space, each
- * stopped at the page size, merged by version: the cost follows the changes returned,
- * not the size of the data set. Stored values are JSON text: the database writes each
+ * Reads the changes after a cursor, up to a watermark (storage/watermark.ts): versions
+ * above it may belong to writers that commit later than others below them, so a page
+ * never goes past it and the last page's cursor stands on it. One range scan of
+ * `(space, version)` per space, each stopped at the page size, merged by version: the cost
+ * follows the changes returned, not the size of the data set. Stored values are JSON text: the database writes each
  * change's JSON around its value, and the server writes those texts straight into the
  * answer's bytes without parsing them.
  */
@@ -9,6 +11,7 @@ import { prepared, type Queryable } from '../db/driver.ts';
 import { notMigrated } from '../errors.ts';
 import { decodeCursor, encodeCursor, hashSpaces } from './cursor.ts';
 import { jsonListBytes } from './json-bytes.ts';
+import { readWatermark } from './watermark.ts';
 
 export interface PullQuery {
   clientId: string;
@@ -17,6 +20,11 @@ export interface PullQuery {
   spaces: readonly string[];
   cursor: string | null;
   limit: number;
+  /**
+   * A watermark read before this pull (the server's latest, events/visibility.ts); when
+   * absent the pull reads one first, in a statement of its own.
+   */
+  watermark?: number | undefined;
 }
 
 export type ReadChangesOutcome =
@@ -43,12 +51,13 @@ interface PullRow {
 /** What the head row's JSON says. */
 interface PullHead {
   serverId: string;
-  /** The head version in the statement's snapshot: every change up to it is visible. */
+  /** The watermark the pull read up to: every change up to it is visible. */
   headVersion: number;
   /** The cursor is this database's and at or above the compaction floor. */
   resumes: boolean;
   fromVersion: number;
   userId: string;
+  /** The client's last mutation id whose effects are all at or below the watermark. */
   lastMutationId: number;
   /** The statement registered the client id. */
   newClient: boolean;
@@ -63,6 +72,11 @@ interface PullHead {
  * older cursor may have missed a delete), and from the beginning otherwise. One row more
  * than the page is read, to tell whether there is more. When the client row is claimed by
  * a concurrent first pull, the statement cannot see it and returns no row at all.
+ *
+ * The client's last mutation id is the one whose effects are all at or below the watermark
+ * ($7): its latest if the version that covers them (`last_version`) is, the one before its
+ * latest transaction if not, and 0 (nothing to confirm) if neither is, so that a client
+ * never drops a pending write whose effect the page does not hold yet.
  *
  * Every row has two columns. The database writes each change's wire JSON around the stored
  * value itself, so the server copies text into the answer and parses none of it: each
@@ -84,10 +98,12 @@ function pullStatement(changes: string): string {
   ), client AS (
     SELECT user_id, last_mutation_id, true AS new_client FROM claimed
     UNION ALL
-    SELECT user_id, last_mutation_id, false FROM ferry_clients WHERE client_id = $1
+    SELECT user_id, CASE WHEN last_version <= $7::bigint THEN last_mutation_id
+        WHEN prev_version <= $7::bigint THEN prev_mutation_id ELSE 0 END, false
+    FROM ferry_clients WHERE client_id = $1
     LIMIT 1
   ), cursor AS (
-    SELECT server_id, head_version,
+    SELECT server_id, $7::bigint AS head_version,
       server_id = $4 AND $5::bigint >= min_cursor_version AS resumes
     FROM ferry_server WHERE id = 1
   ), head AS (
@@ -113,7 +129,7 @@ function pullStatement(changes: string): string {
 /** One space: a single range scan of the `(space, version)` index, already in order. */
 const PULL_ONE_SPACE_SQL = pullStatement(`CROSS JOIN LATERAL (
     SELECT space, collection, key, value, version FROM ferry_records
-    WHERE space = ($3::text[])[1] AND version > h.from_version
+    WHERE space = ($3::text[])[1] AND version > h.from_version AND version <= h.head_version
     ORDER BY version
     LIMIT $6
   ) r`);
@@ -121,14 +137,14 @@ const PULL_ONE_SPACE_SQL = pullStatement(`CROSS JOIN LATERAL (
 /**
  * Several spaces: a range scan per space, of the index alone, merged by version into the
  * page's (space, version) pairs; only then are those rows read. A pair names one row:
- * every applied write takes the next version of the database (storage/commit-batch.ts).
+ * every applied write takes a version of its own (storage/commit-batch.ts).
  */
 const PULL_SPACES_SQL = pullStatement(`CROSS JOIN LATERAL (
     SELECT p.space, p.version
     FROM unnest($3::text[]) AS s(space)
     CROSS JOIN LATERAL (
       SELECT space, version FROM ferry_records
-      WHERE space = s.space AND version > h.from_version
+      WHERE space = s.space AND version > h.from_version AND version <= h.head_version
       ORDER BY version
       LIMIT $6
     ) p
@@ -186,6 +202,7 @@ export async function readChanges(db: Queryable, query: PullQuery): Promise<Read
   const position = query.cursor === null ? undefined : decodeCursor(query.cursor);
   // A cursor for another set of spaces is not ours; the database's id is checked in SQL.
   const claimed = position?.spacesHash === spacesHash ? position : undefined;
+  const watermark = query.watermark ?? (await readWatermark(db));
   const read = () =>
     db.query<PullRow>(query.spaces.length === 1 ? PULL_ONE_SPACE_SQL : PULL_SPACES_SQL, [
       query.clientId,
@@ -194,6 +211,7 @@ export async function readChanges(db: Queryable, query: PullQuery): Promise<Read
       claimed?.serverId ?? '',
       claimed?.version ?? 0,
       query.limit + 1,
+      watermark,
     ]);
   // Two first pulls racing with one new client id: the loser reads again, and sees it.
   let rows = await read();
@@ -205,8 +223,8 @@ export async function readChanges(db: Queryable, query: PullQuery): Promise<Read
   const reset = query.cursor !== null && !head.resumes;
   const hasMore = changes.length > query.limit;
   const page = hasMore ? changes.slice(0, query.limit) : changes;
-  // The last page has read everything in these spaces up to the snapshot's head (writers
-  // commit in version order), so its cursor stands there: later pulls scan from it, and a
+  // The last page has read everything in these spaces up to the watermark (nothing at or
+  // below it can still commit), so its cursor stands there: later pulls scan from it, and a
   // poke's changes can follow on from it (events/patch-poke.ts).
   const cursorVersion = hasMore
     ? Number(page[page.length - 1]!.version)
