@@ -109,7 +109,7 @@ export async function createFcmProvider(options: {
     );
   }
 
-  let cached: { token: string; expiresAtMs: number } | undefined;
+  let cached: { token: string; refreshAtMs: number; expiresAtMs: number } | undefined;
   let refreshing: Promise<string> | undefined;
   let failure: { error: Error; untilMs: number } | undefined;
 
@@ -150,13 +150,20 @@ export async function createFcmProvider(options: {
     }
     const expiresInSeconds =
       typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : 3600;
-    cached = { token: body.access_token, expiresAtMs: now() + expiresInSeconds * 1000 };
+    const lifetimeMs = expiresInSeconds * 1000;
+    const at = now();
+    cached = {
+      token: body.access_token,
+      // Five minutes ahead, or halfway through a token that lives less than ten.
+      refreshAtMs: at + Math.max(lifetimeMs - REFRESH_AHEAD_MS, lifetimeMs / 2),
+      expiresAtMs: at + lifetimeMs,
+    };
     return cached.token;
   }
 
   async function accessToken(): Promise<string> {
     const at = now();
-    if (cached && at < cached.expiresAtMs - REFRESH_AHEAD_MS) return cached.token;
+    if (cached && at < cached.refreshAtMs) return cached.token;
     if (failure && at < failure.untilMs) {
       if (cached && at < cached.expiresAtMs) return cached.token;
       throw failure.error;
