@@ -45,8 +45,10 @@ export interface FerryClient<
   /**
    * The `manual` trigger: a run that starts after this call pushes every pending mutation
    * and pulls to the end. Calls made while a run is under way share one follow-up run. It
-   * waits for the run's conditions (network…) and for a server's Retry-After, but not for
-   * the rest of a backoff. Rejects with the run's error when that run fails.
+   * waits for a server's Retry-After, but not for the rest of a backoff. Rejects with the
+   * run's error when that run fails, and at once with `FerryConditionsError` when a run
+   * condition is not met (offline, most often) or is lost during the run: the run it asked
+   * for still happens once the condition is met again.
    */
   sync(): Promise<SyncResult>;
   getStatus(): SyncStatus;
