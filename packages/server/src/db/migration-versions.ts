@@ -54,27 +54,16 @@ BEGIN
     AND m.classid = (SELECT s.lock_space FROM ferry_server s WHERE s.id = 1)::oid;
   RETURN least(last_taken, lowest_floor);
 END $$`,
-  // A push batch's reads, in order, each statement with a fresh snapshot: the reservation,
-  // the client ids claimed and locked in id order, a placeholder row (version 0, no value)
-  // for each record that does not exist yet so that it can be locked too, the records
-  // locked in address order, and only then the versions. Writers lock clients before
-  // records, each in one order, so they never deadlock one another, and a record's versions
-  // rise in the order its writers commit.
-  `CREATE FUNCTION ferry_read_batch(
-  client_ids text[], user_ids text[], spaces text[], collections text[], keys text[],
-  draws integer, want_watermark boolean)
-RETURNS TABLE (kind text, a text, b text, c text, value text, n bigint)
+  // A push batch's reservation, then its versions, in that order: the floor is read, the
+  // locks that show it are taken, the watermark is read if asked (for poke patches), and
+  // only then are versions drawn. Returns the floor, that watermark and the versions.
+  `CREATE FUNCTION ferry_reserve(draws integer, want_watermark boolean)
+RETURNS TABLE (floor_version bigint, seen bigint, versions text)
 LANGUAGE plpgsql VOLATILE AS $$
-#variable_conflict use_column
 DECLARE
   space_id integer;
-  database_id text;
-  floor_version bigint;
-  seen bigint;
-  versions bigint[];
-  new_ids text[];
 BEGIN
-  SELECT s.lock_space, s.server_id INTO space_id, database_id FROM ferry_server s WHERE s.id = 1;
+  SELECT s.lock_space INTO space_id FROM ferry_server s WHERE s.id = 1;
   IF NOT FOUND THEN
     RETURN;
   END IF;
@@ -84,33 +73,8 @@ BEGIN
   IF want_watermark THEN
     seen := ferry_watermark();
   END IF;
-  WITH claimed AS (
-    INSERT INTO ferry_clients (client_id, user_id)
-    SELECT * FROM unnest(client_ids, user_ids)
-    ON CONFLICT (client_id) DO NOTHING
-    RETURNING client_id
-  )
-  SELECT array_agg(claimed.client_id) INTO new_ids FROM claimed;
-  RETURN QUERY
-  SELECT CASE WHEN f.client_id = ANY(new_ids) THEN 'n' ELSE 'c' END, f.client_id, f.user_id,
-    NULL::text, NULL::text, f.last_mutation_id
-  FROM ferry_clients f WHERE f.client_id = ANY(client_ids)
-  ORDER BY f.client_id FOR UPDATE;
-  INSERT INTO ferry_records (space, collection, key, value, version)
-  SELECT w.space, w.collection, w.key, NULL, 0
-  FROM unnest(spaces, collections, keys) AS w(space, collection, key)
-  ORDER BY 1, 2, 3
-  ON CONFLICT (space, collection, key) DO NOTHING;
-  RETURN QUERY
-  SELECT 'r'::text, r.space, r.collection, r.key, r.value, r.version
-  FROM ferry_records r
-  JOIN unnest(spaces, collections, keys) AS w(space, collection, key)
-    ON r.space = w.space AND r.collection = w.collection AND r.key = w.key
-  ORDER BY r.space, r.collection, r.key FOR UPDATE OF r;
-  SELECT coalesce(array_agg(nextval('ferry_versions')), '{}') INTO versions
+  SELECT array_to_string(array_agg(nextval('ferry_versions')), ',') INTO versions
   FROM generate_series(1, draws);
-  RETURN QUERY
-  SELECT 's'::text, database_id, floor_version::text, seen::text,
-    array_to_string(versions, ','), NULL::bigint;
+  RETURN NEXT;
 END $$`,
 ];

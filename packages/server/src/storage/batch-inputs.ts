@@ -1,15 +1,17 @@
 /**
- * What a push batch reads before it decides, in one call of `ferry_read_batch` (created by
- * db/migration-versions.ts), so one round trip: the batch's reservation of versions, the
- * client ids it claims (the first user to use a client id owns it) and every named client's
- * owner and last mutation id, locked, the current state of every record it writes, locked
- * too (a record that does not exist yet gets a placeholder row, version 0 and no value, so
- * that two batches creating it wait for each other), and one version for each mutation.
+ * What a push batch reads before it decides, in one statement, so one round trip: the
+ * batch's reservation and one version for each mutation (`ferry_reserve`, created by
+ * db/migration-versions.ts), the client ids it claims (the first user to use a client id
+ * owns it) and every named client's owner and last mutation id, locked, and the current
+ * state of every record it writes, locked too (a record that does not exist yet gets a
+ * placeholder row, version 0 and no value, so that two batches creating it wait for each
+ * other). The rows of every kind come back tagged in one result.
  *
- * The locks take the place of the single lock every writer once held: two batches that
+ * The row locks take the place of the single lock every writer once held: two batches that
  * name one client or one record run one after the other, and batches that share neither
- * run side by side. The versions are drawn only once the locks are held, so a record's
- * versions rise in the order its writers commit.
+ * run side by side. A batch that waited for a record may so write it with a lower version
+ * than the batch it waited for: both become visible together, once the lower one is
+ * (storage/watermark.ts), and the record holds the later write.
  */
 import { prepared, type Queryable } from '../db/driver.ts';
 import { notMigrated } from '../errors.ts';
@@ -45,16 +47,96 @@ export interface ClientClaims {
   userIds: readonly string[];
 }
 
-const READ_SQL = prepared('SELECT * FROM ferry_read_batch($1, $2, $3, $4, $5, $6, $7)');
+const READ_SQL = prepared(`
+  WITH reserved AS (
+    SELECT * FROM ferry_reserve($6, $7)
+  ), claimed AS (
+    INSERT INTO ferry_clients (client_id, user_id)
+    SELECT * FROM unnest($1::text[], $2::text[])
+    ON CONFLICT (client_id) DO NOTHING
+    RETURNING client_id, user_id, last_mutation_id
+  ), locked AS (
+    SELECT client_id, user_id, last_mutation_id FROM ferry_clients
+    WHERE client_id = ANY($1::text[])
+    ORDER BY client_id FOR UPDATE
+  ), placed AS (
+    INSERT INTO ferry_records (space, collection, key, value, version)
+    SELECT w.space, w.collection, w.key, NULL, 0
+    FROM unnest($3::text[], $4::text[], $5::text[]) AS w(space, collection, key)
+    ORDER BY 1, 2, 3
+    ON CONFLICT (space, collection, key) DO NOTHING
+    RETURNING space, collection, key
+  ), current AS (
+    SELECT r.space, r.collection, r.key, r.value, r.version FROM ferry_records r
+    JOIN unnest($3::text[], $4::text[], $5::text[]) AS w(space, collection, key)
+      ON r.space = w.space AND r.collection = w.collection AND r.key = w.key
+    ORDER BY r.space, r.collection, r.key FOR UPDATE OF r
+  )
+  SELECT 's' AS kind, (SELECT server_id FROM ferry_server WHERE id = 1) AS a,
+    floor_version::text AS b, seen::text AS c, versions AS value, NULL::bigint AS n
+  FROM reserved
+  UNION ALL
+  SELECT 'n', client_id, user_id, NULL, NULL, last_mutation_id FROM claimed
+  UNION ALL
+  SELECT 'c', client_id, user_id, NULL, NULL, last_mutation_id FROM locked
+  UNION ALL
+  SELECT 'p', space, collection, key, NULL, 0 FROM placed
+  UNION ALL
+  SELECT 'r', space, collection, key, value, version FROM current`);
 
 interface TaggedRow {
-  /** A client (`n` when the call registered it), a record, or the batch's state (`s`). */
-  kind: 'c' | 'n' | 'r' | 's';
+  /**
+   * A client (`n` when the statement registered it), a record (`p` when the statement
+   * placed it), or the batch's reservation (`s`).
+   */
+  kind: 'c' | 'n' | 'p' | 'r' | 's';
   a: string;
   b: string;
   c: string | null;
   value: string | null;
   n: string | number | null;
+}
+
+async function readOnce(
+  db: Queryable,
+  claims: ClientClaims,
+  list: readonly RecordAddress[],
+  draws: number,
+  wantWatermark: boolean,
+): Promise<{
+  rows: TaggedRow[];
+  inputs: Omit<BatchInputs, 'serverId' | 'floor' | 'watermark' | 'versions'>;
+  state: TaggedRow | undefined;
+}> {
+  const rows = await db.query<TaggedRow>(READ_SQL, [
+    claims.clientIds,
+    claims.userIds,
+    list.map((a) => a.space),
+    list.map((a) => a.collection),
+    list.map((a) => a.key),
+    draws,
+    wantWatermark,
+  ]);
+  const clients = new Map<string, ClientRow>();
+  const newClients = new Set<string>();
+  const records = new Map<string, RecordState>();
+  const placeholders = new Map<string, RecordAddress>();
+  let state: TaggedRow | undefined;
+  for (const row of rows) {
+    if (row.kind === 's') {
+      state = row;
+    } else if (row.kind === 'r' || row.kind === 'p') {
+      const address = { space: row.a, collection: row.b, key: row.c! };
+      const key = addressOf(address);
+      const version = Number(row.n);
+      records.set(key, { text: row.value, version });
+      if (version === 0) placeholders.set(key, address);
+    } else {
+      clients.set(row.a, { clientId: row.a, userId: row.b, lastMutationId: Number(row.n) });
+      if (row.kind === 'n') newClients.add(row.a);
+    }
+  }
+  return { rows, inputs: { clients, newClients, records, placeholders }, state };
 }
 
 export async function readBatchInputs(
@@ -66,43 +148,26 @@ export async function readBatchInputs(
   const unique = new Map<string, RecordAddress>();
   for (const a of addresses) unique.set(addressOf(a), a);
   const list = [...unique.values()];
-  const rows = await db.query<TaggedRow>(READ_SQL, [
-    claims.clientIds,
-    claims.userIds,
-    list.map((a) => a.space),
-    list.map((a) => a.collection),
-    list.map((a) => a.key),
-    options.draws,
-    options.wantWatermark,
-  ]);
-  const clients = new Map<string, ClientRow>();
-  const newClients = new Set<string>();
-  const records = new Map<string, RecordState>();
-  const placeholders = new Map<string, RecordAddress>();
-  let state: TaggedRow | undefined;
-  for (const row of rows) {
-    if (row.kind === 's') {
-      state = row;
-    } else if (row.kind === 'r') {
-      const address = { space: row.a, collection: row.b, key: row.c! };
-      const key = addressOf(address);
-      const version = Number(row.n);
-      records.set(key, { text: row.value, version });
-      if (version === 0) placeholders.set(key, address);
-    } else {
-      clients.set(row.a, { clientId: row.a, userId: row.b, lastMutationId: Number(row.n) });
-      if (row.kind === 'n') newClients.add(row.a);
-    }
-  }
+  const first = await readOnce(db, claims, list, options.draws, options.wantWatermark);
+  const { state } = first;
   if (!state) throw notMigrated('ferry_server');
-  return {
+  const reservation = {
     serverId: state.a,
-    clients,
-    newClients,
-    records,
-    placeholders,
     floor: Number(state.b),
     watermark: state.c === null ? undefined : Number(state.c),
     versions: state.value ? state.value.split(',').map(Number) : [],
   };
+  const complete = (inputs: typeof first.inputs) =>
+    claims.clientIds.every((id) => inputs.clients.has(id)) &&
+    list.every((a) => inputs.records.has(addressOf(a)));
+  if (complete(first.inputs)) return { ...reservation, ...first.inputs };
+  // Another transaction created one of these clients or records while the statement waited
+  // for it: its snapshot is older than that row. The next statement sees and locks it; the
+  // batch keeps its reservation and versions.
+  const again = await readOnce(db, claims, list, 0, false);
+  // What the first statement registered or placed is the batch's own all the same.
+  for (const id of first.inputs.newClients) again.inputs.newClients.add(id);
+  for (const [key, address] of first.inputs.placeholders)
+    again.inputs.placeholders.set(key, address);
+  return { ...reservation, ...again.inputs };
 }
