@@ -16,6 +16,10 @@ function positionStore(): { store: Store; keepRecords(): void } {
   const store: Store = {
     getRecord: (address) => inner.getRecord(address),
     listRecords: (space, collection) => inner.listRecords(space, collection),
+    getRecords: (space, collection, keys) => inner.getRecords(space, collection, keys),
+    defineIndexes: (indexes) => inner.defineIndexes(indexes),
+    scanIndex: (scan, order, limit) => inner.scanIndex(scan, order, limit),
+    countIndex: (scan) => inner.countIndex(scan),
     listOutbox: () => inner.listOutbox(),
     getMeta: (key) => inner.getMeta(key),
     commit: (batch) =>

@@ -6,6 +6,7 @@
  */
 import type {
   ChangeEvent,
+  Query,
   RejectionEvent,
   RunRecord,
   SchedulerCapabilities,
@@ -43,10 +44,17 @@ export interface WriteArgs {
   ifVersion?: number;
 }
 
+/** A `Query` as it crosses the channel: everything but the filter function. */
+export type WireQuery = Omit<Query<JsonObject>, 'filter'>;
+
 /** What a connection can ask the leader to do. */
 export type RequestCall =
   | { method: 'get'; space: string; collection: string; key: string }
   | { method: 'query'; space: string; collection: string }
+  // A query without its `filter` (a function cannot cross the channel: the tab applies it).
+  | { method: 'find'; space: string; collection: string; query: WireQuery }
+  | { method: 'count'; space: string; collection: string; query: WireQuery }
+  | { method: 'getMany'; space: string; collection: string; keys: readonly string[] }
   | { method: 'write'; write: WriteArgs }
   | { method: 'sync' }
   | { method: 'history' }

@@ -16,10 +16,11 @@
  * laptop's disk a flush costs more, still once per commit). Browsers that do not know
  * the option ignore it.
  */
-import type { StoreBatch } from '@ferry/client';
+import type { IndexDefinition, StoreBatch } from '@ferry/client';
 import { checkStoreBatch } from '@ferry/client/internal';
 import { FerryLeadershipLostError } from './errors.ts';
 import { FENCE, META, OUTBOX, RECORDS, storeError, WRITER_EPOCH } from './idb-database.ts';
+import { storedObject } from './idb-indexes.ts';
 
 const DURABILITY: IDBTransactionOptions = { durability: 'strict' };
 
@@ -61,6 +62,7 @@ export function commitBatch(
   db: IDBDatabase,
   name: string,
   batch: StoreBatch,
+  indexes: readonly IndexDefinition[],
   epoch?: number,
 ): Promise<void> {
   // The shape checks need no data: refuse a malformed batch before opening a transaction.
@@ -90,7 +92,7 @@ export function commitBatch(
           const takenIds = new Set(taken);
           checkStoreBatch(batch, (id) => takenIds.has(id));
         }
-        queueWrites(tx, batch);
+        queueWrites(tx, batch, indexes);
       } catch (error) {
         fail(error);
       }
@@ -114,7 +116,11 @@ export function commitBatch(
 }
 
 /** Queues every write of the batch, in the order the `Store` interface documents. */
-function queueWrites(tx: IDBTransaction, batch: StoreBatch): void {
+function queueWrites(
+  tx: IDBTransaction,
+  batch: StoreBatch,
+  indexes: readonly IndexDefinition[],
+): void {
   const touches = (store: string) => tx.objectStoreNames.contains(store);
   if (touches(RECORDS)) {
     const records = tx.objectStore(RECORDS);
@@ -123,9 +129,7 @@ function queueWrites(tx: IDBTransaction, batch: StoreBatch): void {
     for (const { space, collection, key } of batch.deleteRecords ?? []) {
       records.delete([space, collection, key]);
     }
-    for (const { space, collection, key, value, version } of batch.putRecords ?? []) {
-      records.put({ space, collection, key, value, version });
-    }
+    for (const record of batch.putRecords ?? []) records.put(storedObject(indexes, record));
   }
   if (touches(OUTBOX)) {
     const outbox = tx.objectStore(OUTBOX);

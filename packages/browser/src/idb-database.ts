@@ -8,27 +8,42 @@
  *   compares strings by UTF-16 code units, the order of the other stores).
  * - `outbox`: key path `id`; the value is the mutation exactly as it will be pushed.
  * - `meta`: out-of-line string keys; the engine's metadata and nothing else.
- * - `fence`: the store's own bookkeeping (the writer epoch under `writerEpoch`), kept out
- *   of `meta` so that no `getMeta`/`setMeta` key can ever read or overwrite it.
+ * - `fence`: the store's own bookkeeping (the writer epoch under `writerEpoch`, the declared
+ *   indexes under `indexes`), kept out of `meta` so that no `getMeta`/`setMeta` key can ever
+ *   read or overwrite it.
+ *
+ * Version 2 adds the `entries` index of `records`: a multiEntry index over the stored
+ * object's `ix` property, which lists the record's entries `[space, collection, index name,
+ * entry]` in every declared index (entries are `indexEntry` strings of `@ferry/client`, so
+ * IndexedDB orders them as every other store does, nulls, booleans and missing fields
+ * included, which IndexedDB cannot index natively). One IndexedDB index serves every
+ * declared index, so declaring or changing one rewrites the `ix` of that collection's
+ * records in a readwrite transaction and needs no new database version (no `versionchange`
+ * for the other tabs).
  */
 import { FerryStorageFullError, FerryStoreBlockedError, FerryStoreVersionError } from './errors.ts';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 export const RECORDS = 'records';
 export const OUTBOX = 'outbox';
 export const META = 'meta';
 export const FENCE = 'fence';
 export const WRITER_EPOCH = 'writerEpoch';
+export const INDEXES = 'indexes';
+export const ENTRIES = 'entries';
 
 /** How long opening or deleting may stay blocked by other connections before giving up. */
 export const BLOCKED_TIMEOUT_MS = 5_000;
 
-function upgrade(db: IDBDatabase, oldVersion: number): void {
+function upgrade(db: IDBDatabase, tx: IDBTransaction, oldVersion: number): void {
   if (oldVersion < 1) {
     db.createObjectStore(RECORDS, { keyPath: ['space', 'collection', 'key'] });
     db.createObjectStore(OUTBOX, { keyPath: 'id' });
     db.createObjectStore(META);
     db.createObjectStore(FENCE);
+  }
+  if (oldVersion < 2) {
+    tx.objectStore(RECORDS).createIndex(ENTRIES, 'ix', { multiEntry: true });
   }
 }
 
@@ -54,7 +69,8 @@ export function openDatabase(factory: IDBFactory, name: string): Promise<IDBData
       reject(error);
       return;
     }
-    request.onupgradeneeded = (event) => upgrade(request.result, event.oldVersion);
+    request.onupgradeneeded = (event) =>
+      upgrade(request.result, request.transaction!, event.oldVersion);
     request.onsuccess = () => {
       const db = request.result;
       if (settled) db.close();

@@ -21,12 +21,15 @@
  */
 import {
   FerryClosedError,
+  type IndexDefinition,
+  type IndexScan,
   type OutboxEntry,
   type RecordAddress,
   type Store,
   type StoreBatch,
   type StoredRecord,
 } from '@ferry/client';
+import { sameDefinitions } from '@ferry/client/internal';
 import type { JsonValue } from '@ferry/protocol';
 import { type DatabaseClosedReason, FerryDatabaseClosedError } from './errors.ts';
 import { collectionRange, commitBatch } from './idb-commit.ts';
@@ -41,6 +44,7 @@ import {
   storeError,
   WRITER_EPOCH,
 } from './idb-database.ts';
+import * as ix from './idb-indexes.ts';
 
 export interface IndexedDbStoreOptions {
   /** The database name: one per user per app, e.g. `todo-alice`. */
@@ -75,6 +79,14 @@ function factoryOf(given: IDBFactory | undefined): IDBFactory {
 export async function openIndexedDbStore(options: IndexedDbStoreOptions): Promise<IndexedDbStore> {
   const { name } = options;
   const db = await openDatabase(factoryOf(options.indexedDB), name);
+  // The declared indexes as stored; commits compute index entries with them.
+  let indexes: IndexDefinition[];
+  try {
+    indexes = await ix.readDefinitions(db, name);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   let closed = false;
   let lost: DatabaseClosedReason | undefined;
   // Another connection wants to delete or upgrade the database: step aside instead of
@@ -98,11 +110,38 @@ export async function openIndexedDbStore(options: IndexedDbStoreOptions): Promis
   const reads = {
     async getRecord(address: RecordAddress): Promise<StoredRecord | undefined> {
       const key = [address.space, address.collection, address.key];
-      return (await read(RECORDS, (s) => s.get(key))) as StoredRecord | undefined;
+      return ix.recordOf((await read(RECORDS, (s) => s.get(key))) as ix.StoredObject | undefined);
     },
     async listRecords(space: string, collection: string): Promise<StoredRecord[]> {
       const range = collectionRange(space, collection);
-      return (await read(RECORDS, (s) => s.getAll(range))) as StoredRecord[];
+      const stored = (await read(RECORDS, (s) => s.getAll(range))) as ix.StoredObject[];
+      return stored.map((record) => ix.recordOf(record)!);
+    },
+    async getRecords(
+      space: string,
+      collection: string,
+      keys: readonly string[],
+    ): Promise<(StoredRecord | undefined)[]> {
+      if (keys.length === 0) return [];
+      const store = connection().transaction(RECORDS, 'readonly').objectStore(RECORDS);
+      const found = await Promise.all(
+        keys.map((key) => requestResult(name, store.get([space, collection, key]))),
+      );
+      return found.map((stored) => ix.recordOf(stored as ix.StoredObject | undefined));
+    },
+    async defineIndexes(wanted: readonly IndexDefinition[]): Promise<void> {
+      if (sameDefinitions(indexes, wanted)) return;
+      const copy = wanted.map((d) => ({ ...d, fields: [...d.fields] }));
+      await ix.writeDefinitions(connection(), name, indexes, copy);
+      indexes = copy;
+    },
+    async scanIndex(scan: IndexScan, order: 'asc' | 'desc', limit?: number) {
+      ix.checkDeclared(indexes, scan);
+      return ix.scanIndex(connection(), name, scan, order, limit);
+    },
+    async countIndex(scan: IndexScan) {
+      ix.checkDeclared(indexes, scan);
+      return ix.countIndex(connection(), name, scan);
     },
     async listOutbox(): Promise<OutboxEntry[]> {
       return (await read(OUTBOX, (s) => s.getAll())) as OutboxEntry[];
@@ -116,7 +155,7 @@ export async function openIndexedDbStore(options: IndexedDbStoreOptions): Promis
     name,
     ...reads,
     async commit(batch: StoreBatch) {
-      await commitBatch(connection(), name, batch);
+      await commitBatch(connection(), name, batch, indexes);
     },
     async close() {
       if (closed) return;
@@ -143,13 +182,29 @@ export async function openIndexedDbStore(options: IndexedDbStoreOptions): Promis
           guard();
           return reads.listOutbox();
         },
+        async getRecords(space, collection, keys) {
+          guard();
+          return reads.getRecords(space, collection, keys);
+        },
+        async defineIndexes(wanted) {
+          guard();
+          return reads.defineIndexes(wanted);
+        },
+        async scanIndex(scan, order, limit) {
+          guard();
+          return reads.scanIndex(scan, order, limit);
+        },
+        async countIndex(scan) {
+          guard();
+          return reads.countIndex(scan);
+        },
         async getMeta(key) {
           guard();
           return reads.getMeta(key);
         },
         async commit(batch) {
           guard();
-          await commitBatch(connection(), name, batch, epoch);
+          await commitBatch(connection(), name, batch, indexes, epoch);
         },
         async close() {
           viewClosed = true;

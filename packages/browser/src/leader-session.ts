@@ -56,6 +56,12 @@ async function callClient(client: FerryClient, call: RequestCall): Promise<unkno
       return client.collection(call.collection, { space: call.space }).get(call.key);
     case 'query':
       return client.collection(call.collection, { space: call.space }).query();
+    case 'find':
+      return client.collection(call.collection, { space: call.space }).find(call.query);
+    case 'count':
+      return client.collection(call.collection, { space: call.space }).count(call.query);
+    case 'getMany':
+      return client.collection(call.collection, { space: call.space }).getMany(call.keys);
     case 'write':
       return write(client, call.write);
     case 'sync':

@@ -14,6 +14,7 @@ import {
   type FerryClient,
   FerryClosedError,
   FerryConfigError,
+  type Query,
   type QueryOptions,
   type Row,
   type RunRecord,
@@ -30,6 +31,7 @@ import {
   type RequestCall,
   randomId,
   reviveError,
+  type WireQuery,
   type WriteArgs,
 } from './channel.ts';
 import { type BrowserCapabilities, browserCapabilities } from './environment.ts';
@@ -242,6 +244,21 @@ export function connectFerry<
       const where = queryOptions?.where;
       return where === undefined ? rows : rows.filter((row) => where(row.value, row.key));
     };
+    // The leader runs the query through its store's index; a filter, which cannot cross the
+    // channel, is applied here, so the limit is applied here too when there is one.
+    const find = async (query: Query<T> = {}): Promise<Row<T>[]> => {
+      const { filter, ...rest } = query;
+      const wire = (filter === undefined ? rest : { ...rest, limit: undefined }) as WireQuery;
+      const rows = (await request({
+        method: 'find',
+        space,
+        collection: name,
+        query: wire,
+      })) as Row<T>[];
+      if (filter === undefined) return rows;
+      const kept = rows.filter((row) => filter(row.value, row.key));
+      return query.limit === undefined ? kept : kept.slice(0, query.limit);
+    };
     const writeArgs = (key: string, op: WriteArgs['op'], ifVersion?: number) => ({
       space,
       collection: name,
@@ -255,6 +272,18 @@ export function connectFerry<
       get: async (key) =>
         (await request({ method: 'get', space, collection: name, key })) as T | undefined,
       query,
+      find,
+      async count(query = {}) {
+        if (query.filter !== undefined) return (await find(query)).length;
+        return (await request({
+          method: 'count',
+          space,
+          collection: name,
+          query: query as WireQuery,
+        })) as number;
+      },
+      getMany: async (keys) =>
+        (await request({ method: 'getMany', space, collection: name, keys })) as (T | undefined)[],
       put: (key, value, writeOptions) =>
         writeCall({ ...writeArgs(key, 'put', writeOptions?.ifVersion), value }),
       patch: (key, changes, writeOptions) =>
@@ -263,12 +292,17 @@ export function connectFerry<
           value: changes as JsonObject,
         }),
       delete: (key, writeOptions) => writeCall(writeArgs(key, 'delete', writeOptions?.ifVersion)),
-      subscribe(listener, queryOptions) {
+      subscribe(
+        first: ((rows: Row<T>[]) => void) | Query<T>,
+        second?: QueryOptions<T> | ((rows: Row<T>[]) => void),
+      ) {
         assertOpen();
+        const live = typeof first !== 'function';
+        const listener = (live ? second : first) as (rows: Row<T>[]) => void;
         return subscriptions.add({
           space,
           collection: name,
-          read: () => query(queryOptions),
+          read: () => (live ? find(first) : query(second as QueryOptions<T> | undefined)),
           // A new array every time: the app may sort or change the array it is given.
           listener: (rows) => listener(rows.slice() as Row<T>[]),
         });

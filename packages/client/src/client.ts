@@ -6,12 +6,14 @@
 import { isValidName, type JsonObject, ROUTES, SPACES_PARAM } from '@ferry/protocol';
 import type { ClientEvents, FerryClient, SyncResult } from './client-api.ts';
 import { createCollection } from './collection.ts';
+import { type CollectionsOptions, indexDefinitionsOf } from './collection-options.ts';
 import { createEmitter } from './emitter.ts';
 import type { EngineContext } from './engine-context.ts';
 import { FerryClosedError, FerryConfigError, FerryValidationError } from './errors.ts';
 import { createLiveStream } from './events.ts';
 import { expirableToken, joinUrl, withAuth, withResponseCheck } from './fetch.ts';
 import { createFreshness } from './freshness.ts';
+import type { IndexDefinition } from './index-key.ts';
 import { type LocalState, openLocalState } from './local-state.ts';
 import { errorFields } from './logger.ts';
 import { createMutex } from './mutex.ts';
@@ -36,8 +38,17 @@ const resultOf = (record: RunRecord): SyncResult => ({
 
 export function createClient<
   Schema extends Record<string, JsonObject> = Record<string, JsonObject>,
->(clientOptions: ClientOptions): FerryClient<Schema> {
+>(
+  clientOptions: ClientOptions & { collections?: CollectionsOptions<Schema> },
+): FerryClient<Schema> {
   const options = resolveOptions(clientOptions);
+  const indexDefinitions = indexDefinitionsOf(clientOptions.collections);
+  const indexes = new Map<string, Map<string, IndexDefinition>>();
+  for (const def of indexDefinitions) {
+    const byName = indexes.get(def.collection) ?? new Map<string, IndexDefinition>();
+    byName.set(def.name, def);
+    indexes.set(def.collection, byName);
+  }
   const { store, logger, now } = options;
   const mutex = createMutex();
   let closing: Promise<void> | undefined;
@@ -60,13 +71,15 @@ export function createClient<
   };
 
   // Queued first, so every read, write and commit runs after the state is loaded.
-  const ready = mutex.run(() =>
-    openLocalState(store, {
+  const ready = mutex.run(async () => {
+    // The declared indexes first: a change rebuilds them before any query runs.
+    await store.defineIndexes(indexDefinitions);
+    return openLocalState(store, {
       generateClientId: options.generateClientId,
       spaces: options.spaces,
       logger,
-    }),
-  );
+    });
+  });
   let loadedState: LocalState | undefined;
   // The scheduler starts once the state is loaded, so its first decision sees the outbox.
   const started = ready.then(async (local) => {
@@ -242,7 +255,7 @@ export function createClient<
     collection(name, collectionOptions) {
       assertUsable();
       const space = collectionSpace(name, collectionOptions?.space);
-      return createCollection({ ctx, subscriptions, assertUsable }, space, name);
+      return createCollection({ ctx, subscriptions, indexes, assertUsable }, space, name);
     },
     async sync() {
       assertUsable();

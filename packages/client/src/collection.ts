@@ -3,11 +3,23 @@
  * them (server state with pending local mutations on top). Writes are optimistic: visible
  * at once, and rolled back if the server rejects them.
  */
-import type { InputOf, JsonObject, OutputOf } from '@ferry/protocol';
+import type { InputOf, JsonObject, JsonValue, OutputOf } from '@ferry/protocol';
 import type { Unsubscribe } from './emitter.ts';
 import type { EngineContext } from './engine-context.ts';
-import { commitWrite, type LocalWrite, prepareWrite, readRow, readRows } from './local-ops.ts';
+import { FerryValidationError } from './errors.ts';
+import type { IndexDefinition } from './index-key.ts';
+import {
+  commitWrite,
+  countLocal,
+  findLocal,
+  getManyLocal,
+  type LocalWrite,
+  prepareWrite,
+  readRow,
+  readRows,
+} from './local-ops.ts';
 import type { Row } from './overlay.ts';
+import type { FieldRange, FindQuery } from './query.ts';
 import type { Subscriptions } from './subscriptions.ts';
 
 /** Fields to change: a field set to null is removed; absent fields are left as they are. */
@@ -26,6 +38,57 @@ export interface QueryOptions<T extends JsonObject> {
   where?: (value: T, key: string) => boolean;
 }
 
+type Depth = [never, 0, 1, 2];
+
+/** The dot-separated paths to the fields of `T` (nested objects up to three levels). */
+export type FieldPath<T, D extends number = 3> = [D] extends [never]
+  ? never
+  : T extends JsonObject
+    ? {
+        [K in keyof T & string]:
+          | K
+          | (NonNullable<T[K]> extends JsonObject
+              ? NonNullable<T[K]> extends readonly unknown[]
+                ? never
+                : `${K}.${FieldPath<NonNullable<T[K]>, Depth[D]>}`
+              : never);
+      }[keyof T & string]
+    : never;
+
+/** The type of the field at `P` in `T` (undefined where it may be missing). */
+export type FieldValue<T, P extends string> = P extends `${infer K}.${infer Rest}`
+  ? K extends keyof T
+    ? FieldValue<NonNullable<T[K]>, Rest> | (undefined extends T[K] ? undefined : never)
+    : undefined
+  : P extends keyof T
+    ? T[P]
+    : undefined;
+
+/**
+ * A query on a collection (see docs/client.md, "Queries"): with `index`, rows in the
+ * index's order then by key; `where` fixes the index's leading fields, `range` bounds the
+ * next one; `order`, `limit` and `after` (the last row of the previous page) page through.
+ * `filter` is a post-filter. Without `index`, rows in key order (the whole collection is read).
+ */
+export interface Query<T extends JsonObject> extends CountQuery<T> {
+  order?: 'asc' | 'desc';
+  limit?: number;
+  after?: { key: string; value: T };
+}
+
+/** The part of a `Query` that selects rows, without ordering or paging: what `count` takes. */
+export interface CountQuery<T extends JsonObject> {
+  index?: string;
+  where?: { readonly [field: string]: JsonValue | undefined };
+  range?: FieldRange<JsonValue>;
+  filter?(value: T, key: string): boolean;
+}
+
+/** The indexes of one collection: index name → the field paths it orders by. */
+export type IndexDeclarations<T extends JsonObject = JsonObject> = Readonly<
+  Record<string, readonly FieldPath<T>[]>
+>;
+
 /**
  * The records of a collection are read as `T` and written as `Input`, which differ when the
  * collection's schema fills fields in (a default) or changes them (a transform): a write may
@@ -37,6 +100,12 @@ export interface Collection<T extends JsonObject, Input extends JsonObject = T> 
   get(key: string): Promise<T | undefined>;
   /** Rows in ascending key order. */
   query(options?: QueryOptions<T>): Promise<Row<T>[]>;
+  /** The rows a query selects, ordered and limited, pending local writes included. */
+  find(query?: Query<T>): Promise<Row<T>[]>;
+  /** How many rows a query selects (its `limit`, `order` and `after` aside). */
+  count(query?: CountQuery<T>): Promise<number>;
+  /** The values of these keys, in the order asked (undefined where there is none). */
+  getMany(keys: readonly string[]): Promise<(T | undefined)[]>;
   /** Replaces the whole value. Resolves once the write is stored locally (not pushed). */
   put(key: string, value: Input, options?: WriteOptions): Promise<void>;
   /** Changes some fields; patching a missing record creates it. */
@@ -49,6 +118,12 @@ export interface Collection<T extends JsonObject, Input extends JsonObject = T> 
    * before); copy a value before changing it. The array is the listener's own.
    */
   subscribe(listener: (rows: Row<T>[]) => void, options?: QueryOptions<T>): Unsubscribe;
+  /**
+   * A live query: calls `listener` with the query's rows (ordered and limited, asynchronously)
+   * and again after every change to the collection, re-running the query through its index
+   * rather than reading the whole collection. Rows are frozen, as above.
+   */
+  subscribe(query: Query<T>, listener: (rows: Row<T>[]) => void): Unsubscribe;
 }
 
 /**
@@ -63,6 +138,8 @@ export type CollectionFor<Entry> = Collection<
 export interface CollectionDeps {
   ctx: EngineContext;
   subscriptions: Subscriptions;
+  /** The declared indexes of each collection, by collection and index name. */
+  indexes: ReadonlyMap<string, ReadonlyMap<string, IndexDefinition>>;
   /** Throws `FerryClosedError` once the client is closed. */
   assertUsable(): void;
 }
@@ -83,6 +160,22 @@ export function createCollection<T extends JsonObject, Input extends JsonObject 
   name: string,
 ): Collection<T, Input> {
   const { ctx, subscriptions, assertUsable } = deps;
+  const definition = (query: { index?: string } | undefined): IndexDefinition | undefined => {
+    const index = query?.index;
+    if (index === undefined) return undefined;
+    const def = deps.indexes.get(name)?.get(index);
+    if (def === undefined) {
+      throw new FerryValidationError(
+        `find on "${name}": no index "${index}" is declared for it; declare it in the client's collections option (collections.${name}.indexes).`,
+      );
+    }
+    return def;
+  };
+  const find = async (query: Query<T> = {}) => {
+    assertUsable();
+    const def = definition(query);
+    return (await findLocal(ctx, space, name, def, query as FindQuery)) as Row<T>[];
+  };
 
   const write = async (write: Omit<LocalWrite, 'space' | 'collection'>): Promise<void> => {
     assertUsable();
@@ -101,12 +194,38 @@ export function createCollection<T extends JsonObject, Input extends JsonObject 
       assertUsable();
       return filterRows(await readRows(ctx, space, name), options);
     },
+    find,
+    async count(query = {}) {
+      assertUsable();
+      return countLocal(ctx, space, name, definition(query), query as FindQuery);
+    },
+    async getMany(keys) {
+      assertUsable();
+      return (await getManyLocal(ctx, space, name, keys)).map((row) => row?.value as T | undefined);
+    },
     put: (key, value, options) => write({ op: 'put', key, value, ifVersion: options?.ifVersion }),
     patch: (key, changes, options) =>
       write({ op: 'patch', key, value: changes, ifVersion: options?.ifVersion }),
     delete: (key, options) => write({ op: 'delete', key, ifVersion: options?.ifVersion }),
-    subscribe(listener, options) {
+    subscribe(
+      first: ((rows: Row<T>[]) => void) | Query<T>,
+      second?: QueryOptions<T> | ((rows: Row<T>[]) => void),
+    ): Unsubscribe {
       assertUsable();
+      if (typeof first !== 'function') {
+        const query = first;
+        const listener = second as (rows: Row<T>[]) => void;
+        definition(query);
+        return subscriptions.add({
+          space,
+          collection: name,
+          // No readRow: every change re-runs the query, which reads only its index range.
+          read: () => find(query),
+          listener: (rows) => listener(rows.slice() as Row<T>[]),
+        });
+      }
+      const listener = first;
+      const options = second as QueryOptions<T> | undefined;
       return subscriptions.add({
         space,
         collection: name,

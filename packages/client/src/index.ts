@@ -1,7 +1,19 @@
 export type { ChangeCause, ChangeEvent, CollectionRef } from './changes.ts';
 export { createClient } from './client.ts';
 export type { ClientEvents, FerryClient, SyncResult } from './client-api.ts';
-export type { Collection, CollectionFor, Patch, QueryOptions, WriteOptions } from './collection.ts';
+export type {
+  Collection,
+  CollectionFor,
+  FieldPath,
+  FieldValue,
+  IndexDeclarations,
+  Patch,
+  Query,
+  QueryOptions,
+  WriteOptions,
+} from './collection.ts';
+export type { CollectionOptions, CollectionsOptions } from './collection-options.ts';
+export type { FieldRange } from './query.ts';
 export type { Unsubscribe } from './emitter.ts';
 export { type ClientErrorCode, type FerryErrorCode, userMessageFor } from './error-codes.ts';
 export {
@@ -33,5 +45,14 @@ export type { AbortReason, RunError, RunOutcome, RunRecord } from './scheduler/h
 export { SCHEDULE_DEFAULTS, type ScheduleOptions } from './scheduler/options.ts';
 export { type AutomaticTrigger, TRIGGERS, type Trigger } from './scheduler/triggers.ts';
 export type { LiveState, SyncPhase, SyncState, SyncStatus } from './status.ts';
-export type { OutboxEntry, RecordAddress, Store, StoreBatch, StoredRecord } from './store.ts';
+export type {
+  EntryBounds,
+  IndexDefinition,
+  IndexScan,
+  OutboxEntry,
+  RecordAddress,
+  Store,
+  StoreBatch,
+  StoredRecord,
+} from './store.ts';
 export type { SyncProgress } from './sync-run.ts';

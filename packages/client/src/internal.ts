@@ -4,6 +4,8 @@
  * major version; an app imports `@ferry/client` only.
  */
 export { createEmitter, type Emitter } from './emitter.ts';
+// Stores keep index entries in the one encoding every store orders the same way.
+export { encodeField, HIGH, indexEntry, readPath, sameDefinitions } from './index-key.ts';
 export { INITIAL_STATUS } from './status.ts';
 // Stores check every batch the same way before committing it.
 export { checkStoreBatch } from './store-batch.ts';

@@ -14,8 +14,10 @@ import {
 } from '@ferry/protocol';
 import type { EngineContext } from './engine-context.ts';
 import { FerryValidationError } from './errors.ts';
+import type { IndexDefinition } from './index-key.ts';
 import { META_KEYS } from './local-state.ts';
 import { overlayCollection, overlayRecord, type Row } from './overlay.ts';
+import { countRows, type FindQuery, findRows, getRows } from './query.ts';
 import type { OutboxEntry } from './store.ts';
 
 export interface LocalWrite {
@@ -117,5 +119,47 @@ export async function readRows(
     const local = await ctx.ready;
     const base = await ctx.store.listRecords(space, collection);
     return overlayCollection(base, local.outbox.forCollection(space, collection));
+  });
+}
+
+/** A query's rows, read under the mutex so no commit lands half-way through its pages. */
+export async function findLocal(
+  ctx: EngineContext,
+  space: string,
+  collection: string,
+  def: IndexDefinition | undefined,
+  query: FindQuery,
+): Promise<Row[]> {
+  return ctx.mutex.run(async () => {
+    const local = await ctx.ready;
+    const pending = local.outbox.forCollection(space, collection);
+    return findRows(ctx.store, pending, space, collection, def, query);
+  });
+}
+
+export async function countLocal(
+  ctx: EngineContext,
+  space: string,
+  collection: string,
+  def: IndexDefinition | undefined,
+  query: FindQuery,
+): Promise<number> {
+  return ctx.mutex.run(async () => {
+    const local = await ctx.ready;
+    const pending = local.outbox.forCollection(space, collection);
+    return countRows(ctx.store, pending, space, collection, def, query);
+  });
+}
+
+export async function getManyLocal(
+  ctx: EngineContext,
+  space: string,
+  collection: string,
+  keys: readonly string[],
+): Promise<(Row | undefined)[]> {
+  return ctx.mutex.run(async () => {
+    const local = await ctx.ready;
+    const pending = local.outbox.forCollection(space, collection);
+    return getRows(ctx.store, (key) => pending.get(key) ?? [], space, collection, keys);
   });
 }

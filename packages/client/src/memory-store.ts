@@ -5,8 +5,17 @@
  * so no caller can reach the stored state through a reference.
  */
 import { copyJson, type JsonValue } from '@ferry/protocol';
-import { FerryClosedError } from './errors.ts';
-import type { OutboxEntry, RecordAddress, Store, StoreBatch, StoredRecord } from './store.ts';
+import { FerryClosedError, FerryValidationError } from './errors.ts';
+import { type IndexDefinition, sameDefinitions } from './index-key.ts';
+import { type IndexEntries, indexChanges, SortedEntries, sortedEntries } from './memory-index.ts';
+import type {
+  IndexScan,
+  OutboxEntry,
+  RecordAddress,
+  Store,
+  StoreBatch,
+  StoredRecord,
+} from './store.ts';
 import { checkStoreBatch } from './store-batch.ts';
 
 /** The data behind one or more store handles; outlives `close()` of any one handle. */
@@ -15,10 +24,19 @@ export interface MemoryStoreData {
   readonly records: Map<string, Map<string, Map<string, StoredRecord>>>;
   readonly outbox: Map<number, OutboxEntry>;
   readonly meta: Map<string, JsonValue>;
+  /** The declared indexes and their entries, kept up to date by every commit. */
+  indexes: IndexDefinition[];
+  readonly entries: IndexEntries;
 }
 
 export function createMemoryStoreData(): MemoryStoreData {
-  return { records: new Map(), outbox: new Map(), meta: new Map() };
+  return {
+    records: new Map(),
+    outbox: new Map(),
+    meta: new Map(),
+    indexes: [],
+    entries: new Map(),
+  };
 }
 
 /** A fresh, empty in-memory store. Its data lives as long as the returned object. */
@@ -50,6 +68,49 @@ export function openMemoryStore(data: MemoryStoreData): Store {
       return records.map(copyRecord);
     },
 
+    async getRecords(space: string, collection: string, keys: readonly string[]) {
+      assertOpen();
+      const records = data.records.get(space)?.get(collection);
+      return keys.map((key) => {
+        const record = records?.get(key);
+        return record === undefined ? undefined : copyRecord(record);
+      });
+    },
+
+    async defineIndexes(indexes: readonly IndexDefinition[]) {
+      assertOpen();
+      if (sameDefinitions(indexes, data.indexes)) return;
+      data.indexes = indexes.map((d) => ({ ...d, fields: [...d.fields] }));
+      data.entries.clear();
+      const changes = indexChanges(data.entries, data.indexes);
+      for (const collections of data.records.values()) {
+        for (const keys of collections.values()) {
+          for (const record of keys.values()) changes.record(undefined, record);
+        }
+      }
+      changes.apply();
+    },
+
+    async scanIndex(scan: IndexScan, order: 'asc' | 'desc', limit?: number) {
+      assertOpen();
+      const sorted = indexOf(data, scan);
+      const [from, to] = sorted.span(scan);
+      const count = Math.min(to - from, limit ?? Number.POSITIVE_INFINITY);
+      const records = data.records.get(scan.space)?.get(scan.collection);
+      const result: StoredRecord[] = [];
+      for (let i = 0; i < count; i++) {
+        const key = sorted.keys[order === 'asc' ? from + i : to - 1 - i]!;
+        result.push(copyRecord(records!.get(key)!));
+      }
+      return result;
+    },
+
+    async countIndex(scan: IndexScan) {
+      assertOpen();
+      const [from, to] = indexOf(data, scan).span(scan);
+      return to - from;
+    },
+
     async listOutbox() {
       assertOpen();
       const entries = [...data.outbox.values()].sort((a, b) => a.id - b.id);
@@ -72,6 +133,17 @@ export function openMemoryStore(data: MemoryStoreData): Store {
       closed = true;
     },
   };
+}
+
+const EMPTY = new SortedEntries();
+
+function indexOf(data: MemoryStoreData, scan: IndexScan): SortedEntries {
+  if (!data.indexes.some((d) => d.collection === scan.collection && d.name === scan.index)) {
+    throw new FerryValidationError(
+      `No index "${scan.index}" is declared for the collection "${scan.collection}".`,
+    );
+  }
+  return sortedEntries(data.entries, scan.space, scan.collection, scan.index) ?? EMPTY;
 }
 
 /** A stored record's own copy; its value has passed `checkStoreBatch`, so it is JSON. */
@@ -103,10 +175,19 @@ function copyMeta(setMeta: NonNullable<StoreBatch['setMeta']>): StoreBatch['setM
 
 /** Applies an already validated, already copied batch in the order the interface documents. */
 function applyBatch(batch: StoreBatch, data: MemoryStoreData): void {
-  if (batch.clearAll) data.records.clear();
-  for (const space of batch.clearSpaces ?? []) data.records.delete(space);
+  if (batch.clearAll) {
+    data.records.clear();
+    data.entries.clear();
+  }
+  for (const space of batch.clearSpaces ?? []) {
+    data.records.delete(space);
+    data.entries.delete(space);
+  }
+  const changes = indexChanges(data.entries, data.indexes);
   for (const { space, collection, key } of batch.deleteRecords ?? []) {
-    data.records.get(space)?.get(collection)?.delete(key);
+    const keys = data.records.get(space)?.get(collection);
+    changes.record(keys?.get(key), undefined);
+    keys?.delete(key);
   }
   for (const record of batch.putRecords ?? []) {
     const { space, collection, key, value, version } = record;
@@ -120,8 +201,11 @@ function applyBatch(batch: StoreBatch, data: MemoryStoreData): void {
       keys = new Map();
       collections.set(collection, keys);
     }
-    keys.set(key, { space, collection, key, value, version });
+    const stored = { space, collection, key, value, version };
+    changes.record(keys.get(key), stored);
+    keys.set(key, stored);
   }
+  changes.apply();
   for (const id of batch.removeOutbox ?? []) data.outbox.delete(id);
   const through = batch.removeOutboxThrough;
   if (through !== undefined) {

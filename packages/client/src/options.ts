@@ -4,6 +4,7 @@
  * the globals only as defaults, so tests can drive the engine completely.
  */
 import { DEFAULT_LIMITS, isValidName } from '@ferry/protocol';
+import type { CollectionsOptions } from './collection-options.ts';
 import { FerryConfigError } from './errors.ts';
 import type { TokenProvider } from './fetch.ts';
 import { type Logger, silentLogger } from './logger.ts';
@@ -29,6 +30,8 @@ export interface ClientOptions {
   spaces?: readonly string[];
   /** The space of collections opened without one. */
   defaultSpace?: string;
+  /** Per collection: the indexes its local queries use (see `CollectionOptions`). */
+  collections?: CollectionsOptions;
   fetch?: typeof fetch;
   /** Milliseconds since the epoch. */
   now?: () => number;

@@ -14,6 +14,9 @@
  * Every implementation must pass `runStoreAcceptanceTests` from `@ferry/testing`.
  */
 import type { JsonObject, JsonValue, Mutation } from '@ferry/protocol';
+import type { EntryBounds, IndexDefinition } from './index-key.ts';
+
+export type { EntryBounds, IndexDefinition } from './index-key.ts';
 
 /** A record as the server last reported it. Deleted records are removed, not kept. */
 export interface StoredRecord {
@@ -51,10 +54,39 @@ export interface StoreBatch {
   setMeta?: Readonly<Record<string, JsonValue | undefined>>;
 }
 
+/**
+ * A range of one declared index of one collection in one space. Bounds compare index
+ * entries (`indexEntry` of `@ferry/client/internal`: the same strings on every store).
+ */
+export interface IndexScan extends EntryBounds {
+  space: string;
+  collection: string;
+  index: string;
+}
+
 export interface Store {
   getRecord(address: RecordAddress): Promise<StoredRecord | undefined>;
   /** Base records of one collection in one space, in ascending key order. */
   listRecords(space: string, collection: string): Promise<StoredRecord[]>;
+  /** The base records of these keys, in the order asked (undefined where there is none). */
+  getRecords(
+    space: string,
+    collection: string,
+    keys: readonly string[],
+  ): Promise<(StoredRecord | undefined)[]>;
+  /**
+   * Declares the indexes the store keeps, replacing the earlier declarations (kept with the
+   * data): new or changed indexes are built from the records already stored, dropped ones
+   * removed. Records and outbox are untouched. Resolves once the indexes are usable.
+   */
+  defineIndexes(indexes: readonly IndexDefinition[]): Promise<void>;
+  /**
+   * Base records in one range of a declared index, in entry order ('desc': the reverse),
+   * at most `limit` of them. Rejects for an index that is not declared.
+   */
+  scanIndex(scan: IndexScan, order: 'asc' | 'desc', limit?: number): Promise<StoredRecord[]>;
+  /** How many base records one range of a declared index holds. */
+  countIndex(scan: IndexScan): Promise<number>;
   /** The whole outbox in ascending id order. */
   listOutbox(): Promise<OutboxEntry[]>;
   getMeta(key: string): Promise<JsonValue | undefined>;

@@ -6,10 +6,17 @@
  * order. A batch that fails its check throws before anything is written, and the transaction
  * is rolled back either way.
  */
-import type { OutboxEntry, RecordAddress, StoreBatch, StoredRecord } from '@ferry/client';
+import type {
+  IndexDefinition,
+  OutboxEntry,
+  RecordAddress,
+  StoreBatch,
+  StoredRecord,
+} from '@ferry/client';
 import { checkStoreBatch } from '@ferry/client/internal';
 import type { JsonValue } from '@ferry/protocol';
 import type { SqlRow } from './executor.ts';
+import { entryWrites } from './indexes.ts';
 import { all, run, type Step, type Work } from './work.ts';
 
 /** SQLite compares UTF-8 bytes; keys are listed in UTF-16 order like every other store. */
@@ -44,6 +51,35 @@ export function* listRecords(space: string, collection: string): Work<StoredReco
     .sort(byKey);
 }
 
+export function* getRecords(
+  space: string,
+  collection: string,
+  keys: readonly string[],
+): Work<(StoredRecord | undefined)[]> {
+  const found = new Map<string, StoredRecord>();
+  for (let i = 0; i < keys.length; i += IDS_PER_QUERY) {
+    const some = keys.slice(i, i + IDS_PER_QUERY);
+    const rows = yield all(
+      `SELECT key, version, value FROM ferry_records WHERE space = ? AND collection = ? AND key IN (${some.map(() => '?').join(', ')})`,
+      [space, collection, ...some],
+    );
+    for (const row of rows) {
+      const key = text(row, 'key');
+      found.set(key, {
+        space,
+        collection,
+        key,
+        version: integer(row, 'version'),
+        value: JSON.parse(text(row, 'value')),
+      });
+    }
+  }
+  return keys.map((key) => {
+    const record = found.get(key);
+    return record === undefined ? undefined : { ...record, value: structuredClone(record.value) };
+  });
+}
+
 export function* listOutbox(): Work<OutboxEntry[]> {
   const rows = yield all('SELECT mutation FROM ferry_outbox ORDER BY id');
   return rows.map((row) => JSON.parse(text(row, 'mutation')));
@@ -72,11 +108,17 @@ function* takenIds(candidates: readonly number[]): Work<Set<number>> {
 }
 
 /** The batch's writes in the documented order, with its values as JSON text made now. */
-function writesOf(batch: StoreBatch): Step[] {
+function writesOf(batch: StoreBatch, indexes: readonly IndexDefinition[]): Step[] {
   const writes: Step[] = [];
-  if (batch.clearAll) writes.push(run('DELETE FROM ferry_records'));
+  const indexed = new Set(indexes.map((d) => d.collection));
+  if (batch.clearAll) {
+    writes.push(run('DELETE FROM ferry_records'));
+    if (indexed.size > 0) writes.push(run('DELETE FROM ferry_index_entries'));
+  }
   for (const space of batch.clearSpaces ?? []) {
     writes.push(run('DELETE FROM ferry_records WHERE space = ?', [space]));
+    if (indexed.size > 0)
+      writes.push(run('DELETE FROM ferry_index_entries WHERE space = ?', [space]));
   }
   for (const r of batch.deleteRecords ?? []) {
     writes.push(
@@ -86,6 +128,15 @@ function writesOf(batch: StoreBatch): Step[] {
         r.key,
       ]),
     );
+    if (indexed.has(r.collection)) {
+      writes.push(
+        run('DELETE FROM ferry_index_entries WHERE space = ? AND collection = ? AND key = ?', [
+          r.space,
+          r.collection,
+          r.key,
+        ]),
+      );
+    }
   }
   for (const r of batch.putRecords ?? []) {
     writes.push(
@@ -94,6 +145,7 @@ function writesOf(batch: StoreBatch): Step[] {
         [r.space, r.collection, r.key, r.version, JSON.stringify(r.value)],
       ),
     );
+    writes.push(...entryWrites(indexes, r));
   }
   for (const id of batch.removeOutbox ?? []) {
     writes.push(run('DELETE FROM ferry_outbox WHERE id = ?', [id]));
@@ -128,10 +180,10 @@ function writesOf(batch: StoreBatch): Step[] {
  * afterwards changes nothing; only whether its outbox ids are taken waits for the
  * transaction.
  */
-export function commit(batch: StoreBatch): Work<void> {
+export function commit(batch: StoreBatch, indexes: readonly IndexDefinition[]): Work<void> {
   // The shape checks need no data: refuse a malformed batch before any transaction.
   checkStoreBatch(batch, () => false);
-  const writes = writesOf(batch);
+  const writes = writesOf(batch, indexes);
   const added = (batch.addOutbox ?? []).map((entry) => entry.id);
   return (function* () {
     // Takes the write lock now rather than at the first real write (a no-op write does).

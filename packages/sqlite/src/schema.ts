@@ -6,7 +6,7 @@
  */
 import { all, exec, type Work } from './work.ts';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const MIGRATIONS: readonly string[] = [
   // 0 → 1
@@ -20,6 +20,25 @@ const MIGRATIONS: readonly string[] = [
    ) WITHOUT ROWID;
    CREATE TABLE ferry_outbox (id INTEGER PRIMARY KEY, mutation TEXT NOT NULL);
    CREATE TABLE ferry_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`,
+  // 1 → 2: declared indexes. Each record of an indexed collection has one row per index,
+  // its entry the order-preserving string of `indexEntry` (the same on every store: an
+  // expression index over json_extract would order null like a missing field, booleans
+  // among numbers, and strings by UTF-8 bytes rather than UTF-16 code units).
+  `CREATE TABLE ferry_indexes (
+     collection TEXT NOT NULL,
+     name TEXT NOT NULL,
+     fields TEXT NOT NULL,
+     PRIMARY KEY (collection, name)
+   ) WITHOUT ROWID;
+   CREATE TABLE ferry_index_entries (
+     space TEXT NOT NULL,
+     collection TEXT NOT NULL,
+     name TEXT NOT NULL,
+     entry TEXT NOT NULL,
+     key TEXT NOT NULL,
+     PRIMARY KEY (space, collection, name, entry)
+   ) WITHOUT ROWID;
+   CREATE INDEX ferry_index_entries_by_key ON ferry_index_entries (space, collection, key);`,
 ];
 
 /** The schema version of an open database (0 for a new file). */

@@ -9,8 +9,10 @@
  * writer work at once): `ferry_records(space, collection, key, version, value)` holds the
  * server's records as JSON text. One client writes a file at a time.
  */
-import { FerryClosedError, type Store, type StoreBatch } from '@ferry/client';
+import { FerryClosedError, type IndexDefinition, type Store } from '@ferry/client';
+import { sameDefinitions } from '@ferry/client/internal';
 import type { AsyncSqliteExecutor, SyncSqliteExecutor } from './executor.ts';
+import * as ix from './indexes.ts';
 import * as op from './operations.ts';
 import { migrate } from './schema.ts';
 import { exec, runAsync, runSync, type Work } from './work.ts';
@@ -47,10 +49,13 @@ function* setUp(settings: SqliteStoreSettings): Work<void> {
 function storeOver(
   settings: SqliteStoreSettings,
   read: <T>(work: Work<T>) => Promise<T>,
-  write: (batch: StoreBatch) => Promise<void>,
+  write: (work: Work<void>) => Promise<void>,
   closeExecutor: () => Promise<void>,
+  stored: IndexDefinition[],
 ): Store {
   let closed = false;
+  // The declarations as stored; commits compute index entries with them.
+  let indexes = stored;
   const open = () => {
     if (closed) throw new FerryClosedError('store');
   };
@@ -62,6 +67,32 @@ function storeOver(
     async listRecords(space, collection) {
       open();
       return read(op.listRecords(space, collection));
+    },
+    async getRecords(space, collection, keys) {
+      open();
+      return read(op.getRecords(space, collection, keys));
+    },
+    async defineIndexes(wanted) {
+      open();
+      if (sameDefinitions(indexes, wanted)) return;
+      if (settings.readonly) {
+        throw new Error(
+          `The store at ${settings.name ?? 'this store'} was opened read-only and keeps other indexes than those declared.`,
+        );
+      }
+      const copy = wanted.map((d) => ({ ...d, fields: [...d.fields] }));
+      await write(ix.defineIndexes(copy));
+      indexes = copy;
+    },
+    async scanIndex(scan, order, limit) {
+      open();
+      ix.checkDeclared(indexes, scan);
+      return read(ix.scanIndex(scan, order, limit));
+    },
+    async countIndex(scan) {
+      open();
+      ix.checkDeclared(indexes, scan);
+      return read(ix.countIndex(scan));
     },
     async listOutbox() {
       open();
@@ -76,7 +107,7 @@ function storeOver(
       if (settings.readonly) {
         throw new Error(`The store at ${settings.name ?? 'this store'} was opened read-only.`);
       }
-      await write(batch);
+      await write(op.commit(batch, indexes));
     },
     async close() {
       if (closed) return;
@@ -95,10 +126,12 @@ export function openSyncSqliteStore(
   executor: SyncSqliteExecutor,
   settings: SqliteStoreSettings = {},
 ): Store {
+  let stored: IndexDefinition[];
   try {
     runSync(executor, setUp(settings));
     const hint = settings.upgradeHint ?? 'Ferry';
     if (!settings.readonly) executor.transaction(() => runSync(executor, migrate(hint)));
+    stored = runSync(executor, ix.readDefinitions());
   } catch (error) {
     executor.close();
     throw error;
@@ -106,11 +139,11 @@ export function openSyncSqliteStore(
   return storeOver(
     settings,
     async (work) => runSync(executor, work),
-    async (batch) => {
-      const work = op.commit(batch);
+    async (work) => {
       executor.transaction(() => runSync(executor, work));
     },
     async () => executor.close(),
+    stored,
   );
 }
 
@@ -124,10 +157,12 @@ export async function openAsyncSqliteStore(
   executor: AsyncSqliteExecutor,
   settings: SqliteStoreSettings = {},
 ): Promise<Store> {
+  let stored: IndexDefinition[];
   try {
     await runAsync(executor, setUp(settings));
     const hint = settings.upgradeHint ?? 'Ferry';
     if (!settings.readonly) await executor.transaction((tx) => runAsync(tx, migrate(hint)));
+    stored = await runAsync(executor, ix.readDefinitions());
   } catch (error) {
     await executor.close();
     throw error;
@@ -141,10 +176,8 @@ export async function openAsyncSqliteStore(
   return storeOver(
     settings,
     (work) => serially(() => runAsync(executor, work)),
-    (batch) => {
-      const work = op.commit(batch);
-      return serially(() => executor.transaction((tx) => runAsync(tx, work)));
-    },
+    (work) => serially(() => executor.transaction((tx) => runAsync(tx, work))),
     () => serially(() => executor.close()),
+    stored,
   );
 }

@@ -10,6 +10,7 @@
 import type { Store } from '@ferry/client';
 import { afterEach, describe } from 'vitest';
 import type { StoreSetup, StoreTestContext } from './store-fixtures.ts';
+import { describeIndexTests } from './store-index-tests.ts';
 import { describeLifecycleTests } from './store-lifecycle-tests.ts';
 import { describeOutboxAndCommitTests } from './store-outbox-commit-tests.ts';
 import { describeRecordTests } from './store-records-tests.ts';
@@ -43,5 +44,6 @@ export function runStoreAcceptanceTests(name: string, setup: () => Promise<Store
     describeRecordTests(context);
     describeOutboxAndCommitTests(context);
     describeLifecycleTests(context);
+    describeIndexTests(context);
   });
 }

@@ -56,9 +56,9 @@ function counted<T extends JsonObject>(collection: Collection<T>) {
   const counter = { active: 0 };
   const wrapped: Collection<T> = {
     ...collection,
-    subscribe(listener, options) {
+    subscribe(...args: [never, never]) {
       counter.active++;
-      const stop = collection.subscribe(listener, options);
+      const stop = collection.subscribe(...args);
       return () => {
         counter.active--;
         stop();

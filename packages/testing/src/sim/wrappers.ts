@@ -44,6 +44,10 @@ export function simulatedStore(inner: Store, view: ProcessView): Store {
   return {
     getRecord: guard((address) => inner.getRecord(address)),
     listRecords: guard((space, collection) => inner.listRecords(space, collection)),
+    getRecords: guard((space, collection, keys) => inner.getRecords(space, collection, keys)),
+    defineIndexes: guard((indexes) => inner.defineIndexes(indexes)),
+    scanIndex: guard((scan, order, limit) => inner.scanIndex(scan, order, limit)),
+    countIndex: guard((scan) => inner.countIndex(scan)),
     listOutbox: guard(() => inner.listOutbox()),
     getMeta: guard((key) => inner.getMeta(key)),
     commit: guard((batch) => inner.commit(batch)),

@@ -1,0 +1,244 @@
+/**
+ * Indexed queries over the local view. The store answers a range of a declared index from
+ * the base records; the records with pending local writes (usually few) are overlaid here
+ * and merged in at their place in the order, so a limited result is exact: a pending write
+ * that moves a row into the range shows, one that moves it out or deletes it does not, and a
+ * rolled-back write (gone from the outbox) leaves no trace.
+ *
+ * A base page is asked for with `limit + pending keys` rows, enough once the pending keys'
+ * own base rows are skipped; with a `filter` rejecting rows, further pages (twice as large
+ * each time) continue after the last entry read until the limit is met or the range ends.
+ */
+import type { JsonObject, JsonValue } from '@ferry/protocol';
+import { FerryValidationError } from './errors.ts';
+import {
+  type EntryBounds,
+  encodeField,
+  HIGH,
+  type IndexDefinition,
+  indexEntry,
+  intersectBounds,
+  withinBounds,
+} from './index-key.ts';
+import { compareKeys, overlayCollection, overlayRecord, type Row } from './overlay.ts';
+import type { OutboxEntry, Store } from './store.ts';
+
+/** Bounds on the index field right after those `where` fixes. */
+export interface FieldRange<V> {
+  gt?: V;
+  gte?: V;
+  lt?: V;
+  lte?: V;
+}
+
+/**
+ * A query on a collection. With `index`, rows come in that index's order (then by key);
+ * `where` fixes the index's leading fields (missing fields match with `undefined`), and
+ * `range` bounds the field after them. Without `index`, rows come in key order, and
+ * `where`/`range` are not allowed. `filter` is a post-filter run on each candidate row.
+ */
+export interface FindQuery<T extends JsonObject = JsonObject> {
+  index?: string;
+  where?: { readonly [field: string]: JsonValue | undefined };
+  range?: FieldRange<JsonValue>;
+  order?: 'asc' | 'desc';
+  /** At most this many rows. */
+  limit?: number;
+  /** Continue after this row (the last row of the previous page). */
+  after?: { key: string; value: T };
+  filter?: (value: T, key: string) => boolean;
+}
+
+/** What a query needs to know about the pending writes of its collection. */
+export type PendingByKey = ReadonlyMap<string, readonly OutboxEntry[]>;
+
+function describe(collection: string, def: IndexDefinition | undefined): string {
+  return def === undefined
+    ? `find on "${collection}"`
+    : `find on index "${def.name}" of "${collection}"`;
+}
+
+/** Checks the query's shape and returns the index bounds it stands for. */
+export function boundsOf(
+  collection: string,
+  def: IndexDefinition | undefined,
+  query: FindQuery,
+): EntryBounds {
+  const where = query.where ?? {};
+  const named = Object.keys(where);
+  const what = describe(collection, def);
+  if (query.limit !== undefined && (!Number.isSafeInteger(query.limit) || query.limit < 0)) {
+    throw new FerryValidationError(`${what}: limit must be a non-negative integer.`);
+  }
+  if (query.order !== undefined && query.order !== 'asc' && query.order !== 'desc') {
+    throw new FerryValidationError(`${what}: order must be 'asc' or 'desc'.`);
+  }
+  if (def === undefined) {
+    if (named.length > 0 || query.range !== undefined) {
+      throw new FerryValidationError(
+        `${what}: where and range need an index; name one declared in the client's collections option.`,
+      );
+    }
+    return {};
+  }
+  const fixed = def.fields.slice(0, named.length);
+  if (!named.every((field) => fixed.includes(field))) {
+    throw new FerryValidationError(
+      `${what}: where must fix leading fields of the index (${def.fields.join(', ')}), got ${named.join(', ')}.`,
+    );
+  }
+  const prefix = fixed.map((field) => encodeField(where[field])).join('');
+  let bounds: EntryBounds =
+    prefix === '' ? {} : { lower: prefix, upper: prefix + HIGH, upperOpen: true };
+  const range = query.range;
+  if (range !== undefined) {
+    if (fixed.length >= def.fields.length) {
+      throw new FerryValidationError(
+        `${what}: range bounds the field after those in where, and where fixes them all.`,
+      );
+    }
+    const at = (value: JsonValue) => prefix + encodeField(value);
+    if (range.gte !== undefined) bounds = intersectBounds(bounds, { lower: at(range.gte) });
+    if (range.gt !== undefined) bounds = intersectBounds(bounds, { lower: at(range.gt) + HIGH });
+    if (range.lt !== undefined) {
+      bounds = intersectBounds(bounds, { upper: at(range.lt), upperOpen: true });
+    }
+    if (range.lte !== undefined) {
+      bounds = intersectBounds(bounds, { upper: at(range.lte) + HIGH, upperOpen: true });
+    }
+  }
+  if (query.after !== undefined) {
+    const entry = indexEntry(def.fields, query.after.value, query.after.key);
+    bounds = intersectBounds(
+      bounds,
+      query.order === 'desc'
+        ? { upper: entry, upperOpen: true }
+        : { lower: entry, lowerOpen: true },
+    );
+  }
+  return bounds;
+}
+
+const passes = (query: FindQuery, row: Row) =>
+  query.filter === undefined || query.filter(row.value, row.key);
+
+/** The rows of a query without an index: the whole collection, in key order. */
+async function findByKey(
+  store: Store,
+  pending: PendingByKey,
+  space: string,
+  collection: string,
+  query: FindQuery,
+): Promise<Row[]> {
+  let rows = overlayCollection(await store.listRecords(space, collection), pending);
+  const after = query.after?.key;
+  if (after !== undefined) {
+    rows = rows.filter((row) =>
+      query.order === 'desc' ? compareKeys(row.key, after) < 0 : compareKeys(row.key, after) > 0,
+    );
+  }
+  rows = rows.filter((row) => passes(query, row));
+  if (query.order === 'desc') rows.reverse();
+  return query.limit === undefined ? rows : rows.slice(0, query.limit);
+}
+
+/** The query's rows: base records from the store's index, pending writes merged in. */
+export async function findRows(
+  store: Store,
+  pending: PendingByKey,
+  space: string,
+  collection: string,
+  def: IndexDefinition | undefined,
+  query: FindQuery,
+): Promise<Row[]> {
+  const bounds = boundsOf(collection, def, query);
+  if (def === undefined) return findByKey(store, pending, space, collection, query);
+  const order = query.order ?? 'asc';
+  const limit = query.limit ?? Number.POSITIVE_INFINITY;
+  const candidates: [string, Row][] = [];
+
+  const dirty = [...pending.keys()];
+  const bases = dirty.length === 0 ? [] : await store.getRecords(space, collection, dirty);
+  dirty.forEach((key, i) => {
+    const row = overlayRecord(key, bases[i], pending.get(key) ?? []);
+    if (row === undefined) return;
+    const entry = indexEntry(def.fields, row.value, key);
+    if (withinBounds(entry, bounds) && passes(query, row)) candidates.push([entry, row]);
+  });
+
+  let scan = bounds;
+  let page = limit === Number.POSITIVE_INFINITY ? undefined : limit + dirty.length;
+  let accepted = 0;
+  for (;;) {
+    const records = await store.scanIndex(
+      { space, collection, index: def.name, ...scan },
+      order,
+      page,
+    );
+    for (const record of records) {
+      if (pending.has(record.key)) continue;
+      const row: Row = {
+        key: record.key,
+        value: record.value,
+        version: record.version,
+        pending: false,
+      };
+      if (!passes(query, row)) continue;
+      candidates.push([indexEntry(def.fields, row.value, row.key), row]);
+      accepted++;
+    }
+    const last = records.at(-1);
+    if (page === undefined || records.length < page || accepted >= limit || last === undefined) {
+      break;
+    }
+    const entry = indexEntry(def.fields, last.value, last.key);
+    scan = intersectBounds(
+      scan,
+      order === 'asc' ? { lower: entry, lowerOpen: true } : { upper: entry, upperOpen: true },
+    );
+    page *= 2;
+  }
+
+  candidates.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  if (order === 'desc') candidates.reverse();
+  return candidates.slice(0, limit).map(([, row]) => row);
+}
+
+/** How many rows the query matches (its limit aside). */
+export async function countRows(
+  store: Store,
+  pending: PendingByKey,
+  space: string,
+  collection: string,
+  def: IndexDefinition | undefined,
+  query: FindQuery,
+): Promise<number> {
+  const { limit: _limit, ...unlimited } = query;
+  if (def === undefined || query.filter !== undefined) {
+    return (await findRows(store, pending, space, collection, def, unlimited)).length;
+  }
+  const bounds = boundsOf(collection, def, unlimited);
+  let count = await store.countIndex({ space, collection, index: def.name, ...bounds });
+  const dirty = [...pending.keys()];
+  const bases = dirty.length === 0 ? [] : await store.getRecords(space, collection, dirty);
+  dirty.forEach((key, i) => {
+    const base = bases[i];
+    if (base !== undefined && withinBounds(indexEntry(def.fields, base.value, key), bounds))
+      count--;
+    const row = overlayRecord(key, base, pending.get(key) ?? []);
+    if (row !== undefined && withinBounds(indexEntry(def.fields, row.value, key), bounds)) count++;
+  });
+  return count;
+}
+
+/** The rows of these keys, in the order asked (undefined where there is none). */
+export async function getRows(
+  store: Store,
+  pending: (key: string) => readonly OutboxEntry[],
+  space: string,
+  collection: string,
+  keys: readonly string[],
+): Promise<(Row | undefined)[]> {
+  const bases = keys.length === 0 ? [] : await store.getRecords(space, collection, keys);
+  return keys.map((key, i) => overlayRecord(key, bases[i], pending(key)));
+}
