@@ -123,6 +123,8 @@ describe.each(postgresKinds)('several server processes committing at once on $na
       ),
     );
     let highestApplied = 0;
+    /** Each key's highest applied version: the record must hold that write. */
+    const latest = new Map<string, number>();
     let writing = true;
 
     const writers = Array.from({ length: WRITERS }, async (_, w) => {
@@ -157,9 +159,12 @@ describe.each(postgresKinds)('several server processes committing at once on $na
           bearer,
           { clientId: `writer-${w}`, mutations },
         );
-        for (const result of answer.results) {
+        for (const [i, result] of answer.results.entries()) {
           expect(result.status).toBe('applied');
-          highestApplied = Math.max(highestApplied, result.version ?? 0);
+          const version = result.version ?? 0;
+          highestApplied = Math.max(highestApplied, version);
+          const key = mutations[i]!.key;
+          latest.set(key, Math.max(latest.get(key) ?? 0, version));
         }
       }
     });
@@ -191,14 +196,20 @@ describe.each(postgresKinds)('several server processes committing at once on $na
     const client = new pg.Client({ connectionString: DATABASE_URL });
     await client.connect();
     const final = new Map<string, unknown>();
+    const versions = new Map<string, number>();
     try {
-      const { rows } = await client.query<{ key: string; value: string }>(
-        `SELECT key, value FROM ${schema}.ferry_records WHERE space = 'shared' AND value IS NOT NULL`,
+      const { rows } = await client.query<{ key: string; value: string | null; version: string }>(
+        `SELECT key, value, version FROM ${schema}.ferry_records WHERE space = 'shared'`,
       );
-      for (const row of rows) final.set(row.key, JSON.parse(row.value));
+      for (const row of rows) {
+        versions.set(row.key, Number(row.version));
+        if (row.value !== null) final.set(row.key, JSON.parse(row.value));
+      }
     } finally {
       await client.end();
     }
+    // A record's versions rise in the order its writers commit: it holds its highest one.
+    expect(versions).toEqual(latest);
     expect(final.size).toBeGreaterThan(WRITERS * PUSHES_EACH * 0.8);
     for (const reader of readers) expect(reader.values()).toEqual(final);
   }, 120_000);

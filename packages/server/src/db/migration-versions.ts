@@ -57,7 +57,9 @@ END $$`,
   // A push batch's reservation, then its versions, in that order: the floor is read, the
   // locks that show it are taken, the watermark is read if asked (for poke patches), and
   // only then are versions drawn. Returns the floor, that watermark and the versions.
-  `CREATE FUNCTION ferry_reserve(draws integer, want_watermark boolean)
+  // \`after\` is not used: the batch passes a count of the rows it has locked, so that the
+  // call waits for those locks and a record's versions rise in the order its writers commit.
+  `CREATE FUNCTION ferry_reserve(draws integer, want_watermark boolean, after bigint)
 RETURNS TABLE (floor_version bigint, seen bigint, versions text)
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE

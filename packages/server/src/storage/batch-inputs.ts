@@ -1,17 +1,16 @@
 /**
  * What a push batch reads before it decides, in one statement, so one round trip: the
- * batch's reservation and one version for each mutation (`ferry_reserve`, created by
- * db/migration-versions.ts), the client ids it claims (the first user to use a client id
- * owns it) and every named client's owner and last mutation id, locked, and the current
- * state of every record it writes, locked too (a record that does not exist yet gets a
- * placeholder row, version 0 and no value, so that two batches creating it wait for each
- * other). The rows of every kind come back tagged in one result.
+ * client ids it claims (the first user to use a client id owns it) and every named
+ * client's owner and last mutation id, locked, the current state of every record it
+ * writes, locked too (a record that does not exist yet gets a placeholder row, version 0
+ * and no value, so that two batches creating it wait for each other), and then the batch's
+ * reservation and one version for each mutation (`ferry_reserve`, created by
+ * db/migration-versions.ts). The rows of every kind come back tagged in one result.
  *
  * The row locks take the place of the single lock every writer once held: two batches that
  * name one client or one record run one after the other, and batches that share neither
- * run side by side. A batch that waited for a record may so write it with a lower version
- * than the batch it waited for: both become visible together, once the lower one is
- * (storage/watermark.ts), and the record holds the later write.
+ * run side by side. Versions are drawn once the locks are held, so a record's versions rise
+ * in the order its writers commit.
  */
 import { prepared, type Queryable } from '../db/driver.ts';
 import { notMigrated } from '../errors.ts';
@@ -48,9 +47,7 @@ export interface ClientClaims {
 }
 
 const READ_SQL = prepared(`
-  WITH reserved AS (
-    SELECT * FROM ferry_reserve($6, $7)
-  ), claimed AS (
+  WITH claimed AS (
     INSERT INTO ferry_clients (client_id, user_id)
     SELECT * FROM unnest($1::text[], $2::text[])
     ON CONFLICT (client_id) DO NOTHING
@@ -71,6 +68,11 @@ const READ_SQL = prepared(`
     JOIN unnest($3::text[], $4::text[], $5::text[]) AS w(space, collection, key)
       ON r.space = w.space AND r.collection = w.collection AND r.key = w.key
     ORDER BY r.space, r.collection, r.key FOR UPDATE OF r
+  ), reserved AS (
+    -- The counts are arguments, so the locks above are held before versions are drawn.
+    SELECT * FROM ferry_reserve($6, $7, (SELECT count(*) FROM claimed)
+      + (SELECT count(*) FROM locked) + (SELECT count(*) FROM placed)
+      + (SELECT count(*) FROM current))
   )
   SELECT 's' AS kind, (SELECT server_id FROM ferry_server WHERE id = 1) AS a,
     floor_version::text AS b, seen::text AS c, versions AS value, NULL::bigint AS n
