@@ -1,0 +1,95 @@
+/** Collection queries through a client: indexes from the options, pending writes in place, live windows. */
+import { describe, expect, it } from 'vitest';
+import { createClient, createMemoryStore, FerryValidationError, type Row } from '../src/index.ts';
+
+type Todo = { list: string; at: number; title: string };
+
+function open() {
+  const store = createMemoryStore();
+  const client = createClient<{ todos: Todo }>({
+    url: 'http://127.0.0.1:9',
+    store,
+    defaultSpace: 's',
+    // No server: writes stay pending.
+    fetch: () => new Promise<Response>(() => {}),
+    schedule: { triggers: [] },
+    collections: { todos: { indexes: { byList: ['list', 'at'] } } },
+  });
+  return { store, client, todos: client.collection('todos') };
+}
+
+describe('collection queries', () => {
+  it('find, count and getMany see pending writes at their place in the order', async () => {
+    const { store, client, todos } = open();
+    await store.commit({
+      putRecords: [1, 2, 3, 4].map((at) => ({
+        space: 's',
+        collection: 'todos',
+        key: `b${at}`,
+        version: at,
+        value: { list: 'groceries', at, title: `base ${at}` },
+      })),
+    });
+    await todos.put('p', { list: 'groceries', at: 2.5, title: 'pending' });
+    await todos.patch('b4', { list: 'work' });
+    const query = {
+      index: 'byList',
+      where: { list: 'groceries' },
+      order: 'desc',
+      limit: 3,
+    } as const;
+    const rows = await todos.find(query);
+    expect(rows.map((r) => [r.key, r.pending])).toEqual([
+      ['b3', false],
+      ['p', true],
+      ['b2', false],
+    ]);
+    expect(await todos.find({ ...query, after: rows[2]! })).toMatchObject([{ key: 'b1' }]);
+    expect(await todos.count({ index: 'byList', where: { list: 'groceries' } })).toBe(4);
+    expect(
+      await todos.count({ index: 'byList', where: { list: 'groceries' }, range: { gt: 2 } }),
+    ).toBe(2);
+    expect(await todos.getMany(['p', 'zz', 'b4'])).toEqual([
+      { list: 'groceries', at: 2.5, title: 'pending' },
+      undefined,
+      { list: 'work', at: 4, title: 'base 4' },
+    ]);
+    await expect(todos.find({ index: 'nope' })).rejects.toThrow(FerryValidationError);
+    await expect(todos.find({ index: 'byList', where: { at: 1 } })).rejects.toThrow(
+      /leading fields/,
+    );
+    await client.close();
+  });
+
+  it('a live query delivers the ordered, limited window again after each change', async () => {
+    const { client, todos } = open();
+    const seen: string[][] = [];
+    let last: Row<Todo>[] = [];
+    const stop = todos.subscribe({ index: 'byList', where: { list: 'a' }, limit: 2 }, (rows) => {
+      last = rows;
+      seen.push(rows.map((r) => r.key));
+    });
+    const until = async (keys: string[]) => {
+      for (
+        let i = 0;
+        i < 100 && JSON.stringify(last.map((r) => r.key)) !== JSON.stringify(keys);
+        i++
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      expect(last.map((r) => r.key)).toEqual(keys);
+    };
+    await until([]);
+    await todos.put('x', { list: 'a', at: 5, title: '' });
+    await until(['x']);
+    await todos.put('y', { list: 'a', at: 1, title: '' });
+    await until(['y', 'x']);
+    await todos.put('z', { list: 'a', at: 0, title: '' });
+    await until(['z', 'y']);
+    await todos.delete('y');
+    await until(['z', 'x']);
+    stop();
+    expect(Object.isFrozen(last[0])).toBe(true);
+    await client.close();
+  });
+});
