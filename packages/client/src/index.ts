@@ -13,7 +13,6 @@ export type {
   WriteOptions,
 } from './collection.ts';
 export type { CollectionOptions, CollectionsOptions } from './collection-options.ts';
-export type { FieldRange } from './query.ts';
 export type { Unsubscribe } from './emitter.ts';
 export { type ClientErrorCode, type FerryErrorCode, userMessageFor } from './error-codes.ts';
 export {
@@ -33,6 +32,7 @@ export { createMemoryStore } from './memory-store.ts';
 export type { ClientOptions } from './options.ts';
 export type { Row } from './overlay.ts';
 export type { RejectionEvent } from './push.ts';
+export type { FieldRange } from './query.ts';
 export {
   type Conditions,
   createBasicEnvironment,
