@@ -9,7 +9,9 @@
  * worker and no other device. One that fails is logged, counted and skipped; one whose
  * token can never work again is deleted.
  */
+
 import { Counter, type Registry } from 'prom-client';
+import { createCommitGatherer } from '../commit-gatherer.ts';
 import type { Database } from '../db/driver.ts';
 import type { Logger } from '../logger.ts';
 import {
@@ -52,7 +54,6 @@ export function createNativePushSender(options: {
     labelNames: ['platform', 'result'],
     registers: [options.registry],
   });
-  const inFlight = new Set<Promise<void>>();
 
   /** Sends one message; settles without throwing, whatever happens to it. */
   async function deliver(device: PushDeviceRow, version: number): Promise<void> {
@@ -96,40 +97,18 @@ export function createNativePushSender(options: {
     await Promise.all(Array.from({ length: Math.min(settings.concurrency, due.length) }, worker));
   }
 
-  // Commits gathered for one claim: without this every commit would pay a statement of its
-  // own, even where nobody has registered a device.
-  let gathered:
-    | { spaces: Set<string>; version: number; timer: ReturnType<typeof setTimeout> }
-    | undefined;
-  function sendGathered(): void {
-    const batch = gathered;
-    if (!batch) return;
-    gathered = undefined;
-    clearTimeout(batch.timer);
-    const task = run(batch.spaces, batch.version)
-      .catch((error: unknown) => logger.warn({ err: error }, 'native push after commit failed'))
-      .finally(() => inFlight.delete(task));
-    inFlight.add(task);
-  }
-
-  async function idle(): Promise<void> {
-    sendGathered();
-    while (inFlight.size > 0) await Promise.all(inFlight);
-  }
+  const gatherer = createCommitGatherer({
+    gatherMs: settings.gatherMs,
+    send: run,
+    logger,
+    failureMessage: 'native push after commit failed',
+  });
 
   return {
-    notify(spaces, version) {
-      gathered ??= {
-        spaces: new Set(),
-        version,
-        timer: setTimeout(sendGathered, settings.gatherMs),
-      };
-      for (const space of spaces) gathered.spaces.add(space);
-      gathered.version = Math.max(gathered.version, version);
-    },
-    idle,
+    notify: gatherer.notify,
+    idle: gatherer.idle,
     async close() {
-      await idle();
+      await gatherer.idle();
       http.close();
     },
   };

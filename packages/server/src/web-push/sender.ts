@@ -12,7 +12,9 @@
  * `allowEndpoint`). One whose host now resolves to a non-public address is refused before
  * connecting and kept, counted as `refused`.
  */
+
 import webpush from 'web-push';
+import { createCommitGatherer } from '../commit-gatherer.ts';
 import type { Database } from '../db/driver.ts';
 import type { Logger } from '../logger.ts';
 import type { ServerMetrics } from '../metrics.ts';
@@ -58,7 +60,6 @@ export function createWebPushSender(options: {
   metrics: ServerMetrics;
 }): WebPushSender {
   const { database, keys, settings, endpoints, transport, logger, metrics } = options;
-  const inFlight = new Set<Promise<void>>();
 
   async function forget(subscription: PushSubscriptionRow, reason: string): Promise<void> {
     await deleteSubscription(database, subscription.endpoint);
@@ -141,41 +142,18 @@ export function createWebPushSender(options: {
     }
   }
 
-  // Commits gathered for one claim: without this every commit would pay a statement of its
-  // own, even where nobody has subscribed, and a message that takes a push service seconds
-  // to deliver loses nothing by waiting a fraction of one.
-  let gathered:
-    | { spaces: Set<string>; version: number; timer: ReturnType<typeof setTimeout> }
-    | undefined;
-  function sendGathered(): void {
-    const batch = gathered;
-    if (!batch) return;
-    gathered = undefined;
-    clearTimeout(batch.timer);
-    const task = run(batch.spaces, batch.version)
-      .catch((error: unknown) => logger.warn({ err: error }, 'web push after commit failed'))
-      .finally(() => inFlight.delete(task));
-    inFlight.add(task);
-  }
-
-  async function idle(): Promise<void> {
-    sendGathered();
-    while (inFlight.size > 0) await Promise.all(inFlight);
-  }
+  const gatherer = createCommitGatherer({
+    gatherMs: settings.gatherMs,
+    send: run,
+    logger,
+    failureMessage: 'web push after commit failed',
+  });
 
   return {
-    notify(spaces, version) {
-      gathered ??= {
-        spaces: new Set(),
-        version,
-        timer: setTimeout(sendGathered, settings.gatherMs),
-      };
-      for (const space of spaces) gathered.spaces.add(space);
-      gathered.version = Math.max(gathered.version, version);
-    },
-    idle,
+    notify: gatherer.notify,
+    idle: gatherer.idle,
     async close() {
-      await idle();
+      await gatherer.idle();
       transport.close();
     },
   };
