@@ -1,5 +1,9 @@
-/** The two lists: the user's own space and the team's, each a live query on `items`. */
-import { useCollection, useQuery } from '@ferry/browser/react';
+/**
+ * The two lists: the user's own space and the team's, each a live query on `items`. An
+ * item whose change has not reached the server yet says so; a device that has never
+ * synced says it is loading, not that the list is empty.
+ */
+import { useCollection, useQuery, useSyncStatus } from '@ferry/browser/react';
 import type { Collection, Row } from '@ferry/client';
 import { type FormEvent, useState } from 'react';
 import type { Item } from './ferry-options.ts';
@@ -32,6 +36,7 @@ function byCreation(a: Row<Item>, b: Row<Item>): number {
 function ListView(props: { id: 'mine' | 'team'; title: string; space: string; user: DemoUser }) {
   const items = useCollection('items', { space: props.space });
   const { rows, loading } = useQuery(items);
+  const status = useSyncStatus();
   const [text, setText] = useState('');
   const sorted = rows ? [...rows].sort(byCreation) : [];
   const open = sorted.filter((row) => !row.value.done).length;
@@ -64,6 +69,11 @@ function ListView(props: { id: 'mine' | 'team'; title: string; space: string; us
       </form>
       {loading ? (
         <p className="empty">Loading…</p>
+      ) : sorted.length === 0 && status.lastSuccessAt === null ? (
+        // Never synced: the list is not empty, it is not here yet.
+        <p className="empty" data-testid="list-loading">
+          {status.phase === 'loading' ? 'Loading…' : 'Not downloaded yet.'}
+        </p>
       ) : sorted.length === 0 ? (
         <p className="empty">Nothing here yet.</p>
       ) : (
@@ -106,6 +116,15 @@ function ItemRow(props: { row: Row<Item>; items: Collection<Item>; showAuthor: b
         >
           {row.value.text}
           {props.showAuthor && <span className="by">{row.value.by}</span>}
+          {row.pending && (
+            <span
+              className="unsent"
+              data-testid="not-sent"
+              title="Saved on this device; not on the server yet"
+            >
+              not sent yet
+            </span>
+          )}
         </button>
       ) : (
         <form onSubmit={save} className="edit">

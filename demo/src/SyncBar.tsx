@@ -1,24 +1,23 @@
-/** What sync is doing, on screen: status, last success, "Sync now", push and rejected writes. */
+/**
+ * What sync is doing, on screen: the client's phase in a word, what waits to be sent (also
+ * offline), when the data was last known current, "Sync now", one dismissible banner for
+ * the problem at hand in words for people (gone by itself once sync recovers), push, and
+ * rejected writes.
+ */
 import { useFerry, useRejections, useSyncStatus } from '@ferry/browser/react';
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useState } from 'react';
 import { enablePush } from './push.ts';
 import type { DemoUser } from './session.ts';
-import { describeStatus, relativeTime } from './status-label.ts';
+import {
+  currentProblem,
+  describeStatus,
+  failureOf,
+  pendingLabel,
+  relativeTime,
+  type SyncFailure,
+} from './status-label.ts';
 
 const REFRESH_MS = 5000;
-
-function subscribeOnline(onChange: () => void): () => void {
-  window.addEventListener('online', onChange);
-  window.addEventListener('offline', onChange);
-  return () => {
-    window.removeEventListener('online', onChange);
-    window.removeEventListener('offline', onChange);
-  };
-}
-
-function useOnline(): boolean {
-  return useSyncExternalStore(subscribeOnline, () => navigator.onLine);
-}
 
 function useNow(intervalMs: number): number {
   const [now, setNow] = useState(() => Date.now());
@@ -37,22 +36,26 @@ function message(error: unknown): string {
 export function SyncBar(props: { user: DemoUser }) {
   const client = useFerry();
   const status = useSyncStatus();
-  const online = useOnline();
   const now = useNow(REFRESH_MS);
-  const { state, label } = describeStatus(status, online);
-  const [syncMessage, setSyncMessage] = useState<string | null>(null);
+  const { phase, state, label } = describeStatus(status);
+  const pending = pendingLabel(status);
   const [syncing, setSyncing] = useState(false);
+  const [failure, setFailure] = useState<SyncFailure | null>(null);
+  const [dismissed, setDismissed] = useState<string | null>(null);
   const [push, setPush] = useState<{ message: string; failed: boolean } | null>(null);
   const { rejections, dismiss } = useRejections();
+  const problem = currentProblem(status, failure);
 
   const syncNow = () => {
     setSyncing(true);
-    setSyncMessage(null);
+    setFailure(null);
     client.sync().then(
       () => setSyncing(false),
       (error: unknown) => {
         setSyncing(false);
-        setSyncMessage(`Sync failed: ${message(error)}`);
+        // For developers; the person reads the phrase in the banner.
+        console.warn('Sync now failed:', error);
+        setFailure(failureOf(error, Date.now()));
       },
     );
   };
@@ -68,10 +71,21 @@ export function SyncBar(props: { user: DemoUser }) {
   return (
     <section className="sync" aria-label="Sync">
       <div className="sync-row">
-        <span className="status" data-testid="sync-status" data-state={state} role="status">
+        <span
+          className="status"
+          data-testid="sync-status"
+          data-state={state}
+          data-phase={phase}
+          role="status"
+        >
           <span className="dot" aria-hidden="true" />
           {label}
         </span>
+        {pending && (
+          <span className="pending" data-testid="pending-count">
+            {pending}
+          </span>
+        )}
         <span className="last" data-testid="last-synced">
           {status.lastSuccessAt === null
             ? 'Not synced yet'
@@ -86,9 +100,18 @@ export function SyncBar(props: { user: DemoUser }) {
           Enable notifications
         </button>
       </div>
-      {syncMessage && (
-        <p className="notice error" data-testid="sync-message" role="alert">
-          {syncMessage}
+      {problem && problem.key !== dismissed && (
+        <p className="notice error" data-testid="sync-banner" data-code={problem.code} role="alert">
+          {problem.message}
+          <button
+            type="button"
+            className="quiet"
+            aria-label="Dismiss"
+            data-testid="dismiss-banner"
+            onClick={() => setDismissed(problem.key)}
+          >
+            ×
+          </button>
         </p>
       )}
       {push && (

@@ -1,6 +1,7 @@
 /**
  * The demo as `npm start` serves it, for the end-to-end tests: the app built by Vite into a
- * temporary folder, served by a dev-mode Ferry server on a real socket with embedded PGlite.
+ * temporary folder, served by a dev-mode Ferry server on a real socket with embedded PGlite,
+ * which the browser reaches through a proxy that can stage an outage (outage-proxy.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import { ROUTES } from '@ferry/protocol';
 import { createFerryServer, createPGliteDatabase, type FerryServer, listen } from '@ferry/server';
 import pino from 'pino';
 import { build } from 'vite';
+import { startOutageProxy } from './outage-proxy.ts';
 
 const DEMO_DIR = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -49,6 +51,15 @@ export interface DemoServer {
   refusePushes(refuse: boolean): void;
   /** How many pull requests have reached the server so far, from any client. */
   pullRequests(): number;
+  /** While true, pulls wait (a slow first sync); false lets them through. */
+  holdPulls(hold: boolean): void;
+  /**
+   * The server goes away for the browser, as in an outage: new connections are refused and
+   * open event streams go silent (outage-proxy.ts). The test still reaches it.
+   */
+  goDown(): void;
+  /** The server is back on the same address. */
+  comeBack(): Promise<void>;
   /** The open event streams, read from the server's metrics. */
   eventStreams(): Promise<number>;
   /** The `text` of every record the server holds in one space, pulled over HTTP as a fresh client of `user`. */
@@ -56,7 +67,12 @@ export interface DemoServer {
   stop(): Promise<void>;
 }
 
-export async function startDemoServer(): Promise<DemoServer> {
+export interface DemoServerOptions {
+  /** How often event streams send their heartbeat; the server's default when not given. */
+  heartbeatMs?: number;
+}
+
+export async function startDemoServer(options: DemoServerOptions = {}): Promise<DemoServer> {
   const staticDir = await buildDemo();
   const database = await createPGliteDatabase();
   const server = await createFerryServer({
@@ -66,14 +82,19 @@ export async function startDemoServer(): Promise<DemoServer> {
     staticDir,
     logger: pino({ level: 'silent' }),
     webPush: {},
+    ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
   });
   let refusePushes = false;
   let pullRequests = 0;
+  let pullsHeld: { promise: Promise<void>; release: () => void } | undefined;
   const listening = await listen({
     close: () => server.close(),
-    fetch(request) {
+    async fetch(request) {
       const path = new URL(request.url).pathname;
-      if (path === ROUTES.pull) pullRequests++;
+      if (path === ROUTES.pull) {
+        pullRequests++;
+        await pullsHeld?.promise;
+      }
       if (refusePushes && path === ROUTES.push) {
         return Promise.resolve(
           Response.json(
@@ -85,13 +106,29 @@ export async function startDemoServer(): Promise<DemoServer> {
       return server.fetch(request);
     },
   });
+  const address = new URL(listening.url);
+  const proxy = await startOutageProxy({ host: address.hostname, port: Number(address.port) });
   return {
-    url: listening.url,
+    url: proxy.url,
     write: server.write,
     refusePushes(refuse) {
       refusePushes = refuse;
     },
     pullRequests: () => pullRequests,
+    holdPulls(hold) {
+      if (hold && pullsHeld === undefined) {
+        let release = () => {};
+        const promise = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        pullsHeld = { promise, release };
+      } else if (!hold && pullsHeld !== undefined) {
+        pullsHeld.release();
+        pullsHeld = undefined;
+      }
+    },
+    goDown: () => proxy.goDown(),
+    comeBack: () => proxy.comeBack(),
     async eventStreams() {
       const response = await fetch(`${listening.url}${ROUTES.metrics}`, {
         signal: AbortSignal.timeout(5_000),
@@ -124,6 +161,8 @@ export async function startDemoServer(): Promise<DemoServer> {
       }
     },
     async stop() {
+      pullsHeld?.release();
+      await proxy.close();
       await listening.close();
       await database.close();
     },

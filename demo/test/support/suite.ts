@@ -2,7 +2,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { launchChromium } from './browser.ts';
-import { type DemoServer, startDemoServer } from './demo-server.ts';
+import { type DemoServer, type DemoServerOptions, startDemoServer } from './demo-server.ts';
 
 export interface DemoSuite {
   /** Set once the file's `beforeAll` hooks have run. */
@@ -10,10 +10,13 @@ export interface DemoSuite {
   readonly browser: Browser;
 }
 
-export function demoSuite(): DemoSuite {
+export function demoSuite(options: DemoServerOptions = {}): DemoSuite {
   const running = {} as { server: DemoServer; browser: Browser };
   beforeAll(async () => {
-    [running.server, running.browser] = await Promise.all([startDemoServer(), launchChromium()]);
+    [running.server, running.browser] = await Promise.all([
+      startDemoServer(options),
+      launchChromium(),
+    ]);
   });
   afterAll(async () => {
     await running.browser?.close();
