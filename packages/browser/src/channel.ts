@@ -56,6 +56,8 @@ export type RequestCall =
   | { method: 'count'; space: string; collection: string; query: WireQuery }
   | { method: 'getMany'; space: string; collection: string; keys: readonly string[] }
   | { method: 'write'; write: WriteArgs }
+  | { method: 'bulkPut'; space: string; collection: string; entries: [string, JsonObject][] }
+  | { method: 'bulkDelete'; space: string; collection: string; keys: string[] }
   | { method: 'sync' }
   | { method: 'history' }
   | { method: 'getClientId' }

@@ -64,6 +64,10 @@ async function callClient(client: FerryClient, call: RequestCall): Promise<unkno
       return client.collection(call.collection, { space: call.space }).getMany(call.keys);
     case 'write':
       return write(client, call.write);
+    case 'bulkPut':
+      return client.collection(call.collection, { space: call.space }).bulkPut(call.entries);
+    case 'bulkDelete':
+      return client.collection(call.collection, { space: call.space }).bulkDelete(call.keys);
     case 'sync':
       return client.sync();
     case 'history':

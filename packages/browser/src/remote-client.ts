@@ -235,6 +235,11 @@ export function connectFerry<
     requestBackgroundSync();
   };
 
+  const bulkCall = async (call: Extract<RequestCall, { method: 'bulkPut' | 'bulkDelete' }>) => {
+    await request(call);
+    requestBackgroundSync();
+  };
+
   const collection = <T extends JsonObject, Input extends JsonObject = T>(
     name: string,
     space: string,
@@ -292,6 +297,19 @@ export function connectFerry<
           value: changes as JsonObject,
         }),
       delete: (key, writeOptions) => writeCall(writeArgs(key, 'delete', writeOptions?.ifVersion)),
+      // One request, so the leader records the lot in one commit, all or nothing.
+      bulkPut: (entries) =>
+        bulkCall({
+          method: 'bulkPut',
+          space,
+          collection: name,
+          entries: Array.from(
+            Symbol.iterator in entries ? entries : Object.entries(entries),
+            ([key, value]): [string, JsonObject] => [key, value],
+          ),
+        }),
+      bulkDelete: (keys) =>
+        bulkCall({ method: 'bulkDelete', space, collection: name, keys: Array.from(keys) }),
       subscribe(
         first: ((rows: Row<T>[]) => void) | Query<T>,
         second?: QueryOptions<T> | ((rows: Row<T>[]) => void),

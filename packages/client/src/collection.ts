@@ -10,6 +10,7 @@ import { FerryValidationError } from './errors.ts';
 import type { IndexDefinition } from './index-key.ts';
 import {
   commitWrite,
+  commitWrites,
   countLocal,
   findLocal,
   getManyLocal,
@@ -112,6 +113,18 @@ export interface Collection<T extends JsonObject, Input extends JsonObject = T> 
   patch(key: string, changes: Patch<Input>, options?: WriteOptions): Promise<void>;
   delete(key: string, options?: WriteOptions): Promise<void>;
   /**
+   * Puts many records in one local commit: all of them or none (a bad key or value anywhere
+   * throws `FerryValidationError` naming it, and nothing is written). Each is its own
+   * mutation, pushed in order, in as few requests as the push batch size allows, and rolled
+   * back and reported alone if the server rejects it. Live queries and subscribers are told
+   * once. Resolves once the writes are stored locally (not pushed).
+   */
+  bulkPut(
+    entries: Iterable<readonly [key: string, value: Input]> | Record<string, Input>,
+  ): Promise<void>;
+  /** Deletes many records in one local commit, as `bulkPut` puts them. */
+  bulkDelete(keys: Iterable<string>): Promise<void>;
+  /**
    * Calls `listener` with the current rows (asynchronously) and again after every change
    * to this collection: local writes, pulled changes, rollbacks and resets. The rows are
    * frozen and shared between calls (a row that did not change is the same object as
@@ -183,6 +196,13 @@ export function createCollection<T extends JsonObject, Input extends JsonObject 
     await commitWrite(ctx, build);
   };
 
+  const bulk = async (writes: Iterable<Omit<LocalWrite, 'space' | 'collection'>>) => {
+    assertUsable();
+    const builds = [];
+    for (const write of writes) builds.push(prepareWrite({ ...write, space, collection: name }));
+    await commitWrites(ctx, builds);
+  };
+
   return {
     name,
     space,
@@ -207,6 +227,14 @@ export function createCollection<T extends JsonObject, Input extends JsonObject 
     patch: (key, changes, options) =>
       write({ op: 'patch', key, value: changes, ifVersion: options?.ifVersion }),
     delete: (key, options) => write({ op: 'delete', key, ifVersion: options?.ifVersion }),
+    bulkPut: (entries) =>
+      bulk(
+        Array.from(
+          Symbol.iterator in entries ? entries : Object.entries(entries),
+          ([key, value]) => ({ op: 'put' as const, key, value }),
+        ),
+      ),
+    bulkDelete: (keys) => bulk(Array.from(keys, (key) => ({ op: 'delete' as const, key }))),
     subscribe(
       first: ((rows: Row<T>[]) => void) | Query<T>,
       second?: QueryOptions<T> | ((rows: Row<T>[]) => void),

@@ -1,7 +1,8 @@
 /**
  * Local reads and writes. Writes are validated first (nothing changes on bad input), then
  * recorded in the outbox together with the advanced id counter in one store commit, so a
- * write whose promise resolved survives a crash and its id is never handed out again.
+ * write whose promise resolved survives a crash and its id is never handed out again. A
+ * bulk write is many such writes validated together and recorded in one commit.
  */
 import {
   copyJson,
@@ -12,6 +13,7 @@ import {
   type MutationId,
   type SpaceId,
 } from '@ferry/protocol';
+import { collectionsOf, namedRecords } from './changes.ts';
 import type { EngineContext } from './engine-context.ts';
 import { FerryValidationError } from './errors.ts';
 import type { IndexDefinition } from './index-key.ts';
@@ -74,27 +76,43 @@ export async function commitWrite(
   ctx: EngineContext,
   build: (id: MutationId) => OutboxEntry,
 ): Promise<OutboxEntry> {
-  const entry = await ctx.mutex.run(async () => {
+  const [entry] = await commitWrites(ctx, [build]);
+  return entry as OutboxEntry;
+}
+
+/**
+ * Records validated writes in one store commit, each with its own id in the order given:
+ * all of them or, should the commit fail, none. One change is announced for the lot.
+ */
+export async function commitWrites(
+  ctx: EngineContext,
+  builds: readonly ((id: MutationId) => OutboxEntry)[],
+): Promise<OutboxEntry[]> {
+  if (builds.length === 0) return [];
+  const entries = await ctx.mutex.run(async () => {
     const local = await ctx.ready;
-    const entry = build(local.nextMutationId as MutationId);
+    const first = local.nextMutationId;
+    const entries = builds.map((build, i) => build((first + i) as MutationId));
+    const next = first + entries.length;
     // Advanced before the commit: should the commit fail in a way that leaves doubt about
-    // whether it landed, this id is skipped rather than risked twice (gaps are allowed).
-    local.nextMutationId = entry.id + 1;
+    // whether it landed, these ids are skipped rather than risked twice (gaps are allowed).
+    local.nextMutationId = next;
     await ctx.store.commit({
-      addOutbox: [entry],
-      setMeta: { [META_KEYS.nextMutationId]: entry.id + 1 },
+      addOutbox: entries,
+      setMeta: { [META_KEYS.nextMutationId]: next },
     });
-    local.outbox.add(entry);
+    for (const entry of entries) local.outbox.add(entry);
     ctx.outboxChanged(local.outbox.size);
-    return entry;
+    return entries;
   });
+  const records = namedRecords(entries);
   ctx.changed({
     cause: 'write',
-    collections: [{ space: entry.space, collection: entry.collection }],
+    collections: collectionsOf(entries),
     spaces: [],
-    records: [{ space: entry.space, collection: entry.collection, key: entry.key }],
+    ...(records === undefined ? {} : { records }),
   });
-  return entry;
+  return entries;
 }
 
 export async function readRow(
