@@ -17,7 +17,6 @@ describe.each(DATABASE_KINDS)('remembered rejections on $name', (kind) => {
     await writeBatch(db, {
       records: [],
       clients: new Map(),
-      placeholders: [],
       rejections: [
         { clientId: 'a', mutationId: 1, code: 'conflict', message: 'm1' },
         { clientId: 'b', mutationId: 1, code: 'forbidden', message: 'm2' },

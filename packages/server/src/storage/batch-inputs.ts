@@ -2,15 +2,16 @@
  * What a push batch reads before it decides, in one statement, so one round trip: the
  * client ids it claims (the first user to use a client id owns it) and every named
  * client's owner and last mutation id, locked, the current state of every record it
- * writes, locked too (a record that does not exist yet gets a placeholder row, version 0
- * and no value, so that two batches creating it wait for each other), and then the batch's
- * reservation and one version for each mutation (`ferry_reserve`, created by
- * db/migration-versions.ts). The rows of every kind come back tagged in one result.
+ * writes, locked too, and then the batch's reservation and one version for each mutation
+ * (`ferry_reserve`, created by db/migration-versions.ts). The rows of every kind come back
+ * tagged in one result.
  *
  * The row locks take the place of the single lock every writer once held: two batches that
  * name one client or one record run one after the other, and batches that share neither
- * run side by side. Versions are drawn once the locks are held, so a record's versions rise
- * in the order its writers commit.
+ * run side by side. A record that does not exist has no row to lock: the batch writes it
+ * only if it still does not exist (batch-writes.ts), and runs again otherwise. Versions are
+ * drawn once the locks are held, so a record's versions rise in the order its writers
+ * commit.
  */
 import { prepared, type Queryable } from '../db/driver.ts';
 import { notMigrated } from '../errors.ts';
@@ -28,10 +29,8 @@ export interface BatchInputs {
   clients: Map<string, ClientRow>;
   /** The client ids this batch registered: no one had used them before. */
   newClients: Set<string>;
-  /** Current states; a placeholder reads as a tombstone of version 0. */
+  /** Current states of the records that exist; the others do not. */
   records: Map<string, RecordState>;
-  /** Addresses that got a placeholder: deleted again unless the batch writes them. */
-  placeholders: Map<string, RecordAddress>;
   /** The sequence's last value when the batch reserved: its versions are all above it. */
   floor: number;
   /** The watermark just after the reservation, when asked for. */
@@ -56,13 +55,6 @@ const READ_SQL = prepared(`
     SELECT client_id, user_id, last_mutation_id FROM ferry_clients
     WHERE client_id = ANY($1::text[])
     ORDER BY client_id FOR UPDATE
-  ), placed AS (
-    INSERT INTO ferry_records (space, collection, key, value, version)
-    SELECT w.space, w.collection, w.key, NULL, 0
-    FROM unnest($3::text[], $4::text[], $5::text[]) AS w(space, collection, key)
-    ORDER BY 1, 2, 3
-    ON CONFLICT (space, collection, key) DO NOTHING
-    RETURNING space, collection, key
   ), current AS (
     SELECT r.space, r.collection, r.key, r.value, r.version FROM ferry_records r
     JOIN unnest($3::text[], $4::text[], $5::text[]) AS w(space, collection, key)
@@ -71,8 +63,7 @@ const READ_SQL = prepared(`
   ), reserved AS (
     -- The counts are arguments, so the locks above are held before versions are drawn.
     SELECT * FROM ferry_reserve($6, $7, (SELECT count(*) FROM claimed)
-      + (SELECT count(*) FROM locked) + (SELECT count(*) FROM placed)
-      + (SELECT count(*) FROM current))
+      + (SELECT count(*) FROM locked) + (SELECT count(*) FROM current))
   )
   SELECT 's' AS kind, (SELECT server_id FROM ferry_server WHERE id = 1) AS a,
     floor_version::text AS b, seen::text AS c, versions AS value, NULL::bigint AS n
@@ -81,17 +72,13 @@ const READ_SQL = prepared(`
   SELECT 'n', client_id, user_id, NULL, NULL, last_mutation_id FROM claimed
   UNION ALL
   SELECT 'c', client_id, user_id, NULL, NULL, last_mutation_id FROM locked
-  UNION ALL
-  SELECT 'p', space, collection, key, NULL, 0 FROM placed
+
   UNION ALL
   SELECT 'r', space, collection, key, value, version FROM current`);
 
 interface TaggedRow {
-  /**
-   * A client (`n` when the statement registered it), a record (`p` when the statement
-   * placed it), or the batch's reservation (`s`).
-   */
-  kind: 'c' | 'n' | 'p' | 'r' | 's';
+  /** A client (`n` when the statement registered it), a record, or the reservation (`s`). */
+  kind: 'c' | 'n' | 'r' | 's';
   a: string;
   b: string;
   c: string | null;
@@ -122,23 +109,19 @@ async function readOnce(
   const clients = new Map<string, ClientRow>();
   const newClients = new Set<string>();
   const records = new Map<string, RecordState>();
-  const placeholders = new Map<string, RecordAddress>();
   let state: TaggedRow | undefined;
   for (const row of rows) {
     if (row.kind === 's') {
       state = row;
-    } else if (row.kind === 'r' || row.kind === 'p') {
+    } else if (row.kind === 'r') {
       const address = { space: row.a, collection: row.b, key: row.c! };
-      const key = addressOf(address);
-      const version = Number(row.n);
-      records.set(key, { text: row.value, version });
-      if (version === 0) placeholders.set(key, address);
+      records.set(addressOf(address), { text: row.value, version: Number(row.n) });
     } else {
       clients.set(row.a, { clientId: row.a, userId: row.b, lastMutationId: Number(row.n) });
       if (row.kind === 'n') newClients.add(row.a);
     }
   }
-  return { rows, inputs: { clients, newClients, records, placeholders }, state };
+  return { rows, inputs: { clients, newClients, records }, state };
 }
 
 export async function readBatchInputs(
@@ -159,17 +142,13 @@ export async function readBatchInputs(
     watermark: state.c === null ? undefined : Number(state.c),
     versions: state.value ? state.value.split(',').map(Number) : [],
   };
-  const complete = (inputs: typeof first.inputs) =>
-    claims.clientIds.every((id) => inputs.clients.has(id)) &&
-    list.every((a) => inputs.records.has(addressOf(a)));
-  if (complete(first.inputs)) return { ...reservation, ...first.inputs };
-  // Another transaction created one of these clients or records while the statement waited
-  // for it: its snapshot is older than that row. The next statement sees and locks it; the
-  // batch keeps its reservation and versions.
+  if (claims.clientIds.every((id) => first.inputs.clients.has(id)))
+    return { ...reservation, ...first.inputs };
+  // A pull claimed one of these client ids while the statement waited for it: its snapshot
+  // is older than that row. The next statement sees and locks it; the batch keeps its
+  // reservation and versions.
   const again = await readOnce(db, claims, list, 0, false);
-  // What the first statement registered or placed is the batch's own all the same.
+  // The ids the first statement registered are old ones to the second.
   for (const id of first.inputs.newClients) again.inputs.newClients.add(id);
-  for (const [key, address] of first.inputs.placeholders)
-    again.inputs.placeholders.set(key, address);
   return { ...reservation, ...again.inputs };
 }

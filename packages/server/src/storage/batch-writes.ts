@@ -1,7 +1,8 @@
 /**
  * Everything a push batch writes, in one statement of data-modifying CTEs (one round trip
- * instead of up to six): the records' final states, the placeholders of records it did not
- * write after all, the clients' new last mutation ids, remembered rejections, the
+ * instead of up to six): the records' final states (a record the batch found missing only
+ * if it is still missing: the statement says how many it created, and the batch runs again
+ * when another transaction created one first), the clients' new last mutation ids, remembered rejections, the
  * afterCommit outbox entry, and the notification to other replicas (delivered only if the
  * transaction commits), with the watermark read once the batch's versions are taken (a
  * version safe to read up to after the commit: storage/watermark.ts). The parts touch
@@ -17,15 +18,13 @@ import type { RecordAddress, RecordState } from './records.ts';
 import type { RejectionRow } from './rejections.ts';
 
 export interface BatchWrites {
-  /** Each address at most once, with its final state. */
-  records: readonly (RecordAddress & { state: RecordState })[];
+  /** Each address at most once, with its final state; `created` when it did not exist. */
+  records: readonly (RecordAddress & { state: RecordState; created: boolean })[];
   /**
    * Client id → its last processed mutation id, and the highest version the batch wrote for
    * it (0: none), which the client's `last_version` rises to.
    */
   clients: ReadonlyMap<string, { id: number; version: number }>;
-  /** Placeholder rows (batch-inputs.ts) of records the batch did not write. */
-  placeholders: readonly RecordAddress[];
   rejections: readonly RejectionRow[];
   /** The afterCommit outbox entry (JSON of the changes), when there is one. */
   commitEvent: string | undefined;
@@ -43,6 +42,8 @@ export type Bases = Map<string, number>;
 export interface WrittenBatch {
   watermark: number | undefined;
   bases: Bases | undefined;
+  /** How many of the records marked `created` the statement created. */
+  created: number;
 }
 
 export async function writeBatch(db: Queryable, writes: BatchWrites): Promise<WrittenBatch> {
@@ -52,27 +53,31 @@ export async function writeBatch(db: Queryable, writes: BatchWrites): Promise<Wr
     return `$${params.length}`;
   };
   const parts: string[] = [];
-  const { records, clients, rejections } = writes;
+  const { clients, rejections } = writes;
+  const records = writes.records.filter((r) => !r.created);
+  const created = writes.records.filter((r) => r.created);
   // The records' addresses, bound once however many parts name them.
   let addressParams: string | undefined;
   const addresses = () =>
-    (addressParams ??= `${param(records.map((r) => r.space))}::text[],
-        ${param(records.map((r) => r.collection))}::text[], ${param(records.map((r) => r.key))}::text[]`);
+    (addressParams ??= `${param(writes.records.map((r) => r.space))}::text[],
+        ${param(writes.records.map((r) => r.collection))}::text[], ${param(writes.records.map((r) => r.key))}::text[]`);
+  const columns = (list: typeof records) =>
+    `${param(list.map((r) => r.space))}::text[], ${param(list.map((r) => r.collection))}::text[],
+        ${param(list.map((r) => r.key))}::text[], ${param(list.map((r) => r.state.text))}::text[],
+        ${param(list.map((r) => r.state.version))}::bigint[]`;
   if (records.length > 0) {
     parts.push(`INSERT INTO ferry_records (space, collection, key, value, version)
-      SELECT * FROM unnest(${addresses()},
-        ${param(records.map((r) => r.state.text))}::text[], ${param(records.map((r) => r.state.version))}::bigint[])
+      SELECT * FROM unnest(${columns(records)})
       ON CONFLICT (space, collection, key)
       DO UPDATE SET value = excluded.value, version = excluded.version, committed_at = now()`);
   }
-  if (writes.placeholders.length > 0) {
-    const { placeholders } = writes;
-    parts.push(`DELETE FROM ferry_records r
-      USING unnest(${param(placeholders.map((a) => a.space))}::text[],
-        ${param(placeholders.map((a) => a.collection))}::text[],
-        ${param(placeholders.map((a) => a.key))}::text[]) AS p(space, collection, key)
-      WHERE r.space = p.space AND r.collection = p.collection AND r.key = p.key
-        AND r.version = 0`);
+  let createdCount = '0';
+  if (created.length > 0) {
+    parts.push(`INSERT INTO ferry_records (space, collection, key, value, version)
+      SELECT * FROM unnest(${columns(created)})
+      ON CONFLICT (space, collection, key) DO NOTHING
+      RETURNING 1`);
+    createdCount = `(SELECT count(*) FROM w${parts.length - 1})`;
   }
   if (clients.size > 0) {
     const moved = [...clients.values()];
@@ -111,22 +116,26 @@ export async function writeBatch(db: Queryable, writes: BatchWrites): Promise<Wr
     : 'NULL::text';
   const watermark = writes.watermark || notify ? 'ferry_watermark()' : 'NULL::bigint';
   if (parts.length === 0 && !notify && !basesOf && !writes.watermark)
-    return { watermark: undefined, bases: undefined };
-  const select = `SELECT wm.watermark, ${notified} AS notified, ${bases} AS bases
+    return { watermark: undefined, bases: undefined, created: 0 };
+  const select = `SELECT wm.watermark, ${notified} AS notified, ${bases} AS bases,
+      ${createdCount}::int AS created
     FROM (SELECT ${watermark} AS watermark) wm`;
   const ctes = parts.map((sql, i) => `w${i} AS (${sql})`);
   // A few dozen distinct texts at most (which parts are present), so each is prepared.
   const sql = ctes.length > 0 ? `WITH ${ctes.join(',\n')}\n${select}` : select;
-  const [row] = await db.query<{ watermark: string | number | null; bases: string | null }>(
-    prepared(sql),
-    params,
-  );
+  const [row] = await db.query<{
+    watermark: string | number | null;
+    bases: string | null;
+    created: number;
+  }>(prepared(sql), params);
   const seen =
     row?.watermark === null || row?.watermark === undefined ? undefined : Number(row.watermark);
-  if (!basesOf || !row?.bases) return { watermark: seen, bases: undefined };
+  const count = row?.created ?? 0;
+  if (!basesOf || !row?.bases) return { watermark: seen, bases: undefined, created: count };
   const parsed = JSON.parse(row.bases) as Record<string, number | string>;
   return {
     watermark: seen,
     bases: new Map(Object.entries(parsed).map(([space, base]) => [space, Number(base)])),
+    created: count,
   };
 }

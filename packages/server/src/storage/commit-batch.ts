@@ -124,6 +124,18 @@ function settledBelow(floor: number, watermark: number | undefined, versions: nu
   return versions[0] === floor + 1 && versions[versions.length - 1] === floor + versions.length;
 }
 
+/**
+ * Another transaction created a record this batch found missing, after the batch read it:
+ * the batch decided on a state that is gone. Thrown with PostgreSQL's code for a
+ * serialization failure, so the transaction is rolled back and run again (commit-queue.ts),
+ * and then finds the record and locks it.
+ */
+function createdMeanwhile(): Error {
+  return Object.assign(new Error('a record this batch creates was created meanwhile'), {
+    code: '40001',
+  });
+}
+
 /** The batch's client ids, each with the first user that names it (its owner if it is new). */
 function clientClaims(jobs: readonly WriteJob[]): ClientClaims {
   const firstUser = new Map<string, string>();
@@ -148,6 +160,8 @@ export async function commitBatch(
     wantWatermark: mayPatch,
   });
   const { clients, newClients, records, versions } = inputs;
+  // Records that exist are locked; the others are created only if they still do not exist.
+  const existed = new Set(records.keys());
   const clientOf = (job: WriteJob) =>
     job.clientId === null ? undefined : clients.get(job.clientId);
   const allowed = (job: WriteJob) => job.clientId === null || clientOf(job)?.userId === job.userId;
@@ -232,11 +246,14 @@ export async function commitBatch(
   const pokeChanges =
     changed && settled && options.listenedSpaces ? pokeChangesOf(dirty, records) : undefined;
   const listened = pokeChanges && options.listenedSpaces?.(touchedSpaces);
-  const leftovers = [...inputs.placeholders].filter(([address]) => !dirty.has(address));
+  const writtenRecords = [...dirty.entries()].map(([address, a]) => ({
+    ...a,
+    state: records.get(address)!,
+    created: !existed.has(address),
+  }));
   const written = await writeBatch(db, {
-    records: [...dirty.entries()].map(([address, a]) => ({ ...a, state: records.get(address)! })),
+    records: writtenRecords,
     clients: movedClients,
-    placeholders: leftovers.map(([, address]) => address),
     rejections: newRejections,
     commitEvent: committed.length > 0 ? JSON.stringify(committed) : undefined,
     notify:
@@ -249,6 +266,7 @@ export async function commitBatch(
     watermark: changed,
     basesOf: listened,
   });
+  if (written.created < writtenRecords.filter((r) => r.created).length) throw createdMeanwhile();
   if (!changed) return { outcomes, committed: null };
   const bases = written.bases;
   // A base above the batch's own versions is a change committed after them: the poke could
