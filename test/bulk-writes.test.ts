@@ -28,6 +28,7 @@ describe.each(DATABASE_KINDS)('bulk writes on $name', (kind) => {
       rules: {
         beforeWrite(context, write) {
           if (write.space === 'bulk' && context.current !== null) reapplied.push(write.key);
+          if (write.space === 'rollback' && write.key === 'k2') return { reject: 'not k2' };
           return undefined;
         },
       },
@@ -182,6 +183,25 @@ describe.each(DATABASE_KINDS)('bulk writes on $name', (kind) => {
           `SELECT key FROM ferry_records WHERE space = 'invalid' AND collection = 'items'`,
         ),
       ).toEqual([]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('rolls back and reports a rejected mutation of a batch alone', async () => {
+    const client = await open('rollback');
+    try {
+      const items = client.collection('items');
+      const rejected: string[] = [];
+      client.on('rejected', (event) => rejected.push(`${event.mutation.key}: ${event.message}`));
+      await items.bulkPut([0, 1, 2, 3].map((n) => [`k${n}`, { n }] as const));
+      await drain(client);
+      expect(rejected).toEqual([expect.stringMatching(/^k2: .*not k2/)]);
+      expect((await items.query()).map((row) => [row.key, row.pending])).toEqual([
+        ['k0', false],
+        ['k1', false],
+        ['k3', false],
+      ]);
     } finally {
       await client.close();
     }
