@@ -13,25 +13,11 @@
  *
  * @module
  */
-import type {
-  Collection,
-  FerryClient,
-  RejectionEvent,
-  Row,
-  SyncStatus,
-  Unsubscribe,
-} from '@ferry/client';
+import type { FerryClient, RejectionEvent, SyncStatus } from '@ferry/client';
 import type { JsonObject } from '@ferry/protocol';
-import {
-  useCallback,
-  useEffect,
-  useLayoutEffect,
-  useMemo,
-  useRef,
-  useState,
-  useSyncExternalStore,
-} from 'react';
-import { useProvidedClient } from './provider.ts';
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import { useProvidedClient } from './context.ts';
+import { type LiveCollection, useQueryOf } from './use-query.ts';
 
 export {
   type FerryHooks,
@@ -41,71 +27,24 @@ export {
   typedFerryHooks,
   useCollection,
   useFerry,
+  useQuery,
 } from './provider.ts';
-
-/**
- * What `useQuery` and `useRecord` use of a collection: its live rows, whatever type its
- * writes take.
- */
-export type LiveCollection<T extends JsonObject> = Pick<Collection<T>, 'subscribe'>;
-
-export interface UseQueryOptions<T extends JsonObject> {
-  /**
-   * Keeps the rows this returns true for. It may be a new function on every render: the
-   * latest one is used, and changing it alone does not resubscribe. When it reads values
-   * from the render (a search text…), list them in `deps` so the rows are read again when
-   * they change, as with `useMemo`.
-   */
-  where?: (value: T, key: string) => boolean;
-  deps?: readonly unknown[];
-}
-
-export interface QueryResult<T extends JsonObject> {
-  /** The rows in ascending key order; undefined until the first read has answered. */
-  rows: Row<T>[] | undefined;
-  loading: boolean;
-}
-
-/**
- * The live rows of a collection: read at once and again after every change to it (local
- * writes, pulled changes, rollbacks). Unsubscribes on unmount and when the collection (or
- * a `deps` entry) changes. `null` renders nothing and subscribes to nothing.
- */
-export function useQuery<T extends JsonObject>(
-  collection: LiveCollection<T> | null | undefined,
-  options: UseQueryOptions<T> = {},
-): QueryResult<T> {
-  const whereRef = useRef(options.where);
-  useLayoutEffect(() => {
-    whereRef.current = options.where;
-  });
-  const deps = options.deps ?? [];
-  // One token per subscription, so rows from a previous collection are never shown as this one's.
-  const token = useMemo(() => ({ collection }), [collection, ...deps]);
-  const [state, setState] = useState<{ token: object; rows: Row<T>[] } | null>(null);
-
-  useEffect(() => {
-    const current = token.collection;
-    if (current == null) return;
-    const unsubscribe: Unsubscribe = current.subscribe((rows) => setState({ token, rows }), {
-      where: (value, key) => {
-        const where = whereRef.current;
-        return where === undefined || where(value, key);
-      },
-    });
-    return unsubscribe;
-  }, [token]);
-
-  const rows = state !== null && state.token === token ? state.rows : undefined;
-  return { rows, loading: collection != null && rows === undefined };
-}
+export type {
+  LiveCollection,
+  QueryResult,
+  UseFindOptions,
+  UseQueryOptions,
+} from './use-query.ts';
 
 /** One record's value, live; undefined while loading and when there is no such record. */
 export function useRecord<T extends JsonObject>(
   collection: LiveCollection<T> | null | undefined,
   key: string,
 ): T | undefined {
-  const { rows } = useQuery(collection, { where: (_value, rowKey) => rowKey === key, deps: [key] });
+  const { rows } = useQueryOf(collection, {
+    where: (_value, rowKey) => rowKey === key,
+    deps: [key],
+  });
   return rows?.[0]?.value;
 }
 

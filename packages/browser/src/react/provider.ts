@@ -15,18 +15,22 @@
  * code that must not change a global type), `typedFerryHooks<AppSchema>()` returns the same
  * functions typed by `AppSchema`. Until either is used, any client and any name will do.
  */
-import type { CollectionFor, FerryClient } from '@ferry/client';
-import type { JsonObject } from '@ferry/protocol';
+import type { CollectionFor, FerryClient, Query } from '@ferry/client';
+import type { JsonObject, OutputOf } from '@ferry/protocol';
+import { createElement, type ReactElement, type ReactNode, useContext, useMemo } from 'react';
+import { FerryContext } from './context.ts';
 import {
-  createContext,
-  createElement,
-  type ReactElement,
-  type ReactNode,
-  useContext,
-  useMemo,
-} from 'react';
+  type LiveCollection,
+  type QueryResult,
+  type UseFindOptions,
+  type UseQueryOptions,
+  useQueryOf,
+} from './use-query.ts';
 
-type AnyClient = FerryClient<Record<string, JsonObject>>;
+export { useProvidedClient } from './context.ts';
+
+/** The value type of a client schema entry. */
+type ValueOf<Entry> = Extract<OutputOf<Entry>, JsonObject>;
 
 /** Where an app declares the type of the client it gives `FerryProvider`; empty until then. */
 // biome-ignore lint/suspicious/noEmptyInterface: declaration merging fills it in.
@@ -36,8 +40,6 @@ export interface FerryRegister {}
 export type RegisteredSchema = FerryRegister extends { client: FerryClient<infer Schema> }
   ? Schema
   : Record<string, JsonObject>;
-
-const FerryContext = createContext<AnyClient | null>(null);
 
 /** The provider and the hooks that read its client, typed by one client schema. */
 export interface FerryHooks<Schema extends Record<string, JsonObject>> {
@@ -53,11 +55,33 @@ export interface FerryHooks<Schema extends Record<string, JsonObject>> {
     name: Name,
     options?: { space?: string },
   ): CollectionFor<Schema[Name]>;
-}
-
-/** The client from the nearest `FerryProvider`, or null: for hooks that can also take one. */
-export function useProvidedClient(): AnyClient | null {
-  return useContext(FerryContext);
+  /**
+   * The live rows of one of the provider's client's collections, by name: the window of a
+   * query, as `collection.find` takes it (`{ index, where, range, order, limit, after,
+   * filter }`; none: every row in key order), read at once and again after every change to
+   * the collection, through its index. A query written inline is compared by value, so it
+   * resubscribes only when its window changes; its `filter` may be a new function on every
+   * render (list what it reads from the render in `options.deps`).
+   */
+  useQuery<Name extends keyof Schema & string>(
+    name: Name,
+    query?: Query<ValueOf<Schema[Name]>>,
+    options?: UseFindOptions,
+  ): QueryResult<ValueOf<Schema[Name]>>;
+  /**
+   * The live rows of a collection handle: every row in ascending key order, those `where`
+   * keeps when given. `null` renders nothing and subscribes to nothing.
+   */
+  useQuery<T extends JsonObject>(
+    collection: LiveCollection<T> | null | undefined,
+    options?: UseQueryOptions<T>,
+  ): QueryResult<T>;
+  /** The live window of a query on a collection handle, as by name above. */
+  useQuery<T extends JsonObject>(
+    collection: LiveCollection<T> | null | undefined,
+    query: Query<T>,
+    options?: UseFindOptions,
+  ): QueryResult<T>;
 }
 
 const hooks: FerryHooks<Record<string, JsonObject>> = {
@@ -77,6 +101,7 @@ const hooks: FerryHooks<Record<string, JsonObject>> = {
       [client, name, space],
     );
   },
+  useQuery: useQueryOf as FerryHooks<Record<string, JsonObject>>['useQuery'],
 };
 
 /**
@@ -94,3 +119,4 @@ export const FerryProvider: FerryHooks<RegisteredSchema>['FerryProvider'] =
 export const useFerry: FerryHooks<RegisteredSchema>['useFerry'] = registered.useFerry;
 export const useCollection: FerryHooks<RegisteredSchema>['useCollection'] =
   registered.useCollection;
+export const useQuery: FerryHooks<RegisteredSchema>['useQuery'] = registered.useQuery;

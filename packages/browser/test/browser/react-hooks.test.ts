@@ -1,5 +1,11 @@
 /** The React hooks in real Chromium against a real client on an in-memory store (no server: local writes only). */
-import { type Collection, createClient, createMemoryStore, type FerryClient } from '@ferry/client';
+import {
+  type Collection,
+  createClient,
+  createMemoryStore,
+  type FerryClient,
+  type Row,
+} from '@ferry/client';
 import type { JsonObject } from '@ferry/protocol';
 import { act, createElement, useMemo } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
@@ -17,7 +23,12 @@ import {
 
 type Item = { text: string; done: boolean };
 type Schema = { items: Item };
-const { FerryProvider, useCollection, useFerry } = typedFerryHooks<Schema>();
+const {
+  FerryProvider,
+  useCollection,
+  useFerry,
+  useQuery: useItemsQuery,
+} = typedFerryHooks<Schema>();
 
 let client: FerryClient<Schema>;
 let container: HTMLDivElement;
@@ -29,6 +40,7 @@ beforeEach(() => {
     store: createMemoryStore(),
     defaultSpace: 'test',
     schedule: { triggers: [] },
+    collections: { items: { indexes: { byDone: ['done', 'text'] } } },
   });
   container = document.createElement('div');
   document.body.append(container);
@@ -239,6 +251,13 @@ it('types the provider and the hooks by the schema', () => {
     expectTypeOf(useFerry()).toEqualTypeOf<FerryClient<Schema>>();
     // @ts-expect-error: 'todos' is not a collection of the schema.
     useCollection('todos');
+    expectTypeOf(useItemsQuery('items', { index: 'byDone', limit: 2 }).rows).toEqualTypeOf<
+      Row<Item>[] | undefined
+    >();
+    // @ts-expect-error: 'todos' is not a collection of the schema.
+    useItemsQuery('todos', { limit: 2 });
+    // @ts-expect-error: a filter takes the collection's values.
+    useItemsQuery('items', { filter: (value: { title: string }) => value.title !== '' });
     // @ts-expect-error: the provider takes only a client of the schema.
     createElement(FerryProvider, { client: {} as FerryClient<{ notes: { text: string } }> });
     // Without a declared client, the module's own provider takes any.
@@ -267,4 +286,95 @@ it('useSyncStatus reflects pendingCount after a write', async () => {
   expect(container.textContent).toBe('pending 0');
   await act(async () => container.querySelector('button')!.click());
   await until(() => container.textContent === 'pending 1');
+});
+
+function Window(props: { done: boolean; limit: number; onRender: () => void }) {
+  props.onRender();
+  // A new query object on every render: compared by value, it does not resubscribe.
+  const { rows, loading } = useItemsQuery('items', {
+    index: 'byDone',
+    where: { done: props.done },
+    order: 'desc',
+    limit: props.limit,
+  });
+  return createElement('p', null, loading ? 'loading' : rows?.map((row) => row.key).join(','));
+}
+
+it('useQuery takes a find query by collection name: a live, ordered, limited window', async () => {
+  const items = client.collection('items');
+  await items.bulkPut({
+    a: { text: 'a', done: false },
+    b: { text: 'b', done: true },
+    c: { text: 'c', done: false },
+    d: { text: 'd', done: false },
+  });
+  let subscriptions = 0;
+  // The provider's client hands out new handles; count subscriptions on all of them.
+  const watched = {
+    ...client,
+    collection: ((...args: Parameters<typeof client.collection>) => {
+      const handle = client.collection(...args);
+      return {
+        ...handle,
+        subscribe(...inner: [never, never]) {
+          subscriptions++;
+          return handle.subscribe(...inner);
+        },
+      };
+    }) as typeof client.collection,
+  };
+  let renders = 0;
+  const render = (done: boolean, limit: number) =>
+    act(async () =>
+      root.render(
+        createElement(
+          FerryProvider,
+          { client: watched },
+          createElement(Window, { done, limit, onRender: () => renders++ }),
+        ),
+      ),
+    );
+  await render(false, 2);
+  await until(() => container.textContent === 'd,c');
+  expect(subscriptions).toBe(1);
+
+  // Writes that enter and leave the window show; one outside it changes nothing shown.
+  await act(async () => items.put('e', { text: 'e', done: false }));
+  await until(() => container.textContent === 'e,d');
+  await act(async () => items.bulkDelete(['e', 'd']));
+  await until(() => container.textContent === 'c,a');
+  await act(async () => items.put('f', { text: 'f', done: true }));
+  await until(() => container.textContent === 'c,a');
+
+  // The same query again: no new subscription; another window: one.
+  const before = renders;
+  await render(false, 2);
+  expect(renders).toBeGreaterThan(before);
+  expect(subscriptions).toBe(1);
+  await render(true, 5);
+  await until(() => container.textContent === 'f,b');
+  expect(subscriptions).toBe(2);
+});
+
+function Undone(props: { items: Collection<Item>; startsWith: string }) {
+  const { rows } = useQuery(
+    props.items,
+    { index: 'byDone', where: { done: false }, filter: (v) => v.text.startsWith(props.startsWith) },
+    { deps: [props.startsWith] },
+  );
+  return createElement('p', null, rows?.map((row) => row.value.text).join(',') ?? 'loading');
+}
+
+it('useQuery takes a find query on a collection handle, its filter read again when deps change', async () => {
+  const items = client.collection('items') as Collection<Item>;
+  await items.bulkPut([
+    ['1', { text: 'milk', done: false }],
+    ['2', { text: 'mint', done: false }],
+    ['3', { text: 'eggs', done: false }],
+    ['4', { text: 'mold', done: true }],
+  ]);
+  await act(async () => root.render(createElement(Undone, { items, startsWith: 'mi' })));
+  await until(() => container.textContent === 'milk,mint');
+  await act(async () => root.render(createElement(Undone, { items, startsWith: 'e' })));
+  await until(() => container.textContent === 'eggs');
 });
