@@ -279,7 +279,11 @@ export function connectFerry<
       query,
       find,
       async count(query = {}) {
-        if (query.filter !== undefined) return (await find(query)).length;
+        // As a local count: the whole selection, whatever limit a find query carries.
+        if (query.filter !== undefined) {
+          const { limit: _limit, ...selection } = query as Query<T>;
+          return (await find(selection)).length;
+        }
         return (await request({
           method: 'count',
           space,
