@@ -29,9 +29,6 @@ import {
 
 export { useProvidedClient } from './context.ts';
 
-/** The value type of a client schema entry. */
-type ValueOf<Entry> = Extract<OutputOf<Entry>, JsonObject>;
-
 /** Where an app declares the type of the client it gives `FerryProvider`; empty until then. */
 // biome-ignore lint/suspicious/noEmptyInterface: declaration merging fills it in.
 export interface FerryRegister {}
@@ -65,9 +62,9 @@ export interface FerryHooks<Schema extends Record<string, JsonObject>> {
    */
   useQuery<Name extends keyof Schema & string>(
     name: Name,
-    query?: Query<ValueOf<Schema[Name]>>,
+    query?: Query<Extract<OutputOf<Schema[Name]>, JsonObject>>,
     options?: UseFindOptions,
-  ): QueryResult<ValueOf<Schema[Name]>>;
+  ): QueryResult<Extract<OutputOf<Schema[Name]>, JsonObject>>;
   /**
    * The live rows of a collection handle: every row in ascending key order, those `where`
    * keeps when given. `null` renders nothing and subscribes to nothing.
