@@ -5,7 +5,8 @@
  *
  * Collection handles must be stable across renders for `useQuery`/`useRecord`: each
  * `client.collection(…)` call makes a new handle, so memoise it (`useMemo`) or use
- * `useCollection`, which does.
+ * `useCollection`, which does. `useQuery` also takes a collection name, read from the
+ * provider's client, and a `find` query, whose window it keeps live.
  *
  * The provider's hooks are typed by the app's client once it is declared in `FerryRegister`
  * (see `provider.ts`); `useSyncStatus` and `useRejections` read the provider's client too

@@ -378,3 +378,16 @@ it('useQuery takes a find query on a collection handle, its filter read again wh
   await act(async () => root.render(createElement(Undone, { items, startsWith: 'e' })));
   await until(() => container.textContent === 'eggs');
 });
+
+function BareWindow() {
+  useQuery('items', { limit: 1 });
+  return null;
+}
+
+it('useQuery by name without a provider says what it needs', async () => {
+  const bare = createRoot(document.createElement('div'));
+  await expect(act(async () => bare.render(createElement(BareWindow)))).rejects.toThrow(
+    /useQuery\('items'\) needs a <FerryProvider client=\{…\}> above it/,
+  );
+  await act(async () => bare.unmount());
+});
