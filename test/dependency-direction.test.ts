@@ -14,7 +14,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   protocol: [],
   client: ['@ferry/protocol'],
   server: ['@ferry/protocol'],
-  testing: ['@ferry/protocol', '@ferry/client'],
+  testing: ['@ferry/protocol', '@ferry/client', '@ferry/client/internal'],
   sqlite: ['@ferry/protocol', '@ferry/client', '@ferry/client/internal'],
   node: ['@ferry/protocol', '@ferry/client', '@ferry/client/internal', '@ferry/sqlite'],
   browser: ['@ferry/protocol', '@ferry/client', '@ferry/client/internal'],
