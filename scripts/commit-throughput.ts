@@ -197,7 +197,10 @@ async function stepTimes(tree: Tree): Promise<number[]> {
     }
     const count = Math.max(...samples.map((s) => s.length));
     return Array.from({ length: count }, (_, i) =>
-      percentile(samples.map((s) => s[i] ?? 0).sort((a, b) => a - b), 50),
+      percentile(
+        samples.map((s) => s[i] ?? 0).sort((a, b) => a - b),
+        50,
+      ),
     );
   });
 }
@@ -239,4 +242,9 @@ for (const tree of rest) {
 }
 console.log('\nSteps of one push, p50 ms (BEGIN, then each statement, then COMMIT):');
 for (const tree of trees)
-  console.log(`${tree.name}: ${steps.get(tree.name)!.map((ms) => ms.toFixed(2)).join(' / ')}`);
+  console.log(
+    `${tree.name}: ${steps
+      .get(tree.name)!
+      .map((ms) => ms.toFixed(2))
+      .join(' / ')}`,
+  );

@@ -14,13 +14,21 @@ import { DATABASE_KINDS, type TestDatabase } from './support/databases.ts';
 
 const BATCH = { limits: { maxValueBytes: 1 << 20, maxValueDepth: 64 }, recordCommits: false };
 
-function job(clientId: string, mutation: Omit<Mutation, 'space' | 'collection'>): WriteJob {
+interface Written {
+  id: number;
+  key: string;
+  op: Mutation['op'];
+  value?: Record<string, unknown>;
+  ifVersion?: number;
+}
+
+function job(clientId: string, mutation: Written): WriteJob {
   return {
     origin: 'client',
     userId: clientId,
     clientId,
     spaces: new Set(['s']),
-    mutations: [{ space: 's', collection: 'c', ...mutation } as Mutation],
+    mutations: [{ space: 's', collection: 'c', ...mutation } as unknown as Mutation],
   };
 }
 
