@@ -1,11 +1,20 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { type Database, preparedName, type Queryable, type SqlParam } from './driver.ts';
+import { makeDataDirInChild } from './pglite-init.ts';
 import { createPreparedStatements, type PreparedStatements } from './pglite-prepared.ts';
+import { pgliteStartParams } from './pglite-settings.ts';
+import { scheduleVacuum } from './pglite-vacuum.ts';
 
 export interface PGliteOptions {
   /** Directory for the data files; omitted = in memory (tests). One process per directory. */
   dataDir?: string;
+  /**
+   * PostgreSQL settings given at start, over Ferry's own (`shared_buffers: '16MB'`,
+   * `work_mem: '2MB'`, … as docs/server.md lists them), e.g. `{ shared_buffers: '64MB' }`
+   * for a database much larger than memory's share of it. Read back with `SHOW name`.
+   */
+  settings?: Readonly<Record<string, string | number>>;
 }
 
 /**
@@ -30,13 +39,23 @@ function queryable(
 
 /**
  * Embedded PostgreSQL (WASM) in this process. It has a single connection, so transactions
- * run one after another; the schema and queries are exactly those used on PostgreSQL.
+ * run one after another; the schema and queries are exactly those used on PostgreSQL. It
+ * starts with settings that keep this process's memory small (pglite-settings.ts), makes a
+ * new data folder in a child process (pglite-init.ts), and vacuums after writes, which
+ * autovacuum does not do here (pglite-vacuum.ts).
  */
 export async function createPGliteDatabase(options: PGliteOptions = {}): Promise<Database> {
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const db = await PGlite.create(options.dataDir);
+  const startParams = pgliteStartParams(options.settings);
+  if (options.dataDir) {
+    mkdirSync(options.dataDir, { recursive: true });
+    await makeDataDirInChild(options.dataDir);
+  }
+  const db = await PGlite.create(options.dataDir, { startParams });
   const statements = createPreparedStatements(db);
   const direct = queryable(db, statements, (work) => db.transaction(work));
+  const vacuum = scheduleVacuum(async () => {
+    await db.exec('VACUUM');
+  });
   return {
     kind: 'pglite',
     description: options.dataDir
@@ -46,14 +65,19 @@ export async function createPGliteDatabase(options: PGliteOptions = {}): Promise
     async exec(sql) {
       await db.exec(sql);
     },
-    transaction(work) {
-      return db.transaction((tx) => work(queryable(tx, statements, (inside) => inside())));
+    async transaction(work) {
+      try {
+        return await db.transaction((tx) => work(queryable(tx, statements, (inside) => inside())));
+      } finally {
+        vacuum.noteWrite();
+      }
     },
     // PGlite is single-process and single-connection: nothing else can race us.
     withExclusiveLock(_lockId, work) {
       return work(direct);
     },
     async close() {
+      await vacuum.close();
       await db.close();
     },
   };
