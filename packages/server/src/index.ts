@@ -17,6 +17,7 @@ export {
   FerryStorageError,
   type FerryStorageErrorCode,
 } from './errors.ts';
+export type { CompressionMode } from './http/compression.ts';
 export { createDefaultLogger as createLogger, type Logger } from './logger.ts';
 export type { FcmServiceAccount } from './native-push/fcm.ts';
 export type { NativePushOptions } from './native-push/options.ts';

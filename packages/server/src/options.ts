@@ -7,6 +7,7 @@ import type { JwtAuthOptions } from './auth/jwt.ts';
 import type { Authenticator } from './auth/principal.ts';
 import type { ServerLimits } from './config.ts';
 import type { Database } from './db/driver.ts';
+import type { CompressionMode } from './http/compression.ts';
 import type { DevAllowedHosts } from './http/dev-hosts.ts';
 import type { MetricsAccess } from './http/metrics-route.ts';
 import type { RateLimitOptions } from './http/rate-limit.ts';
@@ -65,11 +66,14 @@ export interface FerryServerOptions {
    */
   spacesRecheckMs?: number;
   /**
-   * Gzip push and pull answers over 1 KiB for clients that accept it; default true. Turn it
-   * off behind a proxy that compresses, or where clients sit on the same machine or LAN,
-   * where compressing costs more time than the bytes it saves.
+   * Compress push and pull answers over 1 KiB (brotli or gzip, as the client accepts).
+   * `'auto'` (default): for every client except those on this machine or a private network
+   * (loopback, RFC 1918, link-local, IPv6 unique-local; a request through a reverse proxy
+   * there counts as from the first `X-Forwarded-For` address), where compressing costs more
+   * time than the bytes it saves. `true`: for every client; `false`: never, e.g. behind a
+   * proxy that compresses.
    */
-  compression?: boolean;
+  compression?: CompressionMode;
   /** Lifetime of dev-mode tokens; default a day, and never beyond the auth's `maxTokenLifetimeSeconds`. */
   devTokenTtlSeconds?: number;
   logger?: Logger;

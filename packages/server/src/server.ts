@@ -235,7 +235,7 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS,
       spacesRecheckMs: spacesRecheckMsOf(options.spacesRecheckMs),
       logger,
-      compression: options.compression ?? true,
+      compression: options.compression ?? 'auto',
       dev: options.dev ?? false,
       devAllowedHosts,
       // A dev token the server would refuse is no use: never longer than tokens may live.

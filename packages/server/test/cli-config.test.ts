@@ -13,9 +13,10 @@ describe('ferry serve configuration', () => {
       databaseUrl: undefined,
       databaseSchema: 'public',
       dataDir: './.ferry-data',
+      pgliteSettings: {},
       jwtSecret: undefined,
       dev: true,
-      compression: true,
+      compression: 'auto',
       logLevel: 'info',
       vapid: { subject: undefined, publicKey: undefined, privateKey: undefined },
       push: { endpointHosts: undefined, subscriptionsPerUser: undefined },
@@ -57,6 +58,20 @@ describe('ferry serve configuration', () => {
     expect(parseServeConfig(['--dev', '--no-compression'], {}).compression).toBe(false);
     expect(parseServeConfig(['--dev'], { FERRY_COMPRESSION: 'off' }).compression).toBe(false);
     expect(parseServeConfig(['--dev'], { FERRY_COMPRESSION: '1' }).compression).toBe(true);
+    expect(parseServeConfig(['--dev'], { FERRY_COMPRESSION: 'auto' }).compression).toBe('auto');
+    expect(parseServeConfig(['--dev', '--compression', 'always'], {}).compression).toBe(true);
+    expect(parseServeConfig(['--dev', '--compression', 'never'], {}).compression).toBe(false);
+    expect(
+      parseServeConfig(['--dev', '--compression', 'auto'], { FERRY_COMPRESSION: '0' }).compression,
+    ).toBe('auto');
+    expect(
+      parseServeConfig(['--dev', '--pglite-settings', 'shared_buffers=64MB, work_mem=4MB'], {
+        FERRY_PGLITE_SETTINGS: 'temp_buffers=2MB',
+      }).pgliteSettings,
+    ).toEqual({ shared_buffers: '64MB', work_mem: '4MB' });
+    expect(
+      parseServeConfig(['--dev'], { FERRY_PGLITE_SETTINGS: 'temp_buffers=2MB' }).pgliteSettings,
+    ).toEqual({ temp_buffers: '2MB' });
   });
 
   it('refuses to start in production without a secret, and says how to fix it', () => {
@@ -72,6 +87,11 @@ describe('ferry serve configuration', () => {
     expect(() => parseServeConfig(['--dev'], { FERRY_COMPRESSION: 'maybe' })).toThrow(
       /FERRY_COMPRESSION/,
     );
+    expect(() => parseServeConfig(['--dev', '--compression', 'fast'], {})).toThrow(
+      /--compression must be auto, always or never/,
+    );
+    for (const bad of ['shared_buffers', '=64MB', 'shared_buffers='])
+      expect(() => parseServeConfig(['--dev', '--pglite-settings', bad], {})).toThrow(/name=value/);
     expect(() => parseServeConfig(['--dev', '--no-such-flag'], {})).toThrow(FerryConfigError);
   });
 

@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { SECRET_ADVICE, secretWeakness } from '../auth/secret-strength.ts';
 import { FerryConfigError } from '../errors.ts';
+import type { CompressionMode } from '../http/compression.ts';
 import { LIMIT_FLAGS, LIMITS_HELP, type LimitsConfig, parseLimits } from './limits.ts';
 import {
   NATIVE_PUSH_FLAGS,
@@ -23,10 +24,12 @@ export interface ServeConfig extends LimitsConfig, WebPushConfig, NativePushConf
   /** PostgreSQL schema for Ferry's tables. */
   databaseSchema: string;
   dataDir: string;
+  /** PostgreSQL settings for the embedded database, over Ferry's (`createPGliteDatabase`'s `settings`). */
+  pgliteSettings: Record<string, string>;
   jwtSecret: string | undefined;
   dev: boolean;
-  /** Gzip large push and pull answers (the server's `compression` option). */
-  compression: boolean;
+  /** When large push and pull answers are compressed (the server's `compression` option). */
+  compression: CompressionMode;
   logLevel: string;
   /** A folder of built web files to serve at `/` next to the API (e.g. a PWA's `dist`). */
   staticDir: string | undefined;
@@ -54,6 +57,8 @@ Options (each also read from the environment variable in brackets):
   --database-schema <s> PostgreSQL schema for Ferry's tables [FERRY_DATABASE_SCHEMA] (default public)
   --data-dir <dir>      embedded PGlite data folder when no database URL is given [FERRY_DATA_DIR]
                         (default ${DEFAULT_DATA_DIR})
+  --pglite-settings <name=value,…>  PostgreSQL settings for the embedded database, over
+                        Ferry's, e.g. shared_buffers=64MB [FERRY_PGLITE_SETTINGS]
   --jwt-secret <s>      HS256 secret for bearer tokens, at least 32 random bytes, e.g. from
                         \`openssl rand -base64 48\` [FERRY_JWT_SECRET] (required in production;
                         dev mode generates one and keeps it in the data folder)
@@ -62,13 +67,43 @@ Options (each also read from the environment variable in brackets):
 ${SECURITY_HELP}  --vapid-subject <s>   contact for push services, mailto: or https: [FERRY_VAPID_SUBJECT]
                         VAPID keys come from FERRY_VAPID_PUBLIC_KEY and FERRY_VAPID_PRIVATE_KEY,
                         or are generated on first start and kept in the database
-${WEB_PUSH_HELP}${NATIVE_PUSH_HELP}  --no-compression      send push and pull answers uncompressed (behind a compressing proxy,
-                        or for clients on the same machine or LAN) [FERRY_COMPRESSION=0]
+${WEB_PUSH_HELP}${NATIVE_PUSH_HELP}  --compression <mode>  compress push and pull answers: auto (default: not for clients on this
+                        machine or a private network), always, or never [FERRY_COMPRESSION]
+  --no-compression      the same as --compression never (e.g. behind a compressing proxy)
   --static-dir <dir>    serve this folder's files at / next to the API, index.html for app
                         routes (e.g. a built PWA) [FERRY_STATIC_DIR]
   --log-level <level>   fatal, error, warn, info, debug, trace or silent [LOG_LEVEL] (default info)
 ${LIMITS_HELP}  -h, --help            show this help
 `;
+
+/** `name=value,…`; each value's form is PostgreSQL's to check, at start. */
+function parsePgliteSettings(list: string | undefined): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const pair of (list ?? '').split(',').filter((item) => item.trim() !== '')) {
+    const at = pair.indexOf('=');
+    const name = pair.slice(0, at).trim();
+    if (at <= 0 || name === '' || pair.slice(at + 1).trim() === '')
+      throw new FerryConfigError(
+        '--pglite-settings',
+        `PGlite settings are name=value pairs separated by commas, e.g. shared_buffers=64MB,work_mem=4MB; got "${pair}"`,
+      );
+    settings[name] = pair.slice(at + 1).trim();
+  }
+  return settings;
+}
+
+/** `auto`, `always` or `never` (also 1/0, true/false, on/off for the last two). */
+function parseCompression(value: string | undefined, fromFlag: boolean): CompressionMode {
+  const mode = (value ?? 'auto').toLowerCase();
+  if (mode === 'auto') return 'auto';
+  if (mode === 'always' || TRUE_VALUES.has(mode)) return true;
+  if (mode === 'never' || FALSE_VALUES.has(mode)) return false;
+  const name = fromFlag ? '--compression' : 'FERRY_COMPRESSION';
+  throw new FerryConfigError(
+    name,
+    `${name} must be auto, always or never (or 1/0, true/false), got "${value}"`,
+  );
+}
 
 export function parseServeConfig(
   argv: readonly string[],
@@ -84,11 +119,13 @@ export function parseServeConfig(
         'database-url': { type: 'string' },
         'database-schema': { type: 'string' },
         'data-dir': { type: 'string' },
+        'pglite-settings': { type: 'string' },
         'jwt-secret': { type: 'string' },
         dev: { type: 'boolean' },
         'log-level': { type: 'string' },
         'vapid-subject': { type: 'string' },
         'static-dir': { type: 'string' },
+        compression: { type: 'string' },
         'no-compression': { type: 'boolean' },
         ...LIMIT_FLAGS,
         ...SECURITY_FLAGS,
@@ -115,17 +152,13 @@ export function parseServeConfig(
     );
 
   const dev = values.dev === true || TRUE_VALUES.has((env.FERRY_DEV ?? '').toLowerCase());
-  const compressionText = (env.FERRY_COMPRESSION ?? '').toLowerCase();
-  if (
-    compressionText !== '' &&
-    !TRUE_VALUES.has(compressionText) &&
-    !FALSE_VALUES.has(compressionText)
-  )
-    throw new FerryConfigError(
-      'FERRY_COMPRESSION',
-      `FERRY_COMPRESSION must be 1 or 0 (true/false), got "${env.FERRY_COMPRESSION}"`,
-    );
-  const compression = values['no-compression'] !== true && !FALSE_VALUES.has(compressionText);
+  const compression: CompressionMode =
+    values['no-compression'] === true
+      ? false
+      : parseCompression(
+          text('compression', 'FERRY_COMPRESSION'),
+          values.compression !== undefined,
+        );
   const logLevel = text('log-level', 'LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.has(logLevel))
     throw new FerryConfigError(
@@ -157,6 +190,7 @@ export function parseServeConfig(
     databaseUrl,
     databaseSchema: text('database-schema', 'FERRY_DATABASE_SCHEMA') ?? 'public',
     dataDir: text('data-dir', 'FERRY_DATA_DIR') ?? DEFAULT_DATA_DIR,
+    pgliteSettings: parsePgliteSettings(text('pglite-settings', 'FERRY_PGLITE_SETTINGS')),
     jwtSecret,
     dev,
     compression,

@@ -32,7 +32,10 @@ async function openDatabase(config: ServeConfig): Promise<Database> {
       schema: config.databaseSchema,
     });
   }
-  return createPGliteDatabase({ dataDir: join(resolve(config.dataDir), 'pg') });
+  return createPGliteDatabase({
+    dataDir: join(resolve(config.dataDir), 'pg'),
+    settings: config.pgliteSettings,
+  });
 }
 
 export async function serve(config: ServeConfig, out: Output): Promise<{ stop(): Promise<void> }> {

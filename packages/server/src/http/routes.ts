@@ -27,7 +27,7 @@ import { type NativePushRouteOptions, registerNativePushRoutes } from '../native
 import { readChanges } from '../storage/pull.ts';
 import { registerWebPushRoutes, type WebPushRouteOptions } from '../web-push/routes.ts';
 import { readJsonBody } from './body.ts';
-import { compressibleJsonResponse } from './compression.ts';
+import { type CompressionMode, compressibleJsonResponse } from './compression.ts';
 import type { DevAllowedHosts } from './dev-hosts.ts';
 import { type MetricsAccess, metricsHandler } from './metrics-route.ts';
 import type { NewClientIds } from './new-client-ids.ts';
@@ -52,8 +52,8 @@ export interface RouteContext {
   spacesRecheckMs: number;
   /** Hears event streams ended because their spaces could not be re-checked. */
   logger: Logger;
-  /** Whether large push and pull answers are gzipped for clients that accept it. */
-  compression: boolean;
+  /** When large push and pull answers are compressed for clients that accept it. */
+  compression: CompressionMode;
   dev: boolean;
   /** In dev mode, the `Host` names answered. */
   devAllowedHosts: DevAllowedHosts;
@@ -154,10 +154,10 @@ export function registerRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
     );
     if (!outcome.ok) throw outcome.error;
     const pushed = { results: outcome.results, lastMutationId: outcome.lastMutationId };
-    if (pull === undefined) return compressibleJsonResponse(c.req.raw, ctx.compression, pushed);
+    if (pull === undefined) return compressibleJsonResponse(c, ctx.compression, pushed);
     const answer = await pushAndPullBody(ctx.database, ctx.visibility, pushed, pull);
     ctx.metrics.pulledChanges.inc(answer.changeCount);
-    return compressibleJsonResponse(c.req.raw, ctx.compression, answer.body);
+    return compressibleJsonResponse(c, ctx.compression, answer.body);
   });
 
   app.post(ROUTES.pull, async (c) => {
@@ -179,7 +179,7 @@ export function registerRoutes(app: Hono<AppEnv>, ctx: RouteContext): void {
     );
     if (!outcome.ok) throw clientOwnedElsewhere(request.clientId);
     ctx.metrics.pulledChanges.inc(outcome.changeCount);
-    return compressibleJsonResponse(c.req.raw, ctx.compression, outcome.body);
+    return compressibleJsonResponse(c, ctx.compression, outcome.body);
   });
 
   // One set of streams per server: they share a heartbeat timer and the shutdown hook.
