@@ -3,10 +3,13 @@
  * build. The service worker must keep a fixed name at the root (`/sw.js`), so it scopes the
  * whole app and the page can register it; everything else is content-hashed under
  * `assets/`. `app-shell.json` lists every file, for the service worker to cache on install.
+ * Each compressible file gets a `.br` and a `.gz` copy beside it (scripts/precompress.ts),
+ * which `ferry serve --static-dir` sends to browsers that accept them.
  */
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
+import { precompress } from './scripts/precompress.ts';
 
 const PUBLIC_FILES = [
   '/manifest.webmanifest',
@@ -36,7 +39,7 @@ function appShell(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), appShell()],
+  plugins: [react(), appShell(), precompress()],
   // The demo builds Ferry from its TypeScript sources, so it needs no package build first.
   resolve: { conditions: ['@ferry/source', ...defaultClientConditions] },
   worker: { format: 'es' },
