@@ -6,7 +6,7 @@
  * its file is not written.
  */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import type { Plugin, ResolvedConfig } from 'vite';
 
@@ -64,7 +64,7 @@ export function precompress(): Plugin {
       config = resolved;
     },
     closeBundle() {
-      const dir = join(config.root, config.build.outDir);
+      const dir = resolve(config.root, config.build.outDir);
       const count = precompressFolder(dir);
       config.logger.info(`precompressed ${count} files (.br, .gz) in ${config.build.outDir}`);
     },
