@@ -6,9 +6,11 @@
  *
  * - Bodies up to 1 KiB go as they are: compressing a few hundred bytes costs more time than
  *   it saves, and most pulls and pushes are that small.
- * - Brotli (quality 4) where the client accepts it — browsers do over HTTPS — else gzip
- *   (level 1). On a page of 1,000 JSON records brotli makes a body several times smaller
- *   than gzip, in about the same time (docs/benchmarks.md).
+ * - Brotli (quality 1) where the client accepts it — browsers do over HTTPS — else gzip
+ *   (level 1). On a page of 1,000 JSON records brotli's fastest setting takes half the time
+ *   of gzip's and makes a body as small or smaller; on records shaped like an app's,
+ *   quality 4 made it 5 % smaller at three times the time, which only a link slower than
+ *   about 20 Mbit/s repays (docs/benchmarks.md).
  * - `'auto'` (the default) sends nothing compressed to a client on this machine or a
  *   private network (loopback, RFC 1918, link-local, IPv6 unique-local): over such a link a
  *   megabyte takes about a millisecond, less than compressing it, so compression would
@@ -37,7 +39,7 @@ export type ContentCoding = 'br' | 'gzip';
 const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
 const GZIP_LEVEL = constants.Z_BEST_SPEED;
-const BROTLI_QUALITY = 4;
+const BROTLI_QUALITY = 1;
 
 /** The quality `header` gives each coding, by lower-case name (`*` included). */
 function qualities(header: string): Map<string, number> {
