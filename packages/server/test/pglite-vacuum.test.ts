@@ -49,7 +49,7 @@ describe('the vacuum schedule', () => {
       async () => {
         runs++;
       },
-      { idleMs: 2000, maxDelayMs: 60_000, timers: clock.timers },
+      { idleMs: 2000, maxDelayMs: 60_000, minIntervalMs: 0, timers: clock.timers },
     );
     schedule.noteWrite();
     clock.advance(1500);
@@ -73,13 +73,32 @@ describe('the vacuum schedule', () => {
       async () => {
         at.push(clock.timers.now());
       },
-      { idleMs: 2000, maxDelayMs: 10_000, timers: clock.timers },
+      { idleMs: 2000, maxDelayMs: 10_000, minIntervalMs: 0, timers: clock.timers },
     );
     for (let t = 0; t < 25_000; t += 500) {
       schedule.noteWrite();
       clock.advance(500);
     }
     expect(at).toEqual([10_000, 20_000]);
+  });
+
+  it('rests for the minimum interval after a vacuum, however the writes come', () => {
+    const clock = simulatedTimers();
+    const at: number[] = [];
+    const schedule = scheduleVacuum(
+      async () => {
+        at.push(clock.timers.now());
+      },
+      { idleMs: 2000, maxDelayMs: 10_000, minIntervalMs: 30_000, timers: clock.timers },
+    );
+    // A write now and then, each followed by a pause: the first is vacuumed after the pause,
+    // the next ones only once 30 s have passed since.
+    for (const writeAt of [0, 5000, 12_000, 40_000]) {
+      clock.advance(writeAt - clock.timers.now());
+      schedule.noteWrite();
+    }
+    clock.advance(60_000);
+    expect(at).toEqual([2000, 32_000, 62_000]);
   });
 
   it('never vacuums after close, and close waits for one in progress', async () => {
@@ -93,7 +112,7 @@ describe('the vacuum schedule', () => {
           finish = done;
         });
       },
-      { idleMs: 100, timers: clock.timers },
+      { idleMs: 100, minIntervalMs: 0, timers: clock.timers },
     );
     schedule.noteWrite();
     clock.advance(100);
@@ -120,7 +139,7 @@ describe('the vacuum schedule', () => {
         runs++;
         throw new Error('disk full');
       },
-      { idleMs: 100, timers: clock.timers },
+      { idleMs: 100, minIntervalMs: 0, timers: clock.timers },
     );
     schedule.noteWrite();
     clock.advance(100);
