@@ -51,3 +51,20 @@ export function createCommitGatherer(options: {
     },
   };
 }
+
+/**
+ * Runs `send` for every item with at most `concurrency` in flight. Each worker takes the next
+ * item as soon as its last one settles, so one slow recipient (a push service that answers
+ * only at the timeout) holds one worker, never a whole batch. `send` must not throw.
+ */
+export async function sendEach<T>(
+  items: readonly T[],
+  concurrency: number,
+  send: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await send(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}

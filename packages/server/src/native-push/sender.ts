@@ -11,7 +11,7 @@
  */
 
 import { Counter, type Registry } from 'prom-client';
-import { createCommitGatherer } from '../commit-gatherer.ts';
+import { createCommitGatherer, sendEach } from '../commit-gatherer.ts';
 import type { Database } from '../db/driver.ts';
 import type { Logger } from '../logger.ts';
 import {
@@ -89,12 +89,7 @@ export function createNativePushSender(options: {
       settings.minIntervalMs,
       platforms,
     );
-    let next = 0;
-    const worker = async () => {
-      for (let device = due[next++]; device !== undefined; device = due[next++])
-        await deliver(device, version);
-    };
-    await Promise.all(Array.from({ length: Math.min(settings.concurrency, due.length) }, worker));
+    await sendEach(due, settings.concurrency, (device) => deliver(device, version));
   }
 
   const gatherer = createCommitGatherer({

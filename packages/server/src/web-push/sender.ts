@@ -14,7 +14,7 @@
  */
 
 import webpush from 'web-push';
-import { createCommitGatherer } from '../commit-gatherer.ts';
+import { createCommitGatherer, sendEach } from '../commit-gatherer.ts';
 import type { Database } from '../db/driver.ts';
 import type { Logger } from '../logger.ts';
 import type { ServerMetrics } from '../metrics.ts';
@@ -137,9 +137,7 @@ export function createWebPushSender(options: {
   async function run(spaces: ReadonlySet<string>, version: number): Promise<void> {
     const due = await claimSubscriptionsToNotify(database, [...spaces], settings.minIntervalMs);
     const payload = JSON.stringify({ type: 'poke', version });
-    for (let i = 0; i < due.length; i += settings.concurrency) {
-      await Promise.all(due.slice(i, i + settings.concurrency).map((s) => deliver(s, payload)));
-    }
+    await sendEach(due, settings.concurrency, (subscription) => deliver(subscription, payload));
   }
 
   const gatherer = createCommitGatherer({
