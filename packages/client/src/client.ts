@@ -153,6 +153,7 @@ export function createClient<
       const local = loadedState;
       return local !== undefined && local.outbox.after(local.pushedThrough).length > 0;
     },
+    lastMutationId: () => loadedState?.outbox.lastId ?? 0,
     pokeWanted: () => pokes.wanted(loadedState?.cursorVersion ?? null),
     pokes: true,
     onStatus: (snapshot) => status.update(snapshot),

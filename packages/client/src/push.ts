@@ -57,21 +57,21 @@ export function skipIdsSeenByServer(
 }
 
 /**
- * Pushes the outbox in batches. `pull` gives the pull to send with the last batch, asked
- * for as that batch goes, so that it starts from the cursor the client holds then.
+ * Pushes the outbox, up to mutation `through`, in batches. Writes made after the run took
+ * its batch wait for the next run, so a steady stream of writes cannot keep one run
+ * pushing forever. `pull` gives the pull to send with the last batch, asked for as that
+ * batch goes, so that it starts from the cursor the client holds then.
  */
 export async function pushOutbox(
   ctx: SyncContext,
   local: LocalState,
+  through: number,
   pull: () => PushPull,
 ): Promise<PushOutcome> {
   const outcome: PushOutcome = { pushed: 0, rejected: 0, pulled: undefined };
   const url = ctx.urlFor(ROUTES.push);
-  // Writes made while this push runs wait for the next sync, so a steady stream of writes
-  // cannot keep one sync pushing forever.
-  const lastIdAtStart = local.outbox.lastId;
   for (;;) {
-    const unsent = local.outbox.after(local.pushedThrough).filter((m) => m.id <= lastIdAtStart);
+    const unsent = local.outbox.after(local.pushedThrough).filter((m) => m.id <= through);
     const batch = unsent.slice(0, ctx.pushBatchSize);
     const lastSent = batch.at(-1)?.id;
     if (lastSent === undefined) return outcome;

@@ -8,9 +8,10 @@
  */
 import type { EngineContext, SyncContext } from './engine-context.ts';
 import { joinUrl, postJson } from './fetch.ts';
+import type { LocalState } from './local-state.ts';
 import { pullChanges, pullFields } from './pull.ts';
 import { pushOutbox, type RejectionEvent } from './push.ts';
-import type { RunCounters, RunFn } from './scheduler/active-run.ts';
+import type { RunContext, RunCounters, RunFn } from './scheduler/active-run.ts';
 
 /** Reported after each push batch and pull page of a run. */
 export interface SyncProgress extends RunCounters {
@@ -42,8 +43,19 @@ export interface SyncRunOptions {
 
 export function createSyncRun(ctx: EngineContext, options: SyncRunOptions): RunFn {
   const urlFor = (route: string) => joinUrl(options.url, route);
+  let loaded: LocalState | undefined;
+  void ctx.ready.then(
+    (local) => {
+      loaded = local;
+    },
+    () => {},
+  );
   return async (run) => {
+    // The push range is taken in the same tick the scheduler stops treating the run as not
+    // started, so a sync() made in between is never left out of both this run and the range.
+    if (loaded !== undefined) takePushRange(run, loaded);
     const local = await ctx.ready;
+    if (run.pushRange === null) takePushRange(run, local);
     const { counters } = run;
     const syncCtx: SyncContext = {
       ...ctx,
@@ -71,8 +83,20 @@ export function createSyncRun(ctx: EngineContext, options: SyncRunOptions): RunF
           total: remaining === undefined ? undefined : counters.pulled + remaining,
         }),
     };
-    const pushed = await pushOutbox(syncCtx, local, () => pullFields(syncCtx, local.cursor));
+    const through = run.pushRange?.through ?? local.outbox.lastId;
+    const pushed = await pushOutbox(syncCtx, local, through, () =>
+      pullFields(syncCtx, local.cursor),
+    );
     await pullChanges(syncCtx, local, pushed.pulled);
     return { lastSuccessAt: local.lastSuccessAt ?? ctx.now() };
   };
+}
+
+/**
+ * What the run will push: every write the server has not acknowledged, up to the last one
+ * recorded now. Writes made later wait for the next run; a sync() asking only for these
+ * joins this one.
+ */
+function takePushRange(run: RunContext, local: LocalState): void {
+  run.pushRange = { after: local.pushedThrough, through: local.outbox.lastId };
 }

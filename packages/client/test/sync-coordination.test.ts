@@ -23,20 +23,39 @@ describe('sync: one at a time, auth, status, close', () => {
     const a = client.sync();
     const b = client.sync();
     await push.arrived;
-    // Made while the run is under way: a write it may not include, so a follow-up runs.
+    // A write made while the run is under way is not in its push, so a follow-up runs.
+    await client.collection('todos').put('t2', { title: 'bread' });
     const c = client.sync();
     const d = client.sync();
     push.release();
     const [ra, rb, rc, rd] = await Promise.all([a, b, c, d]);
     expect(rb).toEqual(ra);
     expect(rd).toEqual(rc);
-    expect(server.countRequests('push')).toBe(1);
+    expect([ra.pushed, rc.pushed]).toEqual([1, 1]);
+    expect(server.countRequests('push')).toBe(2);
     expect(server.countRequests('pull')).toBe(2);
     const history = await client.history();
     expect(history.map((run) => [run.triggers, run.outcome])).toEqual([
       [['manual'], 'success'],
       [['manual'], 'success'],
     ]);
+  });
+
+  it('a sync() made while the run in flight pushes every write joins it, and resolves after its pull', async () => {
+    const { client, server } = setup();
+    await client.collection('todos').put('t1', { title: 'milk' });
+    const push = server.hold('push');
+    const a = client.sync();
+    await push.arrived;
+    // The run holds t1, the only write: it pushes it and pulls after, as this sync() needs.
+    const b = client.sync();
+    push.release();
+    const [ra, rb] = await Promise.all([a, b]);
+    expect(rb).toEqual(ra);
+    expect(server.countRequests('push')).toBe(1);
+    expect(server.countRequests('pull')).toBe(1);
+    expect(client.getStatus().pendingCount).toBe(0);
+    expect((await client.history()).map((run) => run.triggers)).toEqual([['manual']]);
   });
 
   it('refreshes a refused token once and carries on', async () => {

@@ -15,12 +15,25 @@ export interface RunCounters {
   reset: boolean;
 }
 
+/** The local mutations a run's push sends: the ids above `after`, up to `through`. */
+export interface PushRange {
+  /** What the server had acknowledged when the run took its batch. */
+  readonly after: number;
+  /** The last mutation recorded then: later writes wait for the next run. */
+  readonly through: number;
+}
+
 export interface RunContext {
   readonly id: number;
   readonly triggers: readonly Trigger[];
   /** Aborted when the run must stop: budget reached, a constraint lost, or the client closed. */
   readonly signal: AbortSignal;
   readonly counters: RunCounters;
+  /**
+   * Set by the engine as it takes the outbox, before its first request: a manual request
+   * whose writes all fall in it joins the run, which pushes them and then pulls.
+   */
+  pushRange: PushRange | null;
 }
 
 export interface RunSuccess {
@@ -68,6 +81,7 @@ export function createActiveRun(id: number, triggers: readonly Trigger[], now: n
       triggers,
       signal: controller.signal,
       counters: { pushed: 0, pulled: 0, rejected: 0, bytesSent: 0, bytesReceived: 0, reset: false },
+      pushRange: null,
     },
     startedAt: now,
     joinable: true,
@@ -85,6 +99,17 @@ export function joinRun(run: ActiveRun, trigger: Trigger): void {
   if (triggers.includes(trigger)) return;
   const sorted = sortTriggers([...triggers, trigger]);
   triggers.splice(0, triggers.length, ...sorted);
+}
+
+/**
+ * True when the run serves a manual request made now, with `lastMutationId` the last local
+ * write recorded: the run has not started its work, or that write is in its push, which
+ * pushes every write the server had not acknowledged up to it and then pulls.
+ */
+export function servesRequestNow(run: ActiveRun, lastMutationId: number): boolean {
+  if (run.joinable) return true;
+  const range = run.context.pushRange;
+  return range !== null && range.after < lastMutationId && lastMutationId <= range.through;
 }
 
 /** Aborts once; the first reason wins. */

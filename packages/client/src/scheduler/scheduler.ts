@@ -20,7 +20,9 @@
  * - A manual request made while a condition is not met (no network) is refused at once
  *   with `FerryConditionsError`, as are those a run lost its conditions under, instead of
  *   waiting for the network; the run they asked for still happens once it is back.
- * - Triggers arriving during a run fold into at most one follow-up run.
+ * - Triggers arriving during a run fold into at most one follow-up run. A manual request
+ *   joins the run in flight instead when that run pushes the last local write and pulls
+ *   after it (or has not started its work yet): `put(); sync()` costs one run, not two.
  * - Each run is recorded (start and end) in the store, with the attempt count and backoff,
  *   so all of it survives a restart.
  *
@@ -35,6 +37,7 @@ import {
   createActiveRun,
   joinRun,
   runRecord,
+  servesRequestNow,
   settleWaiters,
   type Waiter,
 } from './active-run.ts';
@@ -302,11 +305,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     requestRun() {
       if (stopped) return Promise.reject(deps.closedError());
       return new Promise<RunRecord>((resolve, reject) => {
-        if (running?.joinable) running.waiters.push({ resolve, reject });
-        else {
-          waiters.push({ resolve, reject });
-          backoffCut = true;
+        if (running !== null && servesRequestNow(running, deps.lastMutationId())) {
+          // The run in flight pushes what the caller wrote and then pulls: no second run.
+          running.waiters.push({ resolve, reject });
+          joinRun(running, 'manual');
+          publish();
+          return;
         }
+        waiters.push({ resolve, reject });
+        backoffCut = true;
         wake('manual');
       });
     },

@@ -30,6 +30,8 @@ export interface SchedulerDeps {
   run: RunFn;
   /** True when the outbox holds mutations not sent yet. */
   hasPendingMutations(): boolean;
+  /** The id of the last local mutation in the outbox, or 0 when it is empty. */
+  lastMutationId(): number;
   /**
    * False when the client already holds every change the pokes received so far announced:
    * a poke then starts no run, and one waiting for the run in flight to end is dropped.

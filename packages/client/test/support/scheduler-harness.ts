@@ -104,6 +104,7 @@ export function schedulerHarness(options: HarnessOptions = {}): SchedulerHarness
         });
       }),
     hasPendingMutations: () => pending.value,
+    lastMutationId: () => 0,
     pokeWanted: () => pokeWanted.value,
     pokes: true,
     onStatus: (status) => statuses.push(status),
