@@ -42,6 +42,13 @@ export interface Sizes {
   /** FANOUT: idle event streams one write's poke goes to, and timed writes per cell. */
   fanoutStreams: number;
   fanoutRounds: number;
+  /** RECOVER: live clients, and how long the server is down each time (seconds). */
+  recoverClients: number;
+  recoverDownSeconds: number[];
+  /** W3L: W3's light load — clients, mutations per second per client, seconds of load. */
+  w3lClients: number;
+  w3lRatePerClient: number;
+  w3lSeconds: number;
 }
 
 export type ProfileName = 'quick' | 'full' | 'smoke';
@@ -72,6 +79,11 @@ export const PROFILES: Record<ProfileName, Sizes> = {
     bootRecords: 50_000,
     fanoutStreams: 10_000,
     fanoutRounds: 3,
+    recoverClients: 1_000,
+    recoverDownSeconds: [20, 60],
+    w3lClients: 50,
+    w3lRatePerClient: 20,
+    w3lSeconds: 30,
   },
   quick: {
     w1Records: 5_000,
@@ -98,6 +110,11 @@ export const PROFILES: Record<ProfileName, Sizes> = {
     bootRecords: 2_000,
     fanoutStreams: 200,
     fanoutRounds: 2,
+    recoverClients: 100,
+    recoverDownSeconds: [2, 5],
+    w3lClients: 50,
+    w3lRatePerClient: 20,
+    w3lSeconds: 3,
   },
   smoke: {
     w1Records: 300,
@@ -124,6 +141,11 @@ export const PROFILES: Record<ProfileName, Sizes> = {
     bootRecords: 200,
     fanoutStreams: 10,
     fanoutRounds: 2,
+    recoverClients: 5,
+    recoverDownSeconds: [1],
+    w3lClients: 5,
+    w3lRatePerClient: 20,
+    w3lSeconds: 1,
   },
 };
 
@@ -132,10 +154,12 @@ export const WORKLOADS = [
   'W1B',
   'W2',
   'W3',
+  'W3L',
   'W4',
   'W4D',
   'W5',
   'FANOUT',
+  'RECOVER',
   'W7',
   'W8',
   'BOOT',
@@ -185,7 +209,8 @@ function applySetting(sizes: Sizes, setting: string): void {
     );
   }
   const key = name as keyof Sizes;
-  if (key === 'w7Records') sizes.w7Records = value.split(',').map(Number);
+  if (key === 'w7Records' || key === 'recoverDownSeconds')
+    sizes[key] = value.split(',').map(Number);
   else sizes[key] = Number(value);
 }
 

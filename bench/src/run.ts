@@ -4,10 +4,11 @@ import { progress } from './progress.ts';
 import { runBoot } from './workloads/boot.ts';
 import { runFanout } from './workloads/fanout.ts';
 import type { WorkloadResult } from './workloads/harness.ts';
+import { runRecover } from './workloads/recover.ts';
 import { runW1 } from './workloads/w1.ts';
 import { runW1B } from './workloads/w1b.ts';
 import { runW2W8 } from './workloads/w2w8.ts';
-import { runW3 } from './workloads/w3.ts';
+import { runW3, runW3Light } from './workloads/w3.ts';
 import { runW4 } from './workloads/w4.ts';
 import { runW4D } from './workloads/w4d.ts';
 import { runW5 } from './workloads/w5.ts';
@@ -29,10 +30,12 @@ export async function runWorkloads(run: RunOptions): Promise<WorkloadResult[]> {
     );
   }
   if (wants('W3')) await step('W3', () => runW3(run));
+  if (wants('W3L')) await step('W3L', () => runW3Light(run));
   if (wants('W4')) await step('W4', () => runW4(run));
   if (wants('W4D')) await step('W4D', () => runW4D(run));
   if (wants('W5')) await step('W5', () => runW5(run));
   if (wants('FANOUT')) await step('FANOUT', () => runFanout(run));
+  if (wants('RECOVER')) await step('RECOVER', () => runRecover(run));
   if (wants('W7')) await step('W7', () => runW7(run));
   if (wants('BOOT')) await step('BOOT', () => runBoot(run));
   const order: readonly string[] = WORKLOADS;

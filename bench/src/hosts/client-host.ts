@@ -40,6 +40,9 @@ let writer: Writer | undefined;
 /** When the watcher first showed each key (epoch ms), and who waits for keys not yet shown. */
 const seenAt = new Map<string, number>();
 const seenWaiters = new Map<string, () => void>();
+/** RECOVER: many watchers, and when each first showed each key (epoch ms). */
+let crowd: { close(): Promise<void> }[] = [];
+let crowdSeen: Map<string, number>[] = [];
 
 function replica(id: number): Replica {
   const found = replicas.get(id);
@@ -165,6 +168,38 @@ export const clientHandlers = {
     await watcher?.close();
     watcher = undefined;
     return { seen: seenAt.size };
+  },
+  /** RECOVER: opens `count` watchers, `opening` at a time; how many opened. */
+  async watchersOpen(args: { system: SystemName; target: Target; count: number; opening: number }) {
+    const failures: string[] = [];
+    await pooled(
+      Array.from({ length: args.count }, (_, i) => i),
+      args.opening,
+      async () => {
+        const seen = new Map<string, number>();
+        try {
+          const opened = await SYSTEMS[args.system].openWatcher(args.target, (key) => {
+            if (!seen.has(key)) seen.set(key, epochNow());
+          });
+          crowd.push(opened);
+          crowdSeen.push(seen);
+        } catch (error) {
+          if (failures.length < 5) failures.push(String(error));
+        }
+      },
+    );
+    return { opened: crowd.length, failures };
+  },
+  /** When each watcher showed `key` (epoch ms), null for those that had not within `timeoutMs`. */
+  async watchersSeen(args: { key: string; timeoutMs: number }) {
+    const deadline = Date.now() + args.timeoutMs;
+    while (Date.now() < deadline && crowdSeen.some((seen) => !seen.has(args.key))) await sleep(20);
+    return crowdSeen.map((seen) => seen.get(args.key) ?? null);
+  },
+  async watchersClose(_args: NoArgs) {
+    await pooled(crowd, 50, (watcher) => watcher.close());
+    crowd = [];
+    crowdSeen = [];
   },
   /** W4, in the writer's process (another device): opens A (W4D: Ferry's, sending as told). */
   async writerOpen(args: { system: SystemName; target: Target; options?: WriterOptions }) {

@@ -76,6 +76,13 @@ export function createServerHandlers() {
       await running().commitOne(args.space, record);
       return { startedAt, committedAt: epochNow() };
     },
+    /** RECOVER: the server down for `downMs`, then up again; when it answered again (epoch ms). */
+    async outage(args: { downMs: number }) {
+      const server = running();
+      if (!server.outage) throw new Error('this system cannot be restarted in place');
+      await server.outage(args.downMs);
+      return { answeringAt: epochNow() };
+    },
     head: (args: { space: string }) => running().head(args.space),
     credential: (args: { user: string; spaces: string[] }) =>
       running().credential(args.user, args.spaces),

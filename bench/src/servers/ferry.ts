@@ -1,13 +1,13 @@
 /**
  * Ferry's server, exactly as an app would run it: `createFerryServer` served by `listen`,
- * with its answers uncompressed. Every peer and the floor send theirs uncompressed, and the
- * client shares the machine, where docs/server.md advises `compression: false`: gzip would
- * spend the bench's two cores on work no other system does (bench/notes.md, W1). One user
- * may hold any number of event streams here (see below).
+ * with the default options — compression included, whose `'auto'` mode does not compress
+ * answers to a loopback client, so the bench measures what users get. One user may hold
+ * any number of event streams here (see below).
  */
 import { ROUTES } from '@ferry/protocol';
 import { createFerryServer, type Database, type Logger, listen } from '@ferry/server';
 import type { BenchRecord } from '../types.ts';
+import { acceptedConnections } from './connections.ts';
 import type { ServerSystem } from './types.ts';
 
 export const BENCH_SECRET = 'bench-secret-long-enough-for-hs256-signatures!';
@@ -19,17 +19,19 @@ const silent: Logger = { debug: ignore, info: ignore, warn: ignore, error: ignor
 const SEED_LANES = 4;
 
 export async function startFerryServer(database: Database): Promise<ServerSystem> {
-  const ferry = await createFerryServer({
-    database,
-    jwtSecret: BENCH_SECRET,
-    logger: silent,
-    compression: false,
-    // W4, W5 and FANOUT hold thousands of idle streams under one token, standing in for as
-    // many users; the per-user cap (32) would end all but the last of them. A cap no
-    // workload reaches, rather than none, keeps each stream counted as in an app.
-    limits: { maxEventStreamsPerUser: Number.MAX_SAFE_INTEGER },
-  });
-  const listening = await listen(ferry);
+  const start = () =>
+    createFerryServer({
+      database,
+      jwtSecret: BENCH_SECRET,
+      logger: silent,
+      // W4, W5 and FANOUT hold thousands of idle streams under one token, standing in for as
+      // many users; the per-user cap (32) would end all but the last of them. A cap no
+      // workload reaches, rather than none, keeps each stream counted as in an app.
+      limits: { maxEventStreamsPerUser: Number.MAX_SAFE_INTEGER },
+    });
+  const connections = acceptedConnections();
+  let ferry = await start();
+  let listening = await listen(ferry);
   const sign = (user: string, spaces: readonly string[]) =>
     ferry.signToken({ userId: user, spaces: [...spaces] }, 24 * 3600);
   let seedRuns = 0;
@@ -92,6 +94,17 @@ export async function startFerryServer(database: Database): Promise<ServerSystem
     },
     head: async () => undefined,
     credential: (user, spaces) => sign(user, spaces),
+    async outage(downMs) {
+      // As a deploy would: the process's server closed (streams ended, listener shut), then
+      // a new one over the same database on the same port.
+      const { port } = listening;
+      const closed = listening.close();
+      connections.dropAll(port);
+      await closed;
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      ferry = await start();
+      listening = await listen(ferry, { port });
+    },
     close: () => listening.close(),
   };
 }

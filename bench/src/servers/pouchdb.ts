@@ -30,11 +30,19 @@ export async function startPouchServer(): Promise<ServerSystem> {
     }
     return db;
   };
-  const http = await new Promise<Server>((resolve) => {
-    const server = app.listen(0, '127.0.0.1', () => resolve(server));
-  });
-  http.maxConnections = 100_000;
+  const serve = async (on: number) => {
+    const server = await new Promise<Server>((resolve) => {
+      const listening = app.listen(on, '127.0.0.1', () => resolve(listening));
+    });
+    server.maxConnections = 100_000;
+    return server;
+  };
+  let http = await serve(0);
   const { port } = http.address() as AddressInfo;
+  const stopListening = async () => {
+    http.closeAllConnections();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+  };
 
   return {
     url: `http://127.0.0.1:${port}`,
@@ -57,9 +65,13 @@ export async function startPouchServer(): Promise<ServerSystem> {
       await open(space).put({ _id: record.key, ...record.value });
     },
     credential: async () => '',
+    async outage(downMs) {
+      await stopListening();
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      http = await serve(port);
+    },
     async close() {
-      http.closeAllConnections();
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      await stopListening();
       for (const db of databases.values()) await db.close().catch(() => {});
       await rm(dir, { recursive: true, force: true });
     },

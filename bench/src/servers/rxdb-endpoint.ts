@@ -157,6 +157,13 @@ export async function startRxdbEndpoint(database: Database): Promise<ServerSyste
       topics.publish(space, 'RESYNC');
     },
     credential: async () => '',
+    async outage(downMs) {
+      topics.closeAll();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise((resolve) => setTimeout(resolve, downMs));
+      await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    },
     async close() {
       topics.closeAll();
       server.closeAllConnections();

@@ -22,5 +22,11 @@ export interface ServerSystem {
   commitOne(space: string, record: BenchRecord): Promise<void>;
   /** The credential a client of `user` reading and writing `spaces` sends (a token for Ferry). */
   credential(user: string, spaces: readonly string[]): Promise<string>;
+  /**
+   * RECOVER: stops answering (the listener closed, every connection dropped) for `downMs`,
+   * then listens again on the same port, over the same database; resolves once it answers.
+   * The systems RECOVER compares have it; the floor has no client that reconnects.
+   */
+  outage?(downMs: number): Promise<void>;
   close(): Promise<void>;
 }

@@ -5,11 +5,28 @@ import { percentile } from '../stats.ts';
 import { check, countCheck } from '../types.ts';
 import { cellsOf, summarizeChecks, type WorkloadResult, withCell } from './harness.ts';
 
-export async function runW3(run: RunOptions): Promise<WorkloadResult> {
+export function runW3(run: RunOptions): Promise<WorkloadResult> {
   const { w3Clients: clients, w3RatePerClient: rate, w3Seconds: seconds } = run.sizes;
+  return runPushLoad(run, 'W3', { clients, rate, seconds });
+}
+
+/**
+ * W3L: the same at a light load (50 clients, 1,000 writes/s in all by default), where the
+ * machine is not saturated and latency is each system's own rather than queueing on CPU.
+ */
+export function runW3Light(run: RunOptions): Promise<WorkloadResult> {
+  const { w3lClients: clients, w3lRatePerClient: rate, w3lSeconds: seconds } = run.sizes;
+  return runPushLoad(run, 'W3L', { clients, rate, seconds });
+}
+
+async function runPushLoad(
+  run: RunOptions,
+  id: string,
+  { clients, rate, seconds }: { clients: number; rate: number; seconds: number },
+): Promise<WorkloadResult> {
   const offered = clients * rate;
   const result: WorkloadResult = {
-    id: 'W3',
+    id,
     title: `${clients.toLocaleString('en-US')} clients pushing ${rate} mutations/s each for ${seconds} s (${offered.toLocaleString('en-US')}/s offered)`,
     description:
       "Virtual clients in one process speak each system's push protocol directly (Ferry `POST /v1/push`, CouchDB `_bulk_docs`, the RxDB endpoint's push, the floor's insert) over keep-alive connections, one request in flight per client; writes made while a request is out go in the next one. A push refused as busy (503 or 429 with Retry-After) is sent again after that pause, as a sync client resends its outbox, and the wait counts in its writes' latency. Each write is a new ~200 B record. Latency runs from the moment a write was due to its acknowledgement. Ferry and the others give every client a space of its own; PouchDB's clients share one database (a LevelDB database per client would exhaust file handles).",
@@ -35,7 +52,7 @@ export async function runW3(run: RunOptions): Promise<WorkloadResult> {
         credential: credentials[i]!,
         space: u.spaces[0]!,
       }));
-      progress(`W3 ${label}: ${clients} clients × ${rate}/s for ${seconds} s`);
+      progress(`${id} ${label}: ${clients} clients × ${rate}/s for ${seconds} s`);
       const load = await client.call('pushLoad', {
         system,
         targets,
@@ -56,7 +73,7 @@ export async function runW3(run: RunOptions): Promise<WorkloadResult> {
         refused: load.refused,
       };
       progress(
-        `W3 ${label}: ${Math.round(metrics.ackPerSecond)} acks/s, p99 ${metrics.p99.toFixed(1)} ms`,
+        `${id} ${label}: ${Math.round(metrics.ackPerSecond)} acks/s, p99 ${metrics.p99.toFixed(1)} ms`,
       );
       return {
         metrics,
@@ -71,7 +88,7 @@ export async function runW3(run: RunOptions): Promise<WorkloadResult> {
         ],
       };
     });
-    summarizeChecks(`W3 ${system}/${storage}`, cell);
+    summarizeChecks(`${id} ${system}/${storage}`, cell);
     result.cells.push(cell);
   }
   return result;

@@ -1,0 +1,95 @@
+/**
+ * RECOVER: many live clients, the server down for a while, then up again on the same port
+ * and database; one write after it answers again; how long until each client shows it.
+ */
+import type { RunOptions } from '../config.ts';
+import { recordKey } from '../data.ts';
+import { progress } from '../progress.ts';
+import { percentile } from '../stats.ts';
+import { type CellResult, check, countCheck } from '../types.ts';
+import { cellsOf, summarizeChecks, type WorkloadResult, withCell } from './harness.ts';
+
+/** How long clients get to show the write after the server answers again. */
+const SEEN_TIMEOUT_MS = 120_000;
+/** The target: every client caught up within this long of the server answering again. */
+const CAUGHT_UP_MS = 5_000;
+/** Watchers opened at once: enough to open a thousand in seconds, few enough not to time out. */
+const OPENING = 50;
+
+/** RxDB's bench watcher holds a plain SSE stream that does not reconnect (see the note). */
+const RECOVERS = new Set(['ferry', 'pouchdb']);
+
+function metricsOf(latencies: readonly number[], suffix: string): Record<string, number> {
+  return {
+    [`p50${suffix}`]: percentile(latencies, 50),
+    [`p99${suffix}`]: percentile(latencies, 99),
+    [`max${suffix}`]: Math.max(...latencies),
+    [`within${suffix}`]: latencies.filter((ms) => ms <= CAUGHT_UP_MS).length,
+  };
+}
+
+export async function runRecover(run: RunOptions): Promise<WorkloadResult> {
+  const { recoverClients: clients, recoverDownSeconds: outages } = run.sizes;
+  const result: WorkloadResult = {
+    id: 'RECOVER',
+    title: `${clients.toLocaleString('en-US')} live clients, the server down for ${outages.map((s) => `${s} s`).join(' and for ')}`,
+    description: `${clients.toLocaleString('en-US')} live clients of one space (Ferry: \`createClient({ live: true })\` with default options and a subscribed query; PouchDB: \`replicate.from(remote, { live: true, retry: true })\` and the local changes feed) in one client process, against a server in another. The server then stops answering — its HTTP server closed and every connection dropped (Ferry: the server object closed too, as a deploy would) — for the time given, and listens again on the same port over the same database and data. Once it answers again, the server process commits one ~200 B record through the system's own write path. Each client's time runs from the moment the server answered again to the moment it showed that record (both processes read the same system clock); "within 5 s" counts the clients that had it by then.`,
+    metrics: outages.flatMap((s) => [
+      { key: `p50_${s}`, label: `down ${s} s: p50 (ms)`, better: 'lower' as const },
+      { key: `p99_${s}`, label: `down ${s} s: p99 (ms)`, better: 'lower' as const },
+      { key: `max_${s}`, label: `down ${s} s: last client (ms)`, better: 'lower' as const },
+      { key: `within_${s}`, label: `down ${s} s: clients within 5 s`, better: 'higher' as const },
+    ]),
+    cells: [],
+    notes: [
+      "RxDB is left out: the bench's RxDB watcher drives `replicateRxCollection`'s `stream$` from a plain SSE stream that does not reconnect, so after an outage it would never hear of the write; RxDB's own `replicateServer` client (an EventSource that reconnects) is not what the bench runs.",
+    ],
+  };
+  for (const { system, storage } of cellsOf(run)) {
+    if (!RECOVERS.has(system)) continue;
+    const cell = await withCell(run, system, storage, async ({ server, client, url, label }) => {
+      const credential = await server.call('credential', { user: 'live', spaces: ['recover'] });
+      const target = { url, credential, space: 'recover' };
+      progress(`RECOVER ${label}: opening ${clients.toLocaleString('en-US')} live clients`);
+      const opened = await client.call('watchersOpen', {
+        system,
+        target,
+        count: clients,
+        opening: OPENING,
+      });
+      const metrics: Record<string, number> = {};
+      const checks: CellResult['checks'] = [
+        countCheck('live clients opened', clients, opened.opened),
+      ];
+      try {
+        for (const [i, downSeconds] of outages.entries()) {
+          progress(`RECOVER ${label}: server down for ${downSeconds} s`);
+          const { answeringAt } = await server.call('outage', { downMs: downSeconds * 1000 });
+          await server.call('commitOne', { space: 'recover', index: i, valueBytes: 200 });
+          const seen = await client.call('watchersSeen', {
+            key: recordKey('poke-', i),
+            timeoutMs: SEEN_TIMEOUT_MS,
+          });
+          const latencies = seen.filter((t): t is number => t !== null).map((t) => t - answeringAt);
+          Object.assign(metrics, metricsOf(latencies, `_${downSeconds}`));
+          progress(
+            `RECOVER ${label}, down ${downSeconds} s: ${latencies.length} of ${seen.length} caught up, p50 ${percentile(latencies, 50).toFixed(0)} ms, last ${Math.max(...latencies).toFixed(0)} ms`,
+          );
+          checks.push(
+            check(
+              `every client showed the write after ${downSeconds} s down`,
+              latencies.length === seen.length,
+              `${seen.length - latencies.length} of ${seen.length} not within ${SEEN_TIMEOUT_MS / 1000} s`,
+            ),
+          );
+        }
+      } finally {
+        await client.call('watchersClose', {});
+      }
+      return { metrics, checks };
+    });
+    summarizeChecks(`RECOVER ${system}/${storage}`, cell);
+    result.cells.push(cell);
+  }
+  return result;
+}
