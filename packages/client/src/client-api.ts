@@ -3,6 +3,7 @@ import type { ClientId, JsonObject } from '@ferry/protocol';
 import type { ChangeEvent } from './changes.ts';
 import type { CollectionFor } from './collection.ts';
 import type { Unsubscribe } from './emitter.ts';
+import type { InspectOptions, InspectorSnapshot } from './inspect.ts';
 import type { RejectionEvent } from './push.ts';
 import type { SchedulerCapabilities } from './scheduler/environment.ts';
 import type { RunRecord } from './scheduler/history.ts';
@@ -60,6 +61,12 @@ export interface FerryClient<
   ): Unsubscribe;
   /** The last runs, oldest first, as kept in the store (`schedule.historySize` of them). */
   history(): Promise<RunRecord[]>;
+  /**
+   * What the engine is doing, for a developer's view (`FerryInspector`, `ferry-agent
+   * status`): status, pending writes, recent runs and rejections, cursor age, store sizes.
+   * A plain JSON-able object, bounded by the options; cheap unless it counts records.
+   */
+  inspect(options?: InspectOptions): Promise<InspectorSnapshot>;
   /** The triggers and run conditions this runtime supports. */
   capabilities(): SchedulerCapabilities;
   /** Opens the live event stream: server pokes trigger syncs. */

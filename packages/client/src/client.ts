@@ -14,6 +14,7 @@ import { createLiveStream } from './events.ts';
 import { expirableToken, joinUrl, withAuth, withResponseCheck } from './fetch.ts';
 import { createFreshness } from './freshness.ts';
 import type { IndexDefinition } from './index-key.ts';
+import { createEngineInspector } from './inspect-engine.ts';
 import { type LocalState, openLocalState } from './local-state.ts';
 import { errorFields } from './logger.ts';
 import { createMutex } from './mutex.ts';
@@ -96,6 +97,16 @@ export function createClient<
     logger.error(errorFields(error), 'could not open the client state from the store');
     status.update({ state: 'error', lastError: describeError(error) });
   });
+  const inspector = createEngineInspector({
+    store,
+    mutex,
+    now,
+    ready,
+    started,
+    status: () => status.get(),
+    history: () => scheduler.history(),
+    onRejected: (listener) => emitter.on('rejected', listener),
+  });
 
   const ctx: EngineContext = {
     store,
@@ -109,7 +120,10 @@ export function createClient<
       emitter.emit('change', event);
       if (event.cause === 'write') scheduler.trigger('local-change');
     },
-    outboxChanged: (size) => status.update({ pendingCount: size }),
+    outboxChanged: (size) => {
+      status.update({ pendingCount: size });
+      inspector.outboxChanged();
+    },
   };
 
   const checkedFetch = withResponseCheck(options.fetch, { now });
@@ -256,6 +270,7 @@ export function createClient<
     collection(name, collectionOptions) {
       assertUsable();
       const space = collectionSpace(name, collectionOptions?.space);
+      inspector.collectionOpened(space, name);
       return createCollection({ ctx, subscriptions, indexes, assertUsable }, space, name);
     },
     async sync() {
@@ -275,6 +290,10 @@ export function createClient<
     async history() {
       await started;
       return scheduler.history();
+    },
+    async inspect(inspectOptions) {
+      assertUsable();
+      return inspector.inspect(inspectOptions);
     },
     capabilities: () => scheduler.capabilities(),
     startLive() {

@@ -27,6 +27,15 @@ export {
   FerryValidationError,
 } from './errors.ts';
 export type { TokenProvider } from './fetch.ts';
+export {
+  type CollectionSize,
+  INSPECT_DEFAULTS,
+  type InspectOptions,
+  type InspectorSnapshot,
+  type PendingSummary,
+  type RejectionSummary,
+} from './inspect.ts';
+export { type InspectStoreOptions, inspectStore } from './inspect-store.ts';
 export type { Logger } from './logger.ts';
 export { createMemoryStore } from './memory-store.ts';
 export type { ClientOptions } from './options.ts';
