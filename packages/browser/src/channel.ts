@@ -6,6 +6,7 @@
  */
 import type {
   ChangeEvent,
+  InspectOptions,
   Query,
   RejectionEvent,
   RunRecord,
@@ -60,6 +61,7 @@ export type RequestCall =
   | { method: 'bulkDelete'; space: string; collection: string; keys: string[] }
   | { method: 'sync' }
   | { method: 'history' }
+  | { method: 'inspect'; options?: InspectOptions }
   | { method: 'getClientId' }
   | { method: 'startLive' }
   | { method: 'stopLive' };

@@ -72,6 +72,8 @@ async function callClient(client: FerryClient, call: RequestCall): Promise<unkno
       return client.sync();
     case 'history':
       return client.history();
+    case 'inspect':
+      return client.inspect(call.options);
     case 'getClientId':
       return client.getClientId();
     case 'startLive':

@@ -14,6 +14,7 @@ import {
   type FerryClient,
   FerryClosedError,
   FerryConfigError,
+  type InspectorSnapshot,
   type Query,
   type QueryOptions,
   type Row,
@@ -354,6 +355,12 @@ export function connectFerry<
       return emitter.on(name, listener);
     },
     history: async () => (await request({ method: 'history' })) as RunRecord[],
+    // The leader's snapshot: the engine, its outbox and its history are there.
+    inspect: async (inspectOptions) =>
+      (await request({
+        method: 'inspect',
+        ...(inspectOptions === undefined ? {} : { options: inspectOptions }),
+      })) as InspectorSnapshot,
     capabilities: () => ({ ...capabilities, background: browserCapabilities() }),
     startLive() {
       void request({ method: 'startLive' }).catch(() => {});
