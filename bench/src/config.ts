@@ -171,6 +171,11 @@ export const BROWSER_WORKLOADS: readonly WorkloadName[] = ['W1B', 'BOOT'];
 
 export const SYSTEMS: readonly SystemName[] = ['ferry', 'floor', 'rxdb', 'pouchdb'];
 export const DATABASES: readonly StorageName[] = ['postgres', 'pglite'];
+/**
+ * Storages a run may name besides: `memory`, PGlite with no data folder, for figures beside
+ * peers whose servers keep their data in memory (W4-mem). Not run unless asked for.
+ */
+const MORE_DATABASES: readonly StorageName[] = ['memory'];
 
 export interface RunOptions {
   profile: ProfileName;
@@ -215,7 +220,7 @@ function applySetting(sizes: Sizes, setting: string): void {
 }
 
 export const USAGE = `npm run bench -- [--quick | --full | --profile quick|full|smoke]
-  [--only W1,W3] [--systems ferry,floor,rxdb,pouchdb] [--databases postgres,pglite]
+  [--only W1,W3] [--systems ferry,floor,rxdb,pouchdb] [--databases postgres,pglite,memory]
   [--set name=value ...] [--out docs/benchmarks.md | --no-report]
   [--render bench/results/full.ndjson]   re-render a saved run, measuring nothing
 Sizes (--set): ${Object.keys(PROFILES.full).join(', ')}`;
@@ -242,7 +247,8 @@ export function parseArgs(argv: readonly string[], defaultOut: string): RunOptio
     else if (arg === '--profile') profile = parseList(next(), ['quick', 'full', 'smoke'], arg)[0]!;
     else if (arg === '--only') workloads = parseList(next().toUpperCase(), WORKLOADS, arg);
     else if (arg === '--systems') systems = parseList(next(), SYSTEMS, arg);
-    else if (arg === '--databases') databases = parseList(next(), DATABASES, arg);
+    else if (arg === '--databases')
+      databases = parseList(next(), [...DATABASES, ...MORE_DATABASES], arg);
     else if (arg === '--set') settings.push(next());
     else if (arg === '--out') out = next();
     else if (arg === '--no-report') out = undefined;

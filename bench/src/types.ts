@@ -4,7 +4,7 @@ import type { JsonObject } from '@ferry/protocol';
 export type SystemName = 'ferry' | 'floor' | 'rxdb' | 'pouchdb';
 
 /** Where a server keeps its data. PouchDB's server has storage of its own, LevelDB. */
-export type StorageName = 'postgres' | 'pglite' | 'leveldb';
+export type StorageName = 'postgres' | 'pglite' | 'memory' | 'leveldb';
 
 export const SYSTEM_LABELS: Record<SystemName, string> = {
   ferry: 'Ferry',
@@ -16,6 +16,7 @@ export const SYSTEM_LABELS: Record<SystemName, string> = {
 export const STORAGE_LABELS: Record<StorageName, string> = {
   postgres: 'PostgreSQL',
   pglite: 'PGlite',
+  memory: 'PGlite in memory',
   leveldb: 'LevelDB',
 };
 

@@ -1,6 +1,6 @@
 /**
  * A fresh database for one measurement: a schema of its own on PostgreSQL (dropped after),
- * or an embedded PGlite in a temporary folder (removed after). Ferry, the floor and the
+ * an embedded PGlite in a temporary folder (removed after), or one in memory. Ferry, the floor and the
  * RxDB endpoint all reach it through the same `Database` query layer.
  */
 import { randomBytes } from 'node:crypto';
@@ -20,7 +20,7 @@ export interface BenchDatabase {
 }
 
 export async function openDatabase(
-  kind: 'postgres' | 'pglite',
+  kind: 'postgres' | 'pglite' | 'memory',
   postgresUrl: string,
 ): Promise<BenchDatabase> {
   if (kind === 'postgres') {
@@ -41,6 +41,11 @@ export async function openDatabase(
         await dropPostgresSchema(postgresUrl, schema);
       },
     };
+  }
+  if (kind === 'memory') {
+    // No data folder: PGlite keeps its files in memory, like RxDB's memory storage.
+    const database = await createPGliteDatabase();
+    return { database, dispose: () => database.close() };
   }
   const dataDir = await mkdtemp(join(tmpdir(), 'ferry-bench-pglite-'));
   const database = await createPGliteDatabase({ dataDir });

@@ -31,7 +31,13 @@ async function writeToVisible(
   let seen = 0;
   try {
     await watcherHost.call('watcherOpen', { system: args.system, target: args.watcher });
-    await writerHost.call('writerOpen', { system: args.system, target: args.writer });
+    // Ferry's writer as an app would have it: a live client with default options, its
+    // writes sent by its scheduler without a `sync()` call (W4D compares the ways).
+    await writerHost.call('writerOpen', {
+      system: args.system,
+      target: args.writer,
+      options: { mode: 'default' },
+    });
     for (let index = 0; index < args.samples; index++) {
       const { key, startedAt } = await writerHost.call('writerWrite', {
         index,
@@ -56,7 +62,7 @@ export async function runW4(run: RunOptions): Promise<WorkloadResult> {
   const result: WorkloadResult = {
     id: 'W4',
     title: `Write on A → visible on B, with ${clients.toLocaleString('en-US')} connected clients`,
-    description: `A and B are full clients of each system sharing one space (Ferry: \`put\` + \`sync()\` on A, a live client with a subscribed query on B, which applies the changes a poke carries; RxDB: replication push on A, pull with an SSE-driven \`stream$\` and a \`find().$\` query on B; PouchDB: live replications both ways and B's changes feed; floor: a POST, an SSE poke, a pull into the store). ${bystanders.toLocaleString('en-US')} more clients hold idle event streams (changes feeds for PouchDB) on another space, in B's process. A runs in a process of its own, as another device. Time runs from A's write call to B's query showing the record (both processes read the same clock); writes are one after another, ${samples.toLocaleString('en-US')} per round; each figure pools ${w4Rounds} round${w4Rounds === 1 ? '' : 's'}, run over every cell in turn.`,
+    description: `A and B are full clients of each system sharing one space (Ferry: \`createClient({ live: true })\` with default options on both, \`put\` alone on A, its scheduler sending it, and a subscribed query on B, which applies the changes a poke carries; RxDB: replication push on A, pull with an SSE-driven \`stream$\` and a \`find().$\` query on B; PouchDB: live replications both ways and B's changes feed; floor: a POST, an SSE poke, a pull into the store). ${bystanders.toLocaleString('en-US')} more clients hold idle event streams (changes feeds for PouchDB) on another space, in B's process. A runs in a process of its own, as another device. Time runs from A's write call to B's query showing the record (both processes read the same clock); writes are one after another, ${samples.toLocaleString('en-US')} per round; each figure pools ${w4Rounds} round${w4Rounds === 1 ? '' : 's'}, run over every cell in turn.`,
     metrics: [
       { key: 'p50', label: 'p50 (ms)', better: 'lower' },
       { key: 'p99', label: 'p99 (ms)', better: 'lower' },
