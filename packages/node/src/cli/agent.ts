@@ -3,6 +3,7 @@
  * per run; progress lines during the first sync (counted across the runs it takes, with a
  * percentage when the server estimates what is left) and any run longer than a few seconds.
  * `--once`: one run with no time budget, its line on stdout, progress on stderr, then exit.
+ * `ferry-agent status`: what the store holds, read without disturbing a running agent.
  */
 import { readFileSync } from 'node:fs';
 import { createClient, type FerryClient, type Logger, type TokenProvider } from '@ferry/client';
@@ -12,6 +13,7 @@ import { openSqliteStore } from '../sqlite-store.ts';
 import { AGENT_HELP, type AgentConfig, AgentUsageError, parseAgentArgs } from './args.ts';
 import { createFirstSyncTally } from './progress.ts';
 import { formatProgress, formatRun } from './report.ts';
+import { statusMain } from './status.ts';
 
 export interface AgentOutput {
   out(line: string): void;
@@ -92,6 +94,7 @@ export async function main(
   env: Readonly<Record<string, string | undefined>> = process.env,
   io: AgentOutput = standardOutput,
 ): Promise<number> {
+  if (argv[0] === 'status') return statusMain(argv.slice(1), env, io);
   let config: AgentConfig | 'help';
   try {
     config = parseAgentArgs(argv, env);

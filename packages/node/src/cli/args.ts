@@ -22,6 +22,7 @@ export class AgentUsageError extends Error {
 }
 
 export const AGENT_HELP = `Usage: ferry-agent --url <server> --db <file> --token <jwt> [options]
+       ferry-agent status --db <file> [--json]   (what the file holds; see status --help)
 
 Keeps a local SQLite database in sync with a Ferry server, in the background, until stopped
 (Ctrl-C or SIGTERM: the run in flight finishes or is aborted, nothing is lost).
