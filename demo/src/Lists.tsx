@@ -1,13 +1,16 @@
 /**
- * The two lists: the user's own space and the team's, each a live query on `items`. An
- * item whose change has not reached the server yet says so; a device that has never
- * synced says it is loading, not that the list is empty.
+ * The two lists: the user's own space and the team's, each a live query through the
+ * `byCreation` index, oldest first. An item whose change has not reached the server yet
+ * says so; a device that has never synced says it is loading, not that the list is empty.
  */
 import { useCollection, useQuery, useSyncStatus } from '@ferry/browser/react';
-import type { Collection, Row } from '@ferry/client';
-import { type FormEvent, useState } from 'react';
+import type { Row } from '@ferry/client';
+import { type FormEvent, useId, useRef, useState } from 'react';
 import type { Item } from './ferry-options.ts';
+import { ItemRow } from './ItemRow.tsx';
 import { type DemoUser, personalSpace, TEAM_SPACE } from './session.ts';
+import { MAX_TEXT_LENGTH, TextLimit } from './text-limit.tsx';
+import { useUndoDelete } from './undo-delete.ts';
 
 function randomKey(): string {
   return crypto.randomUUID();
@@ -20,6 +23,9 @@ function report(write: Promise<void>): void {
   });
 }
 
+/** Oldest first, ties by key: the store answers it from the index, nothing is sorted here. */
+const BY_CREATION = { index: 'byCreation', order: 'asc' } as const;
+
 export function Lists(props: { user: DemoUser }) {
   return (
     <div className="lists">
@@ -29,16 +35,15 @@ export function Lists(props: { user: DemoUser }) {
   );
 }
 
-function byCreation(a: Row<Item>, b: Row<Item>): number {
-  return a.value.createdAt - b.value.createdAt || a.key.localeCompare(b.key);
-}
-
 function ListView(props: { id: 'mine' | 'team'; title: string; space: string; user: DemoUser }) {
   const items = useCollection('items', { space: props.space });
-  const { rows, loading } = useQuery(items);
+  const { rows, loading } = useQuery(items, BY_CREATION);
   const status = useSyncStatus();
   const [text, setText] = useState('');
-  const sorted = rows ? [...rows].sort(byCreation) : [];
+  const input = useRef<HTMLInputElement>(null);
+  const limitId = useId();
+  const undo = useUndoDelete(items);
+  const sorted = rows ?? [];
   const open = sorted.filter((row) => !row.value.done).length;
 
   const add = (event: FormEvent) => {
@@ -50,6 +55,13 @@ function ListView(props: { id: 'mine' | 'team'; title: string; space: string; us
     );
     setText('');
   };
+  const remove = (row: Row<Item>, element: HTMLLIElement | null) => {
+    // Focus moves on before the row goes: to the next item, else the previous, else the field.
+    const neighbour = element?.nextElementSibling ?? element?.previousElementSibling;
+    const target = neighbour?.querySelector<HTMLElement>('.text') ?? input.current;
+    target?.focus();
+    report(undo.remove(row));
+  };
 
   return (
     <section className="list" data-testid={`list-${props.id}`} aria-label={props.title}>
@@ -58,15 +70,31 @@ function ListView(props: { id: 'mine' | 'team'; title: string; space: string; us
       </h2>
       <form onSubmit={add} className="add">
         <input
+          ref={input}
           data-testid={`new-item-${props.id}`}
           value={text}
           onChange={(event) => setText(event.target.value)}
           placeholder={props.id === 'team' ? 'Add for the team…' : 'Add for yourself…'}
           aria-label={`New item in ${props.title}`}
-          maxLength={500}
+          aria-describedby={limitId}
+          maxLength={MAX_TEXT_LENGTH}
         />
         <button type="submit">Add</button>
       </form>
+      <TextLimit id={limitId} length={text.length} />
+      {undo.deleted && (
+        <p className="notice" role="status" data-testid="undo-delete">
+          <span>Deleted “{undo.deleted.value.text}”.</span>
+          <button
+            type="button"
+            className="quiet"
+            data-testid="undo"
+            onClick={() => report(undo.undo())}
+          >
+            Undo
+          </button>
+        </p>
+      )}
       {loading ? (
         <p className="empty">Loading…</p>
       ) : sorted.length === 0 && status.lastSuccessAt === null ? (
@@ -79,77 +107,17 @@ function ListView(props: { id: 'mine' | 'team'; title: string; space: string; us
       ) : (
         <ul>
           {sorted.map((row) => (
-            <ItemRow key={row.key} row={row} items={items} showAuthor={props.id === 'team'} />
+            <ItemRow
+              key={row.key}
+              row={row}
+              items={items}
+              showAuthor={props.id === 'team'}
+              onDelete={remove}
+              report={report}
+            />
           ))}
         </ul>
       )}
     </section>
-  );
-}
-
-function ItemRow(props: { row: Row<Item>; items: Collection<Item>; showAuthor: boolean }) {
-  const { row, items } = props;
-  const [editing, setEditing] = useState<string | null>(null);
-
-  const save = (event: FormEvent) => {
-    event.preventDefault();
-    const trimmed = editing?.trim() ?? '';
-    if (trimmed !== '' && trimmed !== row.value.text)
-      report(items.patch(row.key, { text: trimmed }));
-    setEditing(null);
-  };
-
-  return (
-    <li data-testid="item" className={row.value.done ? 'done' : undefined}>
-      <input
-        type="checkbox"
-        checked={row.value.done}
-        aria-label={`Done: ${row.value.text}`}
-        onChange={() => report(items.patch(row.key, { done: !row.value.done }))}
-      />
-      {editing === null ? (
-        <button
-          type="button"
-          className="text"
-          title="Edit"
-          onClick={() => setEditing(row.value.text)}
-        >
-          {row.value.text}
-          {props.showAuthor && <span className="by">{row.value.by}</span>}
-          {row.pending && (
-            <span
-              className="unsent"
-              data-testid="not-sent"
-              title="Saved on this device; not on the server yet"
-            >
-              not sent yet
-            </span>
-          )}
-        </button>
-      ) : (
-        <form onSubmit={save} className="edit">
-          <input
-            value={editing}
-            onChange={(event) => setEditing(event.target.value)}
-            onBlur={save}
-            onKeyDown={(event) => {
-              if (event.key === 'Escape') setEditing(null);
-            }}
-            aria-label="Edit text"
-            maxLength={500}
-            // biome-ignore lint/a11y/noAutofocus: the field appears because the user asked to edit
-            autoFocus
-          />
-        </form>
-      )}
-      <button
-        type="button"
-        className="quiet delete"
-        aria-label={`Delete ${row.value.text}`}
-        onClick={() => report(items.delete(row.key))}
-      >
-        ×
-      </button>
-    </li>
   );
 }

@@ -15,5 +15,8 @@ export function hostOptions(user: DemoUser): HostOptions {
     live: true,
     defaultSpace: personalSpace(user),
     spaces: spacesOf(user),
+    // The lists read items oldest first through this index, not by sorting every record.
+    // Declared for the worker, the page and the service worker alike: they share one store.
+    collections: { items: { indexes: { byCreation: ['createdAt'] } } },
   };
 }

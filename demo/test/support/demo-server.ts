@@ -64,6 +64,8 @@ export interface DemoServer {
   eventStreams(): Promise<number>;
   /** The `text` of every record the server holds in one space, pulled over HTTP as a fresh client of `user`. */
   texts(user: string, space: string): Promise<string[]>;
+  /** Every record the server holds in one space (its value), pulled as `texts` does. */
+  values(user: string, space: string): Promise<Array<Record<string, unknown>>>;
   stop(): Promise<void>;
 }
 
@@ -138,9 +140,13 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       return Number(line?.split(' ')[1] ?? Number.NaN);
     },
     async texts(user, space) {
+      const values = await this.values(user, space);
+      return values.flatMap((value) => (typeof value.text === 'string' ? [value.text] : []));
+    },
+    async values(user, space) {
       const token = await server.signToken({ userId: user, spaces: [space] }, 600);
       const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-      const found: string[] = [];
+      const found: Array<Record<string, unknown>> = [];
       let cursor: string | null = null;
       for (;;) {
         const response = await fetch(`${listening.url}${ROUTES.pull}`, {
@@ -149,12 +155,12 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
           body: JSON.stringify({ clientId: 'end-to-end-check', cursor }),
         });
         const page = (await response.json()) as {
-          changes: Array<{ value: { text?: string } | null }>;
+          changes: Array<{ value: Record<string, unknown> | null }>;
           cursor: string;
           hasMore: boolean;
         };
         for (const change of page.changes) {
-          if (typeof change.value?.text === 'string') found.push(change.value.text);
+          if (change.value !== null) found.push(change.value);
         }
         cursor = page.cursor;
         if (!page.hasMore) return found;
