@@ -8,6 +8,7 @@ import type { Unsubscribe } from './emitter.ts';
 import type { EngineContext } from './engine-context.ts';
 import { FerryValidationError } from './errors.ts';
 import type { IndexDefinition } from './index-key.ts';
+import { createLiveQuery } from './live-query.ts';
 import {
   commitWrite,
   commitWrites,
@@ -240,27 +241,22 @@ export function createCollection<T extends JsonObject, Input extends JsonObject 
       second?: QueryOptions<T> | ((rows: Row<T>[]) => void),
     ): Unsubscribe {
       assertUsable();
-      if (typeof first !== 'function') {
-        const query = first;
-        const listener = second as (rows: Row<T>[]) => void;
-        definition(query);
-        return subscriptions.add({
-          space,
-          collection: name,
-          // No readRow: every change re-runs the query, which reads only its index range.
-          read: () => find(query),
-          listener: (rows) => listener(rows.slice() as Row<T>[]),
-        });
-      }
-      const listener = first;
-      const options = second as QueryOptions<T> | undefined;
+      const [query, listener] =
+        typeof first === 'function'
+          ? [{ filter: (second as QueryOptions<T> | undefined)?.where } as Query<T>, first]
+          : [first, second as (rows: Row<T>[]) => void];
+      const def = definition(query);
+      const live = createLiveQuery(name, def, query as FindQuery, {
+        find: (q) => findLocal(ctx, space, name, def, q),
+        getRows: (keys) => getManyLocal(ctx, space, name, keys),
+      });
       return subscriptions.add({
         space,
         collection: name,
-        read: () => readRows(ctx, space, name),
-        readRow: (key) => readRow(ctx, space, name, key),
+        read: live.read,
+        update: live.update,
         // A new array every time: the app may sort or change the array it is given.
-        listener: (rows) => listener(filterRows(rows, options)),
+        listener: (rows) => listener(rows.slice() as Row<T>[]),
       });
     },
   };

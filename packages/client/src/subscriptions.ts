@@ -1,25 +1,25 @@
 /**
- * Live queries. A subscription keeps the collection's rows it last read. A change that
- * names its records (`ChangeEvent.records`: a local write, a small pull) re-reads only those
- * rows and updates the kept list in place, so a write costs the same however large the
- * collection; any other change reads the whole collection again. Changes arriving while a
- * read is under way fold into the next one, so a burst of changes never queues a burst of
- * reads, and the last rows delivered are always read after the last change.
+ * Live queries. Each subscription keeps its query's rows (live-query.ts). A change that
+ * names its records (`ChangeEvent.records`: a local write, a small pull, a rollback)
+ * re-evaluates only those rows; any other change runs the query again. Changes arriving
+ * while an update is under way fold into the next one, so a burst of commits never queues a
+ * burst of reads, the listener is told at most once per commit, and the last rows delivered
+ * are always read after the last change.
  *
  * The rows handed to listeners are frozen and shared between deliveries: a row that did not
  * change is the same object as last time, which also lets a UI skip re-rendering it.
  */
 import { type ChangeEvent, changeAffects } from './changes.ts';
 import type { Unsubscribe } from './emitter.ts';
-import { compareKeys, type Row } from './overlay.ts';
+import type { Row } from './overlay.ts';
 
 export interface SubscriptionTarget {
   space: string;
   collection: string;
-  /** Every row of the collection, in ascending key order. */
-  read(): Promise<Row[]>;
-  /** One row again (undefined: it does not exist); without it every change reads everything. */
-  readRow?(key: string): Promise<Row | undefined>;
+  /** Runs the query from scratch and returns its rows. */
+  read(): Promise<readonly Row[]>;
+  /** Updates the rows after these keys changed; without it every change reads again. */
+  update?(keys: readonly string[]): Promise<readonly Row[]>;
   /** Gets the subscription's own kept rows: copy them before handing them to anyone who may change the array. */
   listener(rows: readonly Row[]): void;
 }
@@ -34,43 +34,13 @@ export interface Subscriptions {
 
 interface Subscription extends SubscriptionTarget {
   active: boolean;
-  /** The whole collection must be read again. */
+  /** The query must run again. */
   stale: boolean;
-  /** Keys to read again, when the whole collection need not be. */
+  /** Keys to re-evaluate, when the query need not run again. */
   dirty: Set<string>;
   reading: boolean;
-  /** The rows last read, frozen, in key order; undefined before the first read. */
-  rows: Row[] | undefined;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const inner of Object.values(value)) deepFreeze(inner);
-  }
-  return value;
-}
-
-/** The index of `key` in rows sorted by key, or where it would go. */
-function position(rows: readonly Row[], key: string): number {
-  let low = 0;
-  let high = rows.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (compareKeys(rows[middle]!.key, key) < 0) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
-
-/** Replaces, inserts or (when `row` is undefined) removes the row of `key` in `rows`. */
-function withRow(rows: Row[], key: string, row: Row | undefined): void {
-  const at = position(rows, key);
-  const present = rows[at]?.key === key;
-  if (row === undefined) {
-    if (present) rows.splice(at, 1);
-  } else if (present) rows[at] = row;
-  else rows.splice(at, 0, row);
+  /** The rows last read; undefined before the first read. */
+  rows: readonly Row[] | undefined;
 }
 
 export function createSubscriptions(
@@ -81,18 +51,19 @@ export function createSubscriptions(
   /** Brings the kept rows up to date; false if the read failed. */
   const update = async (sub: Subscription): Promise<boolean> => {
     try {
-      if (sub.stale || sub.rows === undefined || sub.readRow === undefined) {
+      if (sub.stale || sub.rows === undefined || sub.update === undefined) {
         sub.stale = false;
         sub.dirty.clear();
-        // The rows are frozen, not the array: it is kept and updated in place below.
-        sub.rows = (await sub.read()).map(deepFreeze);
+        sub.rows = await sub.read();
         return true;
       }
       const keys = [...sub.dirty];
       sub.dirty.clear();
-      for (const key of keys) withRow(sub.rows, key, deepFreeze(await sub.readRow(key)));
+      sub.rows = await sub.update(keys);
       return true;
     } catch (error) {
+      // The kept rows may be half updated: the next change runs the query again.
+      sub.rows = undefined;
       onError(error, 'read');
       return false;
     }
