@@ -169,25 +169,21 @@ export const clientHandlers = {
     watcher = undefined;
     return { seen: seenAt.size };
   },
-  /** RECOVER: opens `count` watchers, `opening` at a time; how many opened. */
-  async watchersOpen(args: { system: SystemName; target: Target; count: number; opening: number }) {
+  /** RECOVER: opens a watcher for each target, `opening` at a time; how many opened. */
+  async watchersOpen(args: { system: SystemName; targets: Target[]; opening: number }) {
     const failures: string[] = [];
-    await pooled(
-      Array.from({ length: args.count }, (_, i) => i),
-      args.opening,
-      async () => {
-        const seen = new Map<string, number>();
-        try {
-          const opened = await SYSTEMS[args.system].openWatcher(args.target, (key) => {
-            if (!seen.has(key)) seen.set(key, epochNow());
-          });
-          crowd.push(opened);
-          crowdSeen.push(seen);
-        } catch (error) {
-          if (failures.length < 5) failures.push(String(error));
-        }
-      },
-    );
+    await pooled(args.targets, args.opening, async (target) => {
+      const seen = new Map<string, number>();
+      try {
+        const opened = await SYSTEMS[args.system].openWatcher(target, (key) => {
+          if (!seen.has(key)) seen.set(key, epochNow());
+        });
+        crowd.push(opened);
+        crowdSeen.push(seen);
+      } catch (error) {
+        if (failures.length < 5) failures.push(String(error));
+      }
+    });
     return { opened: crowd.length, failures };
   },
   /** When each watcher showed `key` (epoch ms), null for those that had not within `timeoutMs`. */

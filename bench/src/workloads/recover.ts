@@ -10,7 +10,7 @@ import { type CellResult, check, countCheck } from '../types.ts';
 import { cellsOf, summarizeChecks, type WorkloadResult, withCell } from './harness.ts';
 
 /** How long clients get to show the write after the server answers again. */
-const SEEN_TIMEOUT_MS = 120_000;
+const SEEN_TIMEOUT_MS = 60_000;
 /** The target: every client caught up within this long of the server answering again. */
 const CAUGHT_UP_MS = 5_000;
 /** Watchers opened at once: enough to open a thousand in seconds, few enough not to time out. */
@@ -33,7 +33,7 @@ export async function runRecover(run: RunOptions): Promise<WorkloadResult> {
   const result: WorkloadResult = {
     id: 'RECOVER',
     title: `${clients.toLocaleString('en-US')} live clients, the server down for ${outages.map((s) => `${s} s`).join(' and for ')}`,
-    description: `${clients.toLocaleString('en-US')} live clients of one space (Ferry: \`createClient({ live: true })\` with default options and a subscribed query; PouchDB: \`replicate.from(remote, { live: true, retry: true })\` and the local changes feed) in one client process, against a server in another. The server then stops answering — its HTTP server closed and every connection dropped (Ferry: the server object closed too, as a deploy would) — for the time given, and listens again on the same port over the same database and data. Once it answers again, the server process commits one ~200 B record through the system's own write path. Each client's time runs from the moment the server answered again to the moment it showed that record (both processes read the same system clock); "within 5 s" counts the clients that had it by then.`,
+    description: `${clients.toLocaleString('en-US')} live clients of one space, each as a user of its own (Ferry: \`createClient({ live: true })\` with default options and a subscribed query; PouchDB: \`replicate.from(remote, { live: true, retry: true })\` and the local changes feed) in one client process, against a server in another. The server then stops answering — its HTTP server closed and every connection dropped (Ferry: the server object closed too, as a deploy would) — for the time given, and listens again on the same port over the same database and data. Once it answers again, the server process commits one ~200 B record through the system's own write path. Each client's time runs from the moment the server answered again to the moment it showed that record (both processes read the same system clock); "within 5 s" counts the clients that had it by then.`,
     metrics: outages.flatMap((s) => [
       { key: `p50_${s}`, label: `down ${s} s: p50 (ms)`, better: 'lower' as const },
       { key: `p99_${s}`, label: `down ${s} s: p99 (ms)`, better: 'lower' as const },
@@ -48,15 +48,16 @@ export async function runRecover(run: RunOptions): Promise<WorkloadResult> {
   for (const { system, storage } of cellsOf(run)) {
     if (!RECOVERS.has(system)) continue;
     const cell = await withCell(run, system, storage, async ({ server, client, url, label }) => {
-      const credential = await server.call('credential', { user: 'live', spaces: ['recover'] });
-      const target = { url, credential, space: 'recover' };
+      // A user each, as a thousand devices would be: under one token the server's per-user
+      // request limit would refuse the catch-up pulls of all but a few (429) and measure that.
+      const users = Array.from({ length: clients }, (_, i) => ({
+        user: `live${i}`,
+        spaces: ['recover'],
+      }));
+      const credentials = await server.call('credentials', { users });
+      const targets = credentials.map((credential) => ({ url, credential, space: 'recover' }));
       progress(`RECOVER ${label}: opening ${clients.toLocaleString('en-US')} live clients`);
-      const opened = await client.call('watchersOpen', {
-        system,
-        target,
-        count: clients,
-        opening: OPENING,
-      });
+      const opened = await client.call('watchersOpen', { system, targets, opening: OPENING });
       const metrics: Record<string, number> = {};
       const checks: CellResult['checks'] = [
         countCheck('live clients opened', clients, opened.opened),
