@@ -1,0 +1,273 @@
+/**
+ * W9, local queries at 100,000 records ({ list, createdAt, title }, 150 lists): an indexed
+ * query of 50 rows of one list, newest first; the first delivery of that query live; a write
+ * into the list until the live query shows it (p50/p99); a bulk insert of 20,000 local
+ * writes. Ferry on its memory store and on SQLite (@ferry/node), RxDB on its memory storage
+ * with the same index, and a floor: the same query on a raw better-sqlite3 table with the
+ * same index. Everything in one run, so the ratios compare like with like.
+ *
+ *   npx tsx --conditions=@ferry/source bench/src/workloads/w9-local-queries.ts
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient, createMemoryStore, type Store } from '@ferry/client';
+import { openSqliteStore } from '@ferry/node';
+import Database from 'better-sqlite3';
+import { createRxDatabase, type RxCollection } from 'rxdb';
+import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
+
+type Item = { list: string; createdAt: number; title: string };
+const RECORDS = 100_000;
+const LISTS = 150;
+const QUERY_ROUNDS = 51;
+const FIRST_ROUNDS = 11;
+const WRITES = 201;
+const BULK = 20_000;
+
+interface Figures {
+  queryMs: number;
+  firstMs: number;
+  updateP50Ms: number;
+  updateP99Ms: number;
+  bulkMs: number;
+}
+
+const percentile = (xs: number[], p: number) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
+};
+const log = (line: string) => console.log(`[w9] ${line}`);
+const item = (i: number): Item => ({
+  list: `list-${i % LISTS}`,
+  createdAt: (i * 7919) % RECORDS,
+  title: `item ${i}`,
+});
+const key = (i: number) => `k${String(i).padStart(6, '0')}`;
+
+async function times(rounds: number, run: (round: number) => Promise<unknown>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const start = performance.now();
+    await run(i);
+    out.push(performance.now() - start);
+  }
+  return out;
+}
+
+async function ferry(name: string, store: Store): Promise<Figures> {
+  log(`${name}: loading ${RECORDS} records`);
+  await store.commit({
+    putRecords: Array.from({ length: RECORDS }, (_, i) => ({
+      space: 's',
+      collection: 'items',
+      key: key(i),
+      version: i + 1,
+      value: item(i),
+    })),
+  });
+  const client = createClient<{ items: Item }>({
+    url: 'http://127.0.0.1:9',
+    store,
+    defaultSpace: 's',
+    fetch: () => new Promise<Response>(() => {}),
+    schedule: { triggers: [] },
+    collections: { items: { indexes: { byList: ['list', 'createdAt'] } } },
+  });
+  const items = client.collection('items');
+  const query = { index: 'byList', where: { list: 'list-7' }, order: 'desc', limit: 50 } as const;
+  if ((await items.find(query)).length !== 50) throw new Error(`${name}: expected 50 rows`);
+  // Another list each round: RxDB keeps the results of a query it has run, so repeating one
+  // query would time its cache, not its index.
+  const queryMs = percentile(
+    await times(QUERY_ROUNDS, (i) => items.find({ ...query, where: { list: `list-${i + 10}` } })),
+    0.5,
+  );
+  log(`${name}: indexed query ${queryMs.toFixed(3)} ms`);
+
+  const firstMs = percentile(
+    await times(
+      FIRST_ROUNDS,
+      () =>
+        new Promise<void>((resolve) => {
+          const stop = items.subscribe(query, () => {
+            stop();
+            resolve();
+          });
+        }),
+    ),
+    0.5,
+  );
+  log(`${name}: first live delivery ${firstMs.toFixed(3)} ms`);
+
+  let waiting: { title: string; resolve: () => void } | undefined;
+  const stop = items.subscribe(query, (rows) => {
+    if (waiting !== undefined && rows[0]?.value.title === waiting.title) waiting.resolve();
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  let n = 0;
+  const updates = await times(WRITES, async () => {
+    const title = `written ${++n}`;
+    const seen = new Promise<void>((resolve) => {
+      waiting = { title, resolve };
+    });
+    // Newest of its list: it enters the window at the top and pushes the last row out.
+    await items.put(`w${n}`, { list: 'list-7', createdAt: RECORDS + n, title });
+    await seen;
+  });
+  stop();
+  log(
+    `${name}: write → live query p50 ${percentile(updates, 0.5).toFixed(3)} ms, p99 ${percentile(updates, 0.99).toFixed(3)} ms`,
+  );
+
+  const start = performance.now();
+  await items.bulkPut(
+    Array.from({ length: BULK }, (_, i) => [`b${i}`, item(RECORDS + i)] as const),
+  );
+  const bulkMs = performance.now() - start;
+  log(`${name}: bulk insert of ${BULK} ${bulkMs.toFixed(0)} ms`);
+  await client.close();
+  await store.close();
+  return {
+    queryMs,
+    firstMs,
+    updateP50Ms: percentile(updates, 0.5),
+    updateP99Ms: percentile(updates, 0.99),
+    bulkMs,
+  };
+}
+
+type Doc = Item & { id: string };
+
+async function rxdb(): Promise<Figures> {
+  const name = 'RxDB memory';
+  const db = await createRxDatabase({
+    name: `w9x${process.pid}`,
+    storage: getRxStorageMemory(),
+    multiInstance: false,
+  });
+  await db.addCollections({
+    items: {
+      schema: {
+        version: 0,
+        primaryKey: 'id',
+        type: 'object',
+        properties: {
+          id: { type: 'string', maxLength: 20 },
+          list: { type: 'string', maxLength: 20 },
+          createdAt: { type: 'number', minimum: 0, maximum: 1e9, multipleOf: 1 },
+          title: { type: 'string' },
+        },
+        required: ['id', 'list', 'createdAt'],
+        indexes: [['list', 'createdAt']],
+      },
+    },
+  });
+  const items = db.items as RxCollection<Doc>;
+  log(`${name}: loading ${RECORDS} records`);
+  await items.bulkInsert(Array.from({ length: RECORDS }, (_, i) => ({ id: key(i), ...item(i) })));
+  const query = (list = 'list-7') =>
+    items.find({ selector: { list }, sort: [{ createdAt: 'desc' }], limit: 50 });
+  if ((await query().exec()).length !== 50) throw new Error(`${name}: expected 50 rows`);
+  const queryMs = percentile(await times(QUERY_ROUNDS, (i) => query(`list-${i + 10}`).exec()), 0.5);
+  log(`${name}: indexed query ${queryMs.toFixed(3)} ms`);
+  const firstMs = percentile(
+    await times(
+      FIRST_ROUNDS,
+      () =>
+        new Promise<void>((resolve) => {
+          const sub = query().$.subscribe(() => {
+            queueMicrotask(() => sub.unsubscribe());
+            resolve();
+          });
+        }),
+    ),
+    0.5,
+  );
+  log(`${name}: first live delivery ${firstMs.toFixed(3)} ms`);
+  let waiting: { title: string; resolve: () => void } | undefined;
+  const sub = query().$.subscribe((docs) => {
+    if (waiting !== undefined && docs[0]?.title === waiting.title) waiting.resolve();
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  let n = 0;
+  const updates = await times(WRITES, async () => {
+    const title = `written ${++n}`;
+    const seen = new Promise<void>((resolve) => {
+      waiting = { title, resolve };
+    });
+    await items.insert({ id: `w${n}`, list: 'list-7', createdAt: RECORDS + n, title });
+    await seen;
+  });
+  sub.unsubscribe();
+  log(
+    `${name}: write → live query p50 ${percentile(updates, 0.5).toFixed(3)} ms, p99 ${percentile(updates, 0.99).toFixed(3)} ms`,
+  );
+  const start = performance.now();
+  await items.bulkInsert(
+    Array.from({ length: BULK }, (_, i) => ({ id: `b${i}`, ...item(RECORDS + i) })),
+  );
+  const bulkMs = performance.now() - start;
+  log(`${name}: bulk insert of ${BULK} ${bulkMs.toFixed(0)} ms`);
+  await db.close();
+  return {
+    queryMs,
+    firstMs,
+    updateP50Ms: percentile(updates, 0.5),
+    updateP99Ms: percentile(updates, 0.99),
+    bulkMs,
+  };
+}
+
+/** The floor: the same query on a plain SQLite table with the same index. */
+function rawSqlite(file: string): number {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.exec(
+    'CREATE TABLE items (key TEXT PRIMARY KEY, list TEXT, createdAt INTEGER, title TEXT); CREATE INDEX by_list ON items (list, createdAt, key)',
+  );
+  const insert = db.prepare('INSERT INTO items VALUES (?, ?, ?, ?)');
+  db.transaction(() => {
+    for (let i = 0; i < RECORDS; i++) {
+      const v = item(i);
+      insert.run(key(i), v.list, v.createdAt, v.title);
+    }
+  })();
+  const select = db.prepare(
+    'SELECT * FROM items WHERE list = ? ORDER BY createdAt DESC, key DESC LIMIT 50',
+  );
+  const out: number[] = [];
+  for (let i = 0; i < QUERY_ROUNDS; i++) {
+    const start = performance.now();
+    if (select.all(`list-${i + 10}`).length !== 50) throw new Error('raw SQLite: expected 50 rows');
+    out.push(performance.now() - start);
+  }
+  db.close();
+  const ms = percentile(out, 0.5);
+  log(`raw better-sqlite3: indexed query ${ms.toFixed(3)} ms`);
+  return ms;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'ferry-w9-'));
+try {
+  const floor = rawSqlite(join(dir, 'raw.db'));
+  const memory = await ferry('Ferry memory', createMemoryStore());
+  const sqlite = await ferry('Ferry SQLite', openSqliteStore(join(dir, 'ferry.db')));
+  const rx = await rxdb();
+  const row = (name: string, f: Figures) =>
+    `| ${name} | ${f.queryMs.toFixed(3)} | ${f.firstMs.toFixed(3)} | ${f.updateP50Ms.toFixed(3)} / ${f.updateP99Ms.toFixed(3)} | ${f.bulkMs.toFixed(0)} |`;
+  console.log(
+    '\n| system | indexed query ms | first live delivery ms | write → live p50 / p99 ms | bulk 20,000 ms |',
+  );
+  console.log('| --- | --- | --- | --- | --- |');
+  console.log(row('Ferry, memory store', memory));
+  console.log(row('Ferry, SQLite', sqlite));
+  console.log(row('RxDB, memory storage', rx));
+  console.log(`| raw better-sqlite3 (floor) | ${floor.toFixed(3)} | – | – | – |`);
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+  console.log(
+    `\nratios: query memory/RxDB ${ratio(memory.queryMs, rx.queryMs)}, SQLite/floor ${ratio(sqlite.queryMs, floor)}, memory/floor ${ratio(memory.queryMs, floor)}; write → live p50 memory/RxDB ${ratio(memory.updateP50Ms, rx.updateP50Ms)}, SQLite/RxDB ${ratio(sqlite.updateP50Ms, rx.updateP50Ms)}; bulk memory/RxDB ${ratio(memory.bulkMs, rx.bulkMs)}, SQLite/RxDB ${ratio(sqlite.bulkMs, rx.bulkMs)}`,
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
