@@ -22,6 +22,7 @@ export default defineConfig({
             'packages/*/test/**/*.test.ts',
             'test/**/*.test.ts',
             'examples/test/**/*.test.ts',
+            'examples/expo/test/**/*.test.ts',
             'demo/test/**/*.test.ts',
           ],
           exclude: ['packages/browser/test/browser/**'],
