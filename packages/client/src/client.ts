@@ -147,7 +147,7 @@ export function createClient<
     progress: (event) => emitter.emit('progress', event),
   });
   // Which pokes announced changes the client does not hold yet; the others start no run.
-  const pokes = createPokeCoverage();
+  const pokes = createPokeCoverage({ sameSpaces: options.spaces !== undefined });
   const scheduler = createScheduler({
     environment: options.environment,
     options: options.schedule,
@@ -157,6 +157,9 @@ export function createClient<
       try {
         const success = await pokes.run(() => syncRun(run));
         freshness.runSucceeded(startedIn);
+        // A run that crossed the stream's opening still vouches once it holds what the
+        // stream announced.
+        if (pokes.connectionServed(loadedState?.cursorVersion ?? null)) freshness.pokeServed();
         return success;
       } catch (error) {
         freshness.runFailed();

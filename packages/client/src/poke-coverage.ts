@@ -8,8 +8,9 @@
  *
  * Only the cursor can say so, never the push's own versions: a commit at version v says
  * nothing of others' commits below v. And the first poke of each connection of the event
- * stream asks for a run whatever the cursor says, as before: the stream and the cursor may
- * have been opened with different tokens, and so cover different spaces.
+ * stream asks for a run whatever the cursor says when the client names no spaces: the
+ * stream and the cursor may have been opened with different tokens, and so cover different
+ * spaces. A client that names its spaces judges that poke by its version too.
  */
 
 export interface PokeCoverage {
@@ -22,6 +23,12 @@ export interface PokeCoverage {
    * its pull was read after them.
    */
   run<T>(work: () => Promise<T>): Promise<T>;
+  /**
+   * True once the stream's current connection has sent a poke (it opens with one, at the
+   * server's version then) and no poke asks for more than a cursor at `cursorVersion`
+   * holds: the data is current, even after a run that started before the stream opened.
+   */
+  connectionServed(cursorVersion: number | null): boolean;
   /** True while some poke announced what a cursor at `cursorVersion` may not hold. */
   wanted(cursorVersion: number | null): boolean;
 }
@@ -37,7 +44,21 @@ function versionOf(data: string): number | undefined {
   }
 }
 
-export function createPokeCoverage(): PokeCoverage {
+export interface PokeCoverageOptions {
+  /**
+   * True when the stream and the pulls name the same spaces (the client's `spaces`
+   * option): the server grants or refuses each named space, so the stream's first poke
+   * speaks of the spaces the cursor covers and is judged by its version like any other.
+   * A connection's opening poke carries the version the server stood at then, so a client
+   * whose cursor reaches it missed nothing while disconnected; the start run's pull that
+   * crossed the stream's opening no longer asks for a second pull.
+   */
+  sameSpaces: boolean;
+}
+
+export function createPokeCoverage(
+  options: PokeCoverageOptions = { sameSpaces: false },
+): PokeCoverage {
   /** The highest version a poke announced. */
   let announced = 0;
   /** Pokes received so far; the marks below are counts of it. */
@@ -47,9 +68,12 @@ export function createPokeCoverage(): PokeCoverage {
   /** Pokes received before the last successful run started. */
   let servedThrough = 0;
   let firstOfConnection = false;
+  /** Whether the current connection has sent a poke yet. */
+  let heardOnConnection = false;
   return {
     connected() {
-      firstOfConnection = true;
+      firstOfConnection = !options.sameSpaces;
+      heardOnConnection = false;
     },
     received(data) {
       received += 1;
@@ -57,12 +81,16 @@ export function createPokeCoverage(): PokeCoverage {
       if (version !== undefined) announced = Math.max(announced, version);
       if (firstOfConnection || version === undefined) unconditionalAt = received;
       firstOfConnection = false;
+      heardOnConnection = true;
     },
     async run(work) {
       const before = received;
       const result = await work();
       servedThrough = Math.max(servedThrough, before);
       return result;
+    },
+    connectionServed(cursorVersion) {
+      return heardOnConnection && !this.wanted(cursorVersion);
     },
     wanted(cursorVersion) {
       return unconditionalAt > servedThrough || cursorVersion === null || cursorVersion < announced;
