@@ -17,7 +17,7 @@ import { collectionsOf, namedRecords } from './changes.ts';
 import type { EngineContext } from './engine-context.ts';
 import { FerryValidationError } from './errors.ts';
 import type { IndexDefinition } from './index-key.ts';
-import { META_KEYS } from './local-state.ts';
+import { mutationsRecorded, reserveMutationIds } from './local-transitions.ts';
 import { overlayCollection, overlayRecord, type Row } from './overlay.ts';
 import { countRows, type FindQuery, findRows, getRows } from './query.ts';
 import type { OutboxEntry } from './store.ts';
@@ -91,18 +91,11 @@ export async function commitWrites(
   if (builds.length === 0) return [];
   const entries = await ctx.mutex.run(async () => {
     const local = await ctx.ready;
-    const first = local.nextMutationId;
+    const first = reserveMutationIds(local, builds.length);
     const entries = builds.map((build, i) => build((first + i) as MutationId));
-    const next = first + entries.length;
-    // Advanced before the commit: should the commit fail in a way that leaves doubt about
-    // whether it landed, these ids are skipped rather than risked twice (gaps are allowed).
-    local.nextMutationId = next;
-    await ctx.store.commit({
-      addOutbox: entries,
-      setMeta: { [META_KEYS.nextMutationId]: next },
-    });
-    for (const entry of entries) local.outbox.add(entry);
-    ctx.outboxChanged(local.outbox.size);
+    const recorded = mutationsRecorded(local, entries);
+    await ctx.store.commit(recorded.batch);
+    ctx.outboxChanged(recorded.apply());
     return entries;
   });
   const records = namedRecords(entries);

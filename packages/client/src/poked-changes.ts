@@ -12,7 +12,8 @@
 import type { PokeWithChanges } from '@ferry/protocol';
 import { collectionsOf, namedRecords } from './changes.ts';
 import type { EngineContext } from './engine-context.ts';
-import { type LocalState, META_KEYS } from './local-state.ts';
+import type { LocalState } from './local-state.ts';
+import { pokeApplied } from './local-transitions.ts';
 import { recordWrites } from './pull.ts';
 
 /**
@@ -31,14 +32,9 @@ export async function applyPokedChanges(
     // Already pulled past this commit: nothing to do, and nothing to pull.
     if (at >= poke.version) return 'already';
     // The client now holds every change up to the server's latest commit: it is current.
-    const syncedAt = ctx.now();
-    await ctx.store.commit({
-      ...recordWrites(poke.changes),
-      setMeta: { [META_KEYS.cursor]: poke.cursor, [META_KEYS.lastSuccessAt]: syncedAt },
-    });
-    local.cursor = poke.cursor;
-    local.cursorVersion = poke.version;
-    local.lastSuccessAt = Math.max(local.lastSuccessAt ?? 0, syncedAt);
+    const applied = pokeApplied(local, poke, ctx.now());
+    await ctx.store.commit({ ...recordWrites(poke.changes), ...applied.batch });
+    applied.apply();
     return true;
   });
   if (applied === true) {

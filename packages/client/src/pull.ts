@@ -14,8 +14,8 @@ import {
 import { collectionsOf, namedRecords } from './changes.ts';
 import type { SyncContext } from './engine-context.ts';
 import { FerryProtocolError } from './errors.ts';
-import { cursorSpacesOf, type LocalState, META_KEYS } from './local-state.ts';
-import { skipIdsSeenByServer } from './push.ts';
+import type { LocalState } from './local-state.ts';
+import { pagePulled } from './local-transitions.ts';
 import { parsePullResponse } from './responses.ts';
 import type { RecordAddress, StoreBatch, StoredRecord } from './store.ts';
 
@@ -143,39 +143,20 @@ async function commitPage(
       page.cursorVersion !== undefined &&
       local.cursorVersion !== null &&
       page.cursorVersion <= local.cursorVersion;
-    const batch: StoreBatch = stale
+    const pulled = pagePulled(local, page, {
+      spaces: ctx.spaces,
+      stale,
+      finishedAt: page.hasMore ? undefined : ctx.now(),
+      logger: ctx.logger,
+    });
+    const records: StoreBatch = stale
       ? {}
       : {
           ...(replacedSpaces === 'all' ? { clearAll: true } : { clearSpaces: replacedSpaces }),
           ...recordWrites(page.changes),
-          setMeta: {
-            [META_KEYS.cursor]: page.cursor,
-            [META_KEYS.cursorSpaces]: cursorSpacesOf(ctx.spaces),
-          },
         };
-    const finished = page.hasMore ? undefined : { at: ctx.now() };
-    let nextMutationId: number | undefined;
-    if (finished !== undefined) {
-      // The changes pulled so far include every mutation up to lastMutationId, so those
-      // outbox entries are now part of the base and can go.
-      nextMutationId = skipIdsSeenByServer(ctx, local, page.lastMutationId);
-      batch.removeOutboxThrough = page.lastMutationId;
-      batch.setMeta = {
-        ...batch.setMeta,
-        [META_KEYS.lastSuccessAt]: finished.at,
-        ...(nextMutationId === undefined ? {} : { [META_KEYS.nextMutationId]: nextMutationId }),
-      };
-    }
-    await ctx.store.commit(batch);
-    if (!stale) {
-      local.cursor = page.cursor;
-      local.cursorVersion = page.cursorVersion ?? null;
-      local.replaceAllOnNextPull = false;
-    }
-    if (finished === undefined) return [];
-    local.lastSuccessAt = finished.at;
-    if (nextMutationId !== undefined) local.nextMutationId = nextMutationId;
-    const confirmed = local.outbox.removeThrough(page.lastMutationId);
+    await ctx.store.commit({ ...records, ...pulled.batch });
+    const confirmed = pulled.apply();
     if (confirmed.length > 0) ctx.outboxChanged(local.outbox.size);
     return confirmed;
   });

@@ -6,7 +6,6 @@
  * answers the first pull page in the same response, read after the batch was committed.
  */
 import {
-  type JsonValue,
   type PullResponse,
   type PushPull,
   type PushRequest,
@@ -16,7 +15,8 @@ import {
 import { collectionsOf, namedRecords } from './changes.ts';
 import type { SyncContext } from './engine-context.ts';
 import { FerryProtocolError } from './errors.ts';
-import { type LocalState, META_KEYS } from './local-state.ts';
+import type { LocalState } from './local-state.ts';
+import { pushAcknowledged, rejectionsReported } from './local-transitions.ts';
 import { parsePushResponse } from './responses.ts';
 import type { OutboxEntry } from './store.ts';
 
@@ -36,24 +36,6 @@ export interface PushOutcome {
    * nothing was pushed or the server does not answer a push's pull (an older server).
    */
   pulled: PullResponse | undefined;
-}
-
-/**
- * The metadata that moves the id counter past `lastMutationId` when the server has seen
- * ids this client has not handed out (its store was restored from an older copy): a new
- * mutation must never be taken for a duplicate and silently dropped.
- */
-export function skipIdsSeenByServer(
-  ctx: SyncContext,
-  local: LocalState,
-  lastMutationId: number,
-): number | undefined {
-  if (lastMutationId < local.nextMutationId) return undefined;
-  ctx.logger.warn(
-    { lastMutationId, nextMutationId: local.nextMutationId },
-    'the server has processed mutation ids this client never handed out',
-  );
-  return lastMutationId + 1;
 }
 
 /**
@@ -105,27 +87,13 @@ export async function pushOutbox(
 
     const removed = await ctx.mutex.run(async () => {
       ctx.assertOpen();
-      const pushedThrough = Math.max(local.pushedThrough, response.lastMutationId);
-      const nextMutationId = skipIdsSeenByServer(ctx, local, response.lastMutationId);
-      const rejectedNow = local.outbox
-        .after(0)
-        .filter((m) => rejections.has(m.id))
-        .map((mutation) => ({ mutation, ...rejections.get(mutation.id)! }));
-      const unreported = [...local.unreportedRejections, ...rejectedNow];
-      await ctx.store.commit({
-        removeOutbox: [...rejections.keys()],
-        setMeta: {
-          [META_KEYS.pushedThrough]: pushedThrough,
-          ...(rejectedNow.length > 0
-            ? { [META_KEYS.unreportedRejections]: toJson(unreported) }
-            : {}),
-          ...(nextMutationId === undefined ? {} : { [META_KEYS.nextMutationId]: nextMutationId }),
-        },
-      });
-      local.pushedThrough = pushedThrough;
-      local.unreportedRejections = unreported;
-      if (nextMutationId !== undefined) local.nextMutationId = nextMutationId;
-      const removed = local.outbox.remove(new Set(rejections.keys()));
+      const acknowledged = pushAcknowledged(
+        local,
+        { lastMutationId: response.lastMutationId, rejections },
+        ctx.logger,
+      );
+      await ctx.store.commit(acknowledged.batch);
+      const removed = acknowledged.apply();
       if (removed.length > 0) ctx.outboxChanged(local.outbox.size);
       return removed;
     });
@@ -163,20 +131,8 @@ export async function reportRejections(
   }
   await ctx.mutex.run(async () => {
     // Only what was reported: a push may have added more meanwhile.
-    local.unreportedRejections = local.unreportedRejections.filter((e) => !pending.includes(e));
-    await ctx.store.commit({
-      setMeta: {
-        [META_KEYS.unreportedRejections]:
-          local.unreportedRejections.length > 0 ? toJson(local.unreportedRejections) : undefined,
-      },
-    });
+    const reported = rejectionsReported(local, pending);
+    await ctx.store.commit(reported.batch);
+    reported.apply();
   });
-}
-
-function toJson(events: readonly RejectionEvent[]): JsonValue {
-  return events.map((e) => ({
-    mutation: e.mutation,
-    code: e.code,
-    message: e.message,
-  })) as unknown as JsonValue;
 }
