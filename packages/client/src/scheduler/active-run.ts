@@ -62,6 +62,12 @@ export interface ActiveRun {
   abortReason: AbortReason | null;
   /** Manual requests this run serves. */
   readonly waiters: Waiter[];
+  /**
+   * Manual requests that joined after the run started its work, because its push carries
+   * their writes: its success answers them, but should it fail they go on to the next run,
+   * as they would have without joining.
+   */
+  readonly lateWaiters: Waiter[];
   budgetTimer: unknown;
   /** Settles once the run has ended and its record is saved. */
   done: Promise<void>;
@@ -88,6 +94,7 @@ export function createActiveRun(id: number, triggers: readonly Trigger[], now: n
     controller,
     abortReason: null,
     waiters: [],
+    lateWaiters: [],
     budgetTimer: undefined,
     done: Promise.resolve(),
   };
@@ -102,12 +109,11 @@ export function joinRun(run: ActiveRun, trigger: Trigger): void {
 }
 
 /**
- * True when the run serves a manual request made now, with `lastMutationId` the last local
- * write recorded: the run has not started its work, or that write is in its push, which
- * pushes every write the server had not acknowledged up to it and then pulls.
+ * True when a run that has started its work serves a manual request made now, with
+ * `lastMutationId` the last local write recorded: that write is in the run's push, which
+ * sends every write the server had not acknowledged up to it, and the run pulls after.
  */
-export function servesRequestNow(run: ActiveRun, lastMutationId: number): boolean {
-  if (run.joinable) return true;
+export function pushCarries(run: ActiveRun, lastMutationId: number): boolean {
   const range = run.context.pushRange;
   return range !== null && range.after < lastMutationId && lastMutationId <= range.through;
 }

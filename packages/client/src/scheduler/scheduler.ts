@@ -36,8 +36,8 @@ import {
   abortRun,
   createActiveRun,
   joinRun,
+  pushCarries,
   runRecord,
-  servesRequestNow,
   settleWaiters,
   type Waiter,
 } from './active-run.ts';
@@ -229,6 +229,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     if (end.lastError !== undefined) lastError = end.lastError;
     if (end.event !== null) move(end.event);
     if (end.carryTriggers) for (const trigger of run.context.triggers) wanted.add(trigger);
+    const late = run.lateWaiters.splice(0);
+    if (end.waiters === 'reject' || end.waiters === 'carry') {
+      // Joined late, they asked for no more than this run's success: the next run serves
+      // them now, as it would have had they not joined.
+      waiters.push(...late);
+      wanted.add('manual');
+      backoffCut = true;
+    } else run.waiters.push(...late);
     if (end.waiters === 'carry') waiters.unshift(...run.waiters);
     if (record.outcome === 'failed') logger.warn({ ...record.error }, 'sync run failed');
     refilterWanted();
@@ -305,15 +313,16 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     requestRun() {
       if (stopped) return Promise.reject(deps.closedError());
       return new Promise<RunRecord>((resolve, reject) => {
-        if (running !== null && servesRequestNow(running, deps.lastMutationId())) {
+        if (running?.joinable) running.waiters.push({ resolve, reject });
+        else if (running !== null && pushCarries(running, deps.lastMutationId())) {
           // The run in flight pushes what the caller wrote and then pulls: no second run.
-          running.waiters.push({ resolve, reject });
+          running.lateWaiters.push({ resolve, reject });
           joinRun(running, 'manual');
-          publish();
-          return;
+          return publish();
+        } else {
+          waiters.push({ resolve, reject });
+          backoffCut = true;
         }
-        waiters.push({ resolve, reject });
-        backoffCut = true;
         wake('manual');
       });
     },
