@@ -108,6 +108,29 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       return server.fetch(request);
     },
   });
+  async function values(user: string, space: string): Promise<Array<Record<string, unknown>>> {
+    const token = await server.signToken({ userId: user, spaces: [space] }, 600);
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const found: Array<Record<string, unknown>> = [];
+    let cursor: string | null = null;
+    for (;;) {
+      const response = await fetch(`${listening.url}${ROUTES.pull}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ clientId: 'end-to-end-check', cursor }),
+      });
+      const page = (await response.json()) as {
+        changes: Array<{ value: Record<string, unknown> | null }>;
+        cursor: string;
+        hasMore: boolean;
+      };
+      for (const change of page.changes) {
+        if (change.value !== null) found.push(change.value);
+      }
+      cursor = page.cursor;
+      if (!page.hasMore) return found;
+    }
+  }
   const address = new URL(listening.url);
   const proxy = await startOutageProxy({ host: address.hostname, port: Number(address.port) });
   return {
@@ -140,32 +163,10 @@ export async function startDemoServer(options: DemoServerOptions = {}): Promise<
       return Number(line?.split(' ')[1] ?? Number.NaN);
     },
     async texts(user, space) {
-      const values = await this.values(user, space);
-      return values.flatMap((value) => (typeof value.text === 'string' ? [value.text] : []));
+      const found = await values(user, space);
+      return found.flatMap((value) => (typeof value.text === 'string' ? [value.text] : []));
     },
-    async values(user, space) {
-      const token = await server.signToken({ userId: user, spaces: [space] }, 600);
-      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-      const found: Array<Record<string, unknown>> = [];
-      let cursor: string | null = null;
-      for (;;) {
-        const response = await fetch(`${listening.url}${ROUTES.pull}`, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify({ clientId: 'end-to-end-check', cursor }),
-        });
-        const page = (await response.json()) as {
-          changes: Array<{ value: Record<string, unknown> | null }>;
-          cursor: string;
-          hasMore: boolean;
-        };
-        for (const change of page.changes) {
-          if (change.value !== null) found.push(change.value);
-        }
-        cursor = page.cursor;
-        if (!page.hasMore) return found;
-      }
-    },
+    values,
     async stop() {
       pullsHeld?.release();
       await proxy.close();
