@@ -230,7 +230,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     if (end.event !== null) move(end.event);
     if (end.carryTriggers) for (const trigger of run.context.triggers) wanted.add(trigger);
     const late = run.lateWaiters.splice(0);
-    if (end.waiters === 'reject' || end.waiters === 'carry') {
+    if (late.length > 0 && (end.waiters === 'reject' || end.waiters === 'carry')) {
       // Joined late, they asked for no more than this run's success: the next run serves
       // them now, as it would have had they not joined.
       waiters.push(...late);
