@@ -15,6 +15,7 @@ import {
   snapshotOf,
 } from './inspect.ts';
 import { META_KEYS } from './local-state.ts';
+import { systemNow } from './options.ts';
 import type { RejectionEvent } from './push.ts';
 import type { RunRecord } from './scheduler/history.ts';
 import { readSavedSchedule, SCHEDULE_CURRENT_KEY } from './scheduler/store-storage.ts';
@@ -37,7 +38,7 @@ export async function inspectStore(
   store: StoreReads,
   options: InspectStoreOptions = {},
 ): Promise<InspectorSnapshot> {
-  const { now = Date.now, collectionSizes, ...rest } = options;
+  const { now = systemNow, collectionSizes, ...rest } = options;
   const resolved = resolveInspectOptions(rest);
   const [clientId, pushedThrough, cursor, lastSuccessAt, unreported, current, saved, outbox] =
     await Promise.all([

@@ -90,6 +90,9 @@ export const DEFAULT_PUSH_BATCH_SIZE = 500;
 const CLIENT_ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
 
 /** 22 characters of a 64-character alphabet: 132 random bits. */
+/** The system clock: the default wherever a clock is an option. */
+export const systemNow = (): number => Date.now();
+
 export function generateRandomClientId(): string {
   const bytes = globalThis.crypto.getRandomValues(new Uint8Array(22));
   // 256 is a multiple of 64, so taking the low six bits keeps every character equally likely.
@@ -211,7 +214,7 @@ function resolveEnvironment(options: ClientOptions): SyncEnvironment {
     );
   }
   const parts = {
-    now: options.now ?? base?.now ?? Date.now,
+    now: options.now ?? base?.now ?? systemNow,
     random: options.random ?? base?.random ?? Math.random,
     // Looked up at call time, so timers faked after creation are honoured.
     setTimeout:
