@@ -1,12 +1,13 @@
 /**
  * What sync is doing, on screen: the client's phase in a word, what waits to be sent (also
  * offline), when the data was last known current, "Sync now", one dismissible banner for
- * the problem at hand in words for people (gone by itself once sync recovers), push, and
- * rejected writes.
+ * the problem at hand in words for people (gone by itself once sync recovers), push,
+ * rejected writes, and "Details", which opens Ferry's inspector.
  */
 import { useFerry, useRejections, useSyncStatus } from '@ferry/browser/react';
 import { useEffect, useState } from 'react';
 import { enablePush } from './push.ts';
+import { SyncDetailsPanel, useSyncDetails } from './SyncDetails.tsx';
 import type { DemoUser } from './session.ts';
 import {
   currentProblem,
@@ -45,6 +46,7 @@ export function SyncBar(props: { user: DemoUser }) {
   const [push, setPush] = useState<{ message: string; failed: boolean } | null>(null);
   const { rejections, dismiss } = useRejections();
   const problem = currentProblem(status, failure);
+  const details = useSyncDetails();
 
   const syncNow = () => {
     setSyncing(true);
@@ -99,6 +101,15 @@ export function SyncBar(props: { user: DemoUser }) {
         <button type="button" className="quiet" data-testid="enable-push" onClick={turnOnPush}>
           Enable notifications
         </button>
+        <button
+          type="button"
+          className="quiet"
+          data-testid="sync-details"
+          aria-expanded={details.open}
+          onClick={details.toggle}
+        >
+          Details
+        </button>
       </div>
       {problem && problem.key !== dismissed && (
         <p className="notice error" data-testid="sync-banner" data-code={problem.code} role="alert">
@@ -137,6 +148,7 @@ export function SyncBar(props: { user: DemoUser }) {
           </button>
         </p>
       ))}
+      {details.open && <SyncDetailsPanel onClose={details.close} />}
     </section>
   );
 }

@@ -5,7 +5,8 @@
  * - when the server goes away, an idle live device leaves "Synced" within the stream's
  *   heartbeat window (short here), a device that writes says what is wrong in a banner, and
  *   once the server is back both resume by themselves and the banner goes;
- * - a new device shows that it is loading, never an empty list, until its first pull.
+ * - a new device shows that it is loading, never an empty list, until its first pull;
+ * - "Details" opens Ferry's inspector, loaded only then, with the unsent writes in it.
  */
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -228,5 +229,39 @@ describe('the status a person sees', () => {
       (p) => p === 'up-to-date',
       'alice to be synced',
     );
+  });
+
+  it('Details opens the inspector, loaded only then, with the writes not yet sent', async () => {
+    const page = await device('alice');
+    await eventually(
+      () => phase(page),
+      (p) => p === 'up-to-date',
+      'alice to be synced',
+    );
+    const scripts: string[] = [];
+    page.on('request', (request) => {
+      if (request.resourceType() === 'script') scripts.push(request.url());
+    });
+    expect(await page.getByTestId('ferry-inspector').count()).toBe(0);
+
+    await page.getByTestId('sync-details').click();
+    const inspector = page.getByTestId('ferry-inspector');
+    await inspector.waitFor();
+    // Its code came as a chunk of its own when opened, not with the app.
+    expect(scripts.length).toBeGreaterThan(0);
+    await inspector.getByText('No pending writes').waitFor();
+
+    await page.context().setOffline(true);
+    await addItem(page, 'mine', 'Seen in the details');
+    await addItem(page, 'mine', 'Also in the details');
+    const pending = inspector.getByRole('region', { name: 'Pending writes' });
+    await pending.getByText('Pending writes: 2').waitFor();
+    expect(await pending.locator('tbody tr').count()).toBe(2);
+    expect(await pending.textContent()).toContain('not sent');
+
+    await page.context().setOffline(false);
+    await pending.getByText('No pending writes').waitFor();
+    await inspector.getByRole('button', { name: 'Close the inspector' }).click();
+    expect(await page.getByTestId('ferry-inspector').count()).toBe(0);
   });
 });
