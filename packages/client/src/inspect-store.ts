@@ -22,7 +22,7 @@ import { readSavedSchedule, SCHEDULE_CURRENT_KEY } from './scheduler/store-stora
 import type { Store } from './store.ts';
 
 export interface InspectStoreOptions extends InspectOptions {
-  /** The clock; default `Date.now`. */
+  /** The clock; default the system clock. */
   now?: () => number;
   /**
    * Counts the records of each collection; the `Store` interface cannot list collections,
