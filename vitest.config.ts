@@ -33,6 +33,8 @@ export default defineConfig({
         test: {
           name: 'chromium',
           include: ['packages/browser/test/browser/**/*.test.ts'],
+          // A real Ferry server for the tests that sync (inject('ferryServerUrl')).
+          globalSetup: ['packages/browser/test/support/ferry-server.ts'],
           browser: {
             enabled: true,
             headless: true,

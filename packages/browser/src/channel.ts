@@ -18,10 +18,22 @@ import {
   FerryClosedError,
   FerryConditionsError,
   FerryConfigError,
+  FerryHttpError,
+  FerryNetworkError,
+  FerryProtocolError,
+  FerryTimeoutError,
+  FerryTokenError,
   FerryValidationError,
-  type WaitingFor,
 } from '@ferry/client';
 import type { JsonObject } from '@ferry/protocol';
+import {
+  FerryDatabaseClosedError,
+  FerryLeadershipLostError,
+  FerryLeaderUnavailableError,
+  FerryStorageFullError,
+  FerryStoreBlockedError,
+  FerryStoreVersionError,
+} from './errors.ts';
 
 /** The Web Lock and BroadcastChannel names of a store. */
 export function channelName(storeName: string): string {
@@ -73,6 +85,9 @@ export interface ErrorData {
   code?: string;
   /** The phrase for people, as Ferry's errors carry it. */
   userMessage?: string;
+  /** The error's own fields of plain values (`status`, `url`, `waitingFor`, …). */
+  fields?: Record<string, string | number | boolean | null | undefined>;
+  cause?: ErrorData;
 }
 
 export interface LeaderInfo {
@@ -109,43 +124,85 @@ export type ChannelMessage =
   | ({ type: 'run'; record: RunRecord } & LeaderInfo)
   | ({ type: 'progress'; progress: SyncProgress } & LeaderInfo);
 
-export function errorData(error: unknown): ErrorData {
+export function errorData(error: unknown, depth = 0): ErrorData {
   if (error instanceof Error) {
     const { code, userMessage } = error as { code?: unknown; userMessage?: unknown };
+    const fields: NonNullable<ErrorData['fields']> = {};
+    for (const [field, value] of Object.entries(error)) {
+      if (value === null || ['string', 'number', 'boolean', 'undefined'].includes(typeof value)) {
+        fields[field] = value as string | number | boolean | null | undefined;
+      }
+    }
     return {
       name: error.name,
       message: error.message,
       ...(typeof code === 'string' ? { code } : {}),
       ...(typeof userMessage === 'string' ? { userMessage } : {}),
+      fields,
+      // A chain of causes, cut short should it loop.
+      ...(error.cause === undefined || depth >= 3
+        ? {}
+        : { cause: errorData(error.cause, depth + 1) }),
     };
   }
   return { name: 'Error', message: String(error) };
 }
 
-/** What a `FerryConditionsError` waited for, from its code. */
-const WAITING_FOR_CODE: Record<string, WaitingFor> = {
-  offline: 'network',
-  metered_network: 'unmetered-network',
-  low_battery: 'battery',
+/** The classes of the errors a page may want to tell apart with `instanceof`, by name. */
+const ERROR_CLASSES: Record<string, { prototype: Error }> = {
+  FerryClosedError,
+  FerryConditionsError,
+  FerryConfigError,
+  FerryHttpError,
+  FerryNetworkError,
+  FerryProtocolError,
+  FerryTimeoutError,
+  FerryTokenError,
+  FerryValidationError,
+  FerryDatabaseClosedError,
+  FerryLeadershipLostError,
+  FerryLeaderUnavailableError,
+  FerryStorageFullError,
+  FerryStoreBlockedError,
+  FerryStoreVersionError,
 };
 
+/** True when `object` or its prototypes define `field` with a getter (no value to set). */
+function isAccessor(object: object, field: string): boolean {
+  for (let o: object | null = object; o !== null; o = Object.getPrototypeOf(o)) {
+    const descriptor = Object.getOwnPropertyDescriptor(o, field);
+    if (descriptor !== undefined) return descriptor.get !== undefined;
+  }
+  return false;
+}
+
 /**
- * The error again, as the class the app would have caught from a local client where it
- * can be rebuilt from its message; other errors keep their name, message, code and phrase
- * for people.
+ * The error again, as the app would have caught it from a local client: an instance of the
+ * same class for Ferry's errors (so `instanceof FerryNetworkError` holds in every tab), with
+ * its message, code, phrase for people and other fields; other errors keep their name,
+ * message, code and phrase.
  */
 export function reviveError(data: ErrorData): Error {
-  let error: Error;
-  if (data.name === 'FerryValidationError') error = new FerryValidationError(data.message);
-  else if (data.name === 'FerryConfigError') error = new FerryConfigError(data.message);
-  else if (data.name === 'FerryClosedError') error = new FerryClosedError('client');
-  else if (data.name === 'FerryConditionsError') {
-    error = new FerryConditionsError(WAITING_FOR_CODE[data.code ?? ''] ?? 'network');
-  } else error = Object.assign(new Error(data.message), { name: data.name });
-  if (data.code !== undefined) Object.assign(error, { code: data.code });
-  if (data.userMessage !== undefined && !('userMessage' in error)) {
-    Object.assign(error, { userMessage: data.userMessage });
+  const cause = data.cause === undefined ? undefined : reviveError(data.cause);
+  const error = new Error(data.message, cause === undefined ? undefined : { cause });
+  const known = ERROR_CLASSES[data.name];
+  if (known !== undefined) Object.setPrototypeOf(error, known.prototype);
+  const own = (field: string, value: unknown) => {
+    // A getter of the class (userMessage, say) computes the value from the fields.
+    if (known !== undefined && isAccessor(error, field)) return;
+    Object.defineProperty(error, field, {
+      value,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+  };
+  own('name', data.name);
+  for (const [field, value] of Object.entries(data.fields ?? {})) {
+    if (field !== 'message' && field !== 'stack' && field !== 'cause') own(field, value);
   }
-  error.message = data.message;
+  if (data.code !== undefined) own('code', data.code);
+  if (data.userMessage !== undefined && !('userMessage' in error))
+    own('userMessage', data.userMessage);
   return error;
 }

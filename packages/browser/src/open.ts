@@ -23,9 +23,13 @@ export function openFerry<Schema extends Record<string, JsonObject> = Record<str
 ): BrowserFerryClient<Schema> {
   const { worker, backgroundSyncTag, ...hostOptions } = options;
   const host: FerryHost | undefined = worker === undefined ? hostFerry(hostOptions) : undefined;
+  // The host's spaces and indexes too, so that the client checks calls at once as the
+  // engine would.
   const client = connectFerry<Schema>({
     name: options.name,
     ...(options.defaultSpace === undefined ? {} : { defaultSpace: options.defaultSpace }),
+    ...(options.spaces === undefined ? {} : { spaces: options.spaces }),
+    ...(options.collections === undefined ? {} : { collections: options.collections }),
     ...(backgroundSyncTag === undefined ? {} : { backgroundSyncTag }),
   });
   const closeClient = client.close;

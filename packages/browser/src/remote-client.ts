@@ -11,9 +11,9 @@
 import {
   type ClientEvents,
   type Collection,
+  type CollectionsOptions,
   type FerryClient,
   FerryClosedError,
-  FerryConfigError,
   type InspectorSnapshot,
   type Query,
   type QueryOptions,
@@ -23,7 +23,19 @@ import {
   type SyncResult,
   type SyncStatus,
 } from '@ferry/client';
-import { createEmitter, createSubscriptions, INITIAL_STATUS } from '@ferry/client/internal';
+import {
+  checkQuery,
+  collectionSpace,
+  createEmitter,
+  createSubscriptions,
+  type DeclaredIndexes,
+  deepFreeze,
+  INITIAL_STATUS,
+  indexDefinitionsOf,
+  indexesByCollection,
+  type LocalWrite,
+  prepareWrite,
+} from '@ferry/client/internal';
 import type { ClientId, JsonObject } from '@ferry/protocol';
 import {
   type ChannelMessage,
@@ -43,6 +55,20 @@ export interface ConnectOptions {
   name: string;
   /** The space of collections opened without one (as the host's `defaultSpace`). */
   defaultSpace?: string;
+  /**
+   * The host's `spaces` option (`openFerry` passes it on): `collection()` then throws
+   * `FerryConfigError` at once for a space the leader does not pull, as `createClient`'s
+   * does. Without it, the leader refuses each call on such a collection with that error.
+   */
+  spaces?: readonly string[];
+  /**
+   * The host's `collections` option (`openFerry` passes it on): a query that names an index
+   * not declared, or does not fit its index, then fails at once as on `createClient`'s
+   * client (`subscribe` throws `FerryValidationError`). Without it, the leader checks such
+   * queries: `find` and `count` reject the same way, but `subscribe` cannot throw, so its
+   * listener is never called and the error is logged with `console.error`.
+   */
+  collections?: CollectionsOptions;
   /**
    * Reject a request with `FerryLeaderUnavailableError` when no leader acknowledges it within
    * this many milliseconds. Default: wait, since a host takes over from a silent leader.
@@ -109,6 +135,11 @@ export function connectFerry<
   let capabilities = UNKNOWN_CAPABILITIES;
   let closed = false;
   let sequence = 0;
+  // Known only when given: then queries are checked here, at once, as the leader would.
+  const indexes: DeclaredIndexes | undefined =
+    options.collections === undefined
+      ? undefined
+      : indexesByCollection(indexDefinitionsOf(options.collections));
 
   const post = (message: ChannelMessage) => channel.postMessage(message);
   const fromLeader = (info: LeaderInfo) =>
@@ -149,8 +180,10 @@ export function connectFerry<
   };
 
   const setStatus = (next: SyncStatus) => {
-    status = next;
-    emitter.emit('status', next);
+    // A leader announces itself again to every new connection: only a change is news.
+    if (JSON.stringify(next) === JSON.stringify(status)) return;
+    status = Object.freeze(next);
+    emitter.emit('status', status);
   };
 
   const onMessage = (event: MessageEvent<ChannelMessage>) => {
@@ -158,14 +191,17 @@ export function connectFerry<
     switch (message.type) {
       case 'leader': {
         if (leader !== undefined && message.epoch < leader.epoch) return;
-        const changed = leader?.leaderId !== message.leaderId;
+        const previous = leader;
         leader = { leaderId: message.leaderId, epoch: message.epoch };
         capabilities = message.capabilities;
         setStatus(message.status);
-        if (!changed) return;
+        if (previous?.leaderId === leader.leaderId) return;
         for (const [id, entry] of pending) if (entry.ackedBy !== leader.leaderId) send(id, entry);
-        // What the old leader changed before going may not have been announced.
-        subscriptions.notify({ cause: 'pull', collections: [], spaces: 'all' });
+        // What the old leader changed before going may not have been announced. (Before the
+        // first leader nothing was read: the reads waiting for it are answered by it.)
+        if (previous !== undefined) {
+          subscriptions.notify({ cause: 'pull', collections: [], spaces: 'all' });
+        }
         return;
       }
       case 'released':
@@ -231,12 +267,22 @@ export function connectFerry<
       .catch(() => {});
   };
 
+  // Writes are checked here as the leader checks them, so that a bad one fails the same way
+  // (a value the channel would carry changed, such as a class instance, or not at all, such
+  // as a function) and waits for no leader.
   const writeCall = async (args: WriteArgs): Promise<void> => {
+    assertOpen();
+    prepareWrite(args);
     await request({ method: 'write', write: args });
     requestBackgroundSync();
   };
 
-  const bulkCall = async (call: Extract<RequestCall, { method: 'bulkPut' | 'bulkDelete' }>) => {
+  const bulkCall = async (
+    call: Extract<RequestCall, { method: 'bulkPut' | 'bulkDelete' }>,
+    writes: readonly LocalWrite[],
+  ) => {
+    assertOpen();
+    for (const write of writes) prepareWrite(write);
     await request(call);
     requestBackgroundSync();
   };
@@ -250,9 +296,17 @@ export function connectFerry<
       const where = queryOptions?.where;
       return where === undefined ? rows : rows.filter((row) => where(row.value, row.key));
     };
+    /** Throws as the leader would for a bad query, when this connection knows the indexes. */
+    const check = (query: Query<T>) => {
+      assertOpen();
+      // An index the connection was not told of is the leader's to check.
+      if (indexes === undefined && query.index !== undefined) return;
+      checkQuery(indexes ?? NO_INDEXES, name, query as Query<JsonObject>);
+    };
     // The leader runs the query through its store's index; a filter, which cannot cross the
     // channel, is applied here, so the limit is applied here too when there is one.
     const find = async (query: Query<T> = {}): Promise<Row<T>[]> => {
+      check(query);
       const { filter, ...rest } = query;
       const wire = (filter === undefined ? rest : { ...rest, limit: undefined }) as WireQuery;
       const rows = (await request({
@@ -280,9 +334,11 @@ export function connectFerry<
       query,
       find,
       async count(query = {}) {
-        // As a local count: the whole selection, whatever limit a find query carries.
+        check(query);
+        // As a local count: the whole selection, whatever limit, order and after a find
+        // query carries.
         if (query.filter !== undefined) {
-          const { limit: _limit, ...selection } = query as Query<T>;
+          const { limit: _limit, order: _order, after: _after, ...selection } = query as Query<T>;
           return (await find(selection)).length;
         }
         return (await request({
@@ -303,29 +359,51 @@ export function connectFerry<
         }),
       delete: (key, writeOptions) => writeCall(writeArgs(key, 'delete', writeOptions?.ifVersion)),
       // One request, so the leader records the lot in one commit, all or nothing.
-      bulkPut: (entries) =>
-        bulkCall({
-          method: 'bulkPut',
-          space,
-          collection: name,
-          entries: Array.from(
-            Symbol.iterator in entries ? entries : Object.entries(entries),
-            ([key, value]): [string, JsonObject] => [key, value],
-          ),
-        }),
-      bulkDelete: (keys) =>
-        bulkCall({ method: 'bulkDelete', space, collection: name, keys: Array.from(keys) }),
+      bulkPut(entries) {
+        const pairs = Array.from(
+          Symbol.iterator in entries ? entries : Object.entries(entries),
+          ([key, value]): [string, JsonObject] => [key, value],
+        );
+        return bulkCall(
+          { method: 'bulkPut', space, collection: name, entries: pairs },
+          pairs.map(([key, value]) => ({ space, collection: name, key, op: 'put', value })),
+        );
+      },
+      bulkDelete(keys) {
+        const list = Array.from(keys);
+        return bulkCall(
+          { method: 'bulkDelete', space, collection: name, keys: list },
+          list.map((key) => ({ space, collection: name, key, op: 'delete' })),
+        );
+      },
       subscribe(
         first: ((rows: Row<T>[]) => void) | Query<T>,
         second?: QueryOptions<T> | ((rows: Row<T>[]) => void),
       ) {
         assertOpen();
         const live = typeof first !== 'function';
+        if (live) check(first);
         const listener = (live ? second : first) as (rows: Row<T>[]) => void;
+        // As the engine's live queries do: rows frozen, and a row that did not change is the
+        // same object as in the last delivery.
+        let delivered = new Map<string, Row<T>>();
+        const read = async () => {
+          const rows = await (live ? find(first) : query(second as QueryOptions<T> | undefined));
+          const kept = new Map<string, Row<T>>();
+          const shared = rows.map((row) => {
+            const old = delivered.get(row.key);
+            const same = old !== undefined && sameRow(old, row);
+            const out = same ? old : deepFreeze(row);
+            kept.set(row.key, out);
+            return out;
+          });
+          delivered = kept;
+          return shared;
+        };
         return subscriptions.add({
           space,
           collection: name,
-          read: () => (live ? find(first) : query(second as QueryOptions<T> | undefined)),
+          read,
           // A new array every time: the app may sort or change the array it is given.
           listener: (rows) => listener(rows.slice() as Row<T>[]),
         });
@@ -336,12 +414,8 @@ export function connectFerry<
   return {
     collection(name, collectionOptions) {
       assertOpen();
-      const space = collectionOptions?.space ?? options.defaultSpace;
-      if (space === undefined) {
-        throw new FerryConfigError(
-          `collection('${name}') needs a space: pass { space } or set the defaultSpace option.`,
-        );
-      }
+      // Checked at once, as createClient's collection() does: a programming error throws.
+      const space = collectionSpace(name, collectionOptions?.space, options);
       return collection(name, space);
     },
     sync: async () => (await request({ method: 'sync' })) as SyncResult,
@@ -363,10 +437,12 @@ export function connectFerry<
       })) as InspectorSnapshot,
     capabilities: () => ({ ...capabilities, background: browserCapabilities() }),
     startLive() {
+      assertOpen();
       void request({ method: 'startLive' }).catch(() => {});
     },
+    // Like close(), a stop that has nothing left to stop once closed.
     stopLive: async () => {
-      await request({ method: 'stopLive' });
+      if (!closed) await request({ method: 'stopLive' });
     },
     getClientId: async () => (await request({ method: 'getClientId' })) as ClientId,
     async close() {
@@ -384,6 +460,41 @@ export function connectFerry<
         entry.reject(new FerryClosedError('client'));
       }
       pending.clear();
+      // As a closed engine's status: stopped, for good.
+      setStatus({
+        ...status,
+        phase: 'stopped',
+        state: 'stopped',
+        nextRunAt: null,
+        live: 'off',
+        liveRetryAt: null,
+      });
     },
   };
+}
+
+/** A connection that was not told of the host's indexes checks queries without one only. */
+const NO_INDEXES: DeclaredIndexes = new Map();
+
+/** Two rows the leader sent are the same row: same key, version, pending state and value. */
+function sameRow(a: Row, b: Row): boolean {
+  return (
+    a.key === b.key &&
+    a.version === b.version &&
+    a.pending === b.pending &&
+    sameJson(a.value, b.value)
+  );
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every(
+    (key) =>
+      Object.hasOwn(b, key) &&
+      sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
+  );
 }

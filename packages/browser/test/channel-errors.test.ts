@@ -1,8 +1,14 @@
 /**
  * Errors crossing the channel between the sync leader and the app's pages keep what a page
- * shows a person: the code and the phrase, beside the message.
+ * shows a person: the code and the phrase, beside the message; and Ferry's errors stay
+ * instances of their class, with their fields, as a local client would throw them.
  */
-import { FerryConditionsError, FerryNetworkError } from '@ferry/client';
+import {
+  FerryConditionsError,
+  FerryHttpError,
+  FerryNetworkError,
+  FerryTokenError,
+} from '@ferry/client';
 import { describe, expect, it } from 'vitest';
 import { errorData, reviveError } from '../src/channel.ts';
 import { FerryStorageFullError } from '../src/errors.ts';
@@ -28,16 +34,61 @@ describe('errors across the channel', () => {
       cause: new TypeError('Failed to fetch'),
     });
     const revived = across(error);
+    expect(revived).toBeInstanceOf(FerryNetworkError);
     expect(revived).toMatchObject({
       name: 'FerryNetworkError',
       code: 'unreachable',
       message: error.message,
       userMessage: "Can't reach the server — changes are kept and will be sent",
+      url: 'http://127.0.0.1:8787/v1/push',
+      aborted: false,
     });
+    expect((revived.cause as Error).message).toBe('Failed to fetch');
+  });
+
+  it('an HTTP error keeps its class, status, retry delay and computed phrase', () => {
+    const error = new FerryHttpError({
+      code: 'rate_limited',
+      status: 429,
+      serverMessage: 'slow down',
+      method: 'POST',
+      url: 'http://127.0.0.1:8787/v1/pull',
+      retryAfterSeconds: 3,
+    });
+    const revived = across(error) as FerryHttpError;
+    expect(revived).toBeInstanceOf(FerryHttpError);
+    expect(revived).toMatchObject({
+      name: 'FerryHttpError',
+      message: error.message,
+      code: 'rate_limited',
+      status: 429,
+      serverMessage: 'slow down',
+      retryAfterSeconds: 3,
+      userMessage: error.userMessage,
+    });
+    expect(revived.retryable).toBe(true);
+    expect(String(revived)).toBe(String(error));
+  });
+
+  it("a token provider's failure keeps its cause", () => {
+    const revived = across(new FerryTokenError(new Error('identity server down')));
+    expect(revived).toBeInstanceOf(FerryTokenError);
+    expect(revived.message).toContain('identity server down');
+    expect((revived.cause as Error).message).toBe('identity server down');
+  });
+
+  it('an error of no Ferry class keeps its name, message and code', () => {
+    const error = Object.assign(new RangeError('too far'), { code: 'ERR_X' });
+    const revived = across(error);
+    expect(revived).toBeInstanceOf(Error);
+    expect(revived).toMatchObject({ name: 'RangeError', message: 'too far', code: 'ERR_X' });
+    expect(across('a string')).toMatchObject({ name: 'Error', message: 'a string' });
   });
 
   it("the browser's own errors carry a code and a phrase", () => {
-    expect(across(new FerryStorageFullError('ferry-demo-alice'))).toMatchObject({
+    const revived = across(new FerryStorageFullError('ferry-demo-alice'));
+    expect(revived).toBeInstanceOf(FerryStorageFullError);
+    expect(revived).toMatchObject({
       code: 'storage_full',
       userMessage: 'This device is out of storage space — free some to keep saving',
     });

@@ -37,7 +37,9 @@ export interface FerryClient<
   /**
    * A handle on one collection in one space (default: the `defaultSpace` option). Its reads
    * give the schema entry's output type and its writes take the input type (the same type,
-   * unless the entry is a schema's `CollectionTypes`, as `InferCollections` makes).
+   * unless the entry is a schema's `CollectionTypes`, as `InferCollections` makes). A bad
+   * name or space throws at once: `FerryValidationError`, or `FerryConfigError` for no
+   * space at all or one outside the `spaces` option.
    */
   collection<Name extends keyof Schema & string>(
     name: Name,
@@ -77,8 +79,10 @@ export interface FerryClient<
   /**
    * Stops the live stream and the scheduler, aborts a run under way (its committed work is
    * kept and the abort is recorded), waits for accepted writes to be stored, and makes
-   * every further call throw `FerryClosedError`. The store is the caller's and stays open.
-   * `getStatus()` keeps answering.
+   * every further call fail with `FerryClosedError` (a call returning a promise rejects
+   * with it, any other throws it), but `getStatus()`, which keeps answering (phase
+   * `stopped`), `capabilities()`, and `stopLive()` and `close()`, which resolve. The store
+   * is the caller's and stays open.
    */
   close(): Promise<void>;
 }

@@ -3,17 +3,16 @@
  * events and the live stream into one client. The parts live in their own files; this one
  * only connects them.
  */
-import { isValidName, type JsonObject, ROUTES, SPACES_PARAM } from '@ferry/protocol';
+import { type JsonObject, ROUTES, SPACES_PARAM } from '@ferry/protocol';
 import type { ClientEvents, FerryClient, SyncResult } from './client-api.ts';
-import { createCollection } from './collection.ts';
+import { collectionSpace, createCollection } from './collection.ts';
 import { type CollectionsOptions, indexDefinitionsOf } from './collection-options.ts';
 import { createEmitter } from './emitter.ts';
 import type { EngineContext } from './engine-context.ts';
-import { FerryClosedError, FerryConfigError, FerryValidationError } from './errors.ts';
+import { FerryClosedError } from './errors.ts';
 import { createLiveStream } from './events.ts';
 import { expirableToken, joinUrl, withAuth, withResponseCheck } from './fetch.ts';
 import { createFreshness } from './freshness.ts';
-import type { IndexDefinition } from './index-key.ts';
 import { createEngineInspector } from './inspect-engine.ts';
 import { type LocalState, openLocalState } from './local-state.ts';
 import { errorFields } from './logger.ts';
@@ -22,6 +21,7 @@ import { type ClientOptions, resolveOptions } from './options.ts';
 import { createPokeCoverage } from './poke-coverage.ts';
 import { applyPokedChanges } from './poked-changes.ts';
 import { reportRejections } from './push.ts';
+import { indexesByCollection } from './query.ts';
 import { parsePokeChanges } from './responses.ts';
 import type { RunRecord } from './scheduler/history.ts';
 import { createScheduler } from './scheduler/scheduler.ts';
@@ -44,12 +44,7 @@ export function createClient<
 ): FerryClient<Schema> {
   const options = resolveOptions(clientOptions);
   const indexDefinitions = indexDefinitionsOf(clientOptions.collections);
-  const indexes = new Map<string, Map<string, IndexDefinition>>();
-  for (const def of indexDefinitions) {
-    const byName = indexes.get(def.collection) ?? new Map<string, IndexDefinition>();
-    byName.set(def.name, def);
-    indexes.set(def.collection, byName);
-  }
+  const indexes = indexesByCollection(indexDefinitions);
   const { store, logger, now } = options;
   const mutex = createMutex();
   let closing: Promise<void> | undefined;
@@ -244,35 +239,10 @@ export function createClient<
     return poke !== undefined && applyPokedChanges(ctx, local, poke);
   };
 
-  const collectionSpace = (name: string, space: string | undefined): string => {
-    if (!isValidName(name)) {
-      throw new FerryValidationError(
-        `collection name ${JSON.stringify(name)} must match ^[A-Za-z0-9_.:-]{1,128}$.`,
-      );
-    }
-    const chosen = space ?? options.defaultSpace;
-    if (chosen === undefined) {
-      throw new FerryConfigError(
-        `collection('${name}') needs a space: pass { space } or set the defaultSpace option.`,
-      );
-    }
-    if (!isValidName(chosen)) {
-      throw new FerryValidationError(
-        `space ${JSON.stringify(chosen)} must match ^[A-Za-z0-9_.:-]{1,128}$.`,
-      );
-    }
-    if (options.spaces !== undefined && !options.spaces.includes(chosen)) {
-      throw new FerryConfigError(
-        `space "${chosen}" is not among the spaces option [${options.spaces.join(', ')}]; add it, or its records would never be pulled.`,
-      );
-    }
-    return chosen;
-  };
-
   const client: FerryClient<Schema> = {
     collection(name, collectionOptions) {
       assertUsable();
-      const space = collectionSpace(name, collectionOptions?.space);
+      const space = collectionSpace(name, collectionOptions?.space, options);
       inspector.collectionOpened(space, name);
       return createCollection({ ctx, subscriptions, indexes, assertUsable }, space, name);
     },
@@ -291,6 +261,7 @@ export function createClient<
       return emitter.on(name, listener);
     },
     async history() {
+      assertUsable();
       await started;
       return scheduler.history();
     },

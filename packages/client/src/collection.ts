@@ -3,10 +3,16 @@
  * them (server state with pending local mutations on top). Writes are optimistic: visible
  * at once, and rolled back if the server rejects them.
  */
-import type { InputOf, JsonObject, JsonValue, OutputOf } from '@ferry/protocol';
+import {
+  type InputOf,
+  isValidName,
+  type JsonObject,
+  type JsonValue,
+  type OutputOf,
+} from '@ferry/protocol';
 import type { Unsubscribe } from './emitter.ts';
 import type { EngineContext } from './engine-context.ts';
-import { FerryValidationError } from './errors.ts';
+import { FerryConfigError, FerryValidationError } from './errors.ts';
 import type { IndexDefinition } from './index-key.ts';
 import { createLiveQuery } from './live-query.ts';
 import {
@@ -21,7 +27,7 @@ import {
   readRows,
 } from './local-ops.ts';
 import type { Row } from './overlay.ts';
-import type { FieldRange, FindQuery } from './query.ts';
+import { type DeclaredIndexes, type FieldRange, type FindQuery, queryIndex } from './query.ts';
 import type { Subscriptions } from './subscriptions.ts';
 
 /** Fields to change: a field set to null is removed; absent fields are left as they are. */
@@ -153,9 +159,52 @@ export interface CollectionDeps {
   ctx: EngineContext;
   subscriptions: Subscriptions;
   /** The declared indexes of each collection, by collection and index name. */
-  indexes: ReadonlyMap<string, ReadonlyMap<string, IndexDefinition>>;
+  indexes: DeclaredIndexes;
   /** Throws `FerryClosedError` once the client is closed. */
   assertUsable(): void;
+}
+
+/** The options `collection()` checks its arguments against. */
+export interface CollectionSpaceOptions {
+  /** The space of collections opened without one. */
+  defaultSpace?: string | undefined;
+  /** The spaces the client pulls; undefined: every space the token grants. */
+  spaces?: readonly string[] | undefined;
+}
+
+/**
+ * The space `collection(name, { space })` opens, its arguments checked as every client checks
+ * them, at once (a programming error throws, it does not reject later):
+ * `FerryValidationError` for a bad name or space, `FerryConfigError` for no space at all or
+ * one the client does not pull.
+ */
+export function collectionSpace(
+  name: string,
+  space: string | undefined,
+  options: CollectionSpaceOptions,
+): string {
+  if (!isValidName(name)) {
+    throw new FerryValidationError(
+      `collection name ${JSON.stringify(name)} must match ^[A-Za-z0-9_.:-]{1,128}$.`,
+    );
+  }
+  const chosen = space ?? options.defaultSpace;
+  if (chosen === undefined) {
+    throw new FerryConfigError(
+      `collection('${name}') needs a space: pass { space } or set the defaultSpace option.`,
+    );
+  }
+  if (!isValidName(chosen)) {
+    throw new FerryValidationError(
+      `space ${JSON.stringify(chosen)} must match ^[A-Za-z0-9_.:-]{1,128}$.`,
+    );
+  }
+  if (options.spaces !== undefined && !options.spaces.includes(chosen)) {
+    throw new FerryConfigError(
+      `space "${chosen}" is not among the spaces option [${options.spaces.join(', ')}]; add it, or its records would never be pulled.`,
+    );
+  }
+  return chosen;
 }
 
 /** The rows `where` keeps, in a new array. */
@@ -174,17 +223,8 @@ export function createCollection<T extends JsonObject, Input extends JsonObject 
   name: string,
 ): Collection<T, Input> {
   const { ctx, subscriptions, assertUsable } = deps;
-  const definition = (query: { index?: string } | undefined): IndexDefinition | undefined => {
-    const index = query?.index;
-    if (index === undefined) return undefined;
-    const def = deps.indexes.get(name)?.get(index);
-    if (def === undefined) {
-      throw new FerryValidationError(
-        `find on "${name}": no index "${index}" is declared for it; declare it in the client's collections option (collections.${name}.indexes).`,
-      );
-    }
-    return def;
-  };
+  const definition = (query: { index?: string } | undefined): IndexDefinition | undefined =>
+    queryIndex(deps.indexes, name, query);
   const find = async (query: Query<T> = {}) => {
     assertUsable();
     const def = definition(query);

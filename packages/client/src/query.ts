@@ -10,6 +10,7 @@
  * each time) continue after the last entry read until the limit is met or the range ends.
  */
 import type { JsonObject, JsonValue } from '@ferry/protocol';
+import type { Query } from './collection.ts';
 import { FerryValidationError } from './errors.ts';
 import {
   type EntryBounds,
@@ -47,6 +48,52 @@ export interface FindQuery<T extends JsonObject = JsonObject> {
   /** Continue after this row (the last row of the previous page). */
   after?: { key: string; value: T };
   filter?: (value: T, key: string) => boolean;
+}
+
+/** The indexes declared for each collection: collection name → index name → definition. */
+export type DeclaredIndexes = ReadonlyMap<string, ReadonlyMap<string, IndexDefinition>>;
+
+/** The indexes of the definitions, by collection and index name. */
+export function indexesByCollection(definitions: readonly IndexDefinition[]): DeclaredIndexes {
+  const indexes = new Map<string, Map<string, IndexDefinition>>();
+  for (const def of definitions) {
+    const byName = indexes.get(def.collection) ?? new Map<string, IndexDefinition>();
+    byName.set(def.name, def);
+    indexes.set(def.collection, byName);
+  }
+  return indexes;
+}
+
+/**
+ * The declared index a query names (undefined when it names none); `FerryValidationError`
+ * for an index not declared for the collection.
+ */
+export function queryIndex(
+  indexes: DeclaredIndexes,
+  collection: string,
+  query: { index?: string } | undefined,
+): IndexDefinition | undefined {
+  const index = query?.index;
+  if (index === undefined) return undefined;
+  const def = indexes.get(collection)?.get(index);
+  if (def === undefined) {
+    throw new FerryValidationError(
+      `find on "${collection}": no index "${index}" is declared for it; declare it in the client's collections option (collections.${collection}.indexes).`,
+    );
+  }
+  return def;
+}
+
+/**
+ * Checks a query as `find`, `count` and `subscribe` do before reading anything: its index is
+ * declared and its shape fits it. Throws `FerryValidationError` if not.
+ */
+export function checkQuery(
+  indexes: DeclaredIndexes,
+  collection: string,
+  query: Query<JsonObject>,
+): void {
+  boundsOf(collection, queryIndex(indexes, collection, query), query as FindQuery);
 }
 
 /** What a query needs to know about the pending writes of its collection. */
@@ -204,7 +251,7 @@ export async function findRows(
   return candidates.slice(0, limit).map(([, row]) => row);
 }
 
-/** How many rows the query matches (its limit aside). */
+/** How many rows the query selects: its limit, order and `after` aside (a count of every page). */
 export async function countRows(
   store: Store,
   pending: PendingByKey,
@@ -213,7 +260,7 @@ export async function countRows(
   def: IndexDefinition | undefined,
   query: FindQuery,
 ): Promise<number> {
-  const { limit: _limit, ...unlimited } = query;
+  const { limit: _limit, order: _order, after: _after, ...unlimited } = query;
   if (def === undefined || query.filter !== undefined) {
     return (await findRows(store, pending, space, collection, def, unlimited)).length;
   }

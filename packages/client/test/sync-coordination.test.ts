@@ -136,7 +136,7 @@ describe('sync: one at a time, auth, status, close', () => {
   });
 
   it('cancels a sync under way on close, committing nothing after it', async () => {
-    const { client, server, store } = setup();
+    const { client, server, store, restart } = setup();
     server.commit('alice', 'todos', 'remote', { title: 'hello' });
     const pull = server.hold('pull');
     const syncing = client.sync();
@@ -149,8 +149,11 @@ describe('sync: one at a time, auth, status, close', () => {
     );
     expect(await store.getMeta('cursor')).toBeUndefined();
     expect(client.getStatus()).toMatchObject({ state: 'stopped', lastError: null });
-    expect((await client.history()).map((run) => [run.outcome, run.abortReason])).toEqual([
+    // The store keeps the run, aborted: the next client on it reads it.
+    const reopened = restart();
+    expect((await reopened.history()).map((run) => [run.outcome, run.abortReason])).toEqual([
       ['aborted', 'closed'],
     ]);
+    await reopened.close();
   });
 });

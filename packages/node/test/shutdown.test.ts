@@ -4,7 +4,13 @@
  * agent's end-to-end test sends real ones. The grace period runs on Node's own timers, as
  * it does in a real process; nothing here depends on how long it takes, only on the order.
  */
-import { createClient, createMemoryStore, type FerryClient } from '@ferry/client';
+import {
+  createClient,
+  createMemoryStore,
+  type FerryClient,
+  inspectStore,
+  type Store,
+} from '@ferry/client';
 import { closeOnSignals } from '@ferry/node';
 import { describe, expect, it } from 'vitest';
 
@@ -31,19 +37,26 @@ function heldServer() {
   return { fetch, release, arrival };
 }
 
-function open(fetch: typeof globalThis.fetch): FerryClient {
-  return createClient({
+function open(fetch: typeof globalThis.fetch): { client: FerryClient; store: Store } {
+  const store = createMemoryStore();
+  const client = createClient({
     url: 'https://ferry.test',
-    store: createMemoryStore(),
+    store,
     fetch,
     schedule: { triggers: ['start'] },
   });
+  return { client, store };
+}
+
+/** The runs the store keeps, oldest first: a closed client answers nothing more. */
+async function runsIn(store: Store) {
+  return [...(await inspectStore(store)).runs.entries].reverse();
 }
 
 describe('closeOnSignals', () => {
   it('lets the run in flight finish within the grace period, then closes', async () => {
     const server = heldServer();
-    const client = open(server.fetch);
+    const { client, store } = open(server.fetch);
     await server.arrival;
     const signals: string[] = [];
     const handling = closeOnSignals(client, {
@@ -57,18 +70,18 @@ describe('closeOnSignals', () => {
     handling.dispose();
     expect(signals).toEqual(['SIGUSR2']);
     expect(client.getStatus().state).toBe('stopped');
-    expect((await client.history()).map((r) => r.outcome)).toEqual(['success']);
+    expect((await runsIn(store)).map((r) => r.outcome)).toEqual(['success']);
   });
 
   it('aborts a run that outlasts the grace period, keeping its record', async () => {
     const server = heldServer();
-    const client = open(server.fetch);
+    const { client, store } = open(server.fetch);
     await server.arrival;
     const handling = closeOnSignals(client, { signals: ['SIGUSR2'], graceMs: 10 });
     process.emit('SIGUSR2', 'SIGUSR2');
     await handling.stopped;
     handling.dispose();
-    expect((await client.history()).map((r) => [r.outcome, r.abortReason])).toEqual([
+    expect((await runsIn(store)).map((r) => [r.outcome, r.abortReason])).toEqual([
       ['aborted', 'closed'],
     ]);
   });

@@ -1,3 +1,8 @@
+export {
+  type ClientSetup,
+  type ClientSetupOptions,
+  runClientAcceptanceTests,
+} from './client-acceptance.ts';
 export { type EnvironmentSetup, runEnvironmentAcceptanceTests } from './environment-acceptance.ts';
 export {
   createDevice,

@@ -3,11 +3,8 @@
  * with a reopen, and writer-epoch fencing.
  */
 import { FerryLeadershipLostError, openIndexedDbStore } from '@ferry/browser';
+import { runStoreAcceptanceTests } from '@ferry/testing';
 import { describe, expect, it } from 'vitest';
-// The acceptance suite by relative path, not through `@ferry/testing`: that entry also
-// exports the simulation, which imports Node-only modules that do not bundle for the
-// browser, and the package has no browser-safe subpath export for the suite alone.
-import { runStoreAcceptanceTests } from '../../../testing/src/store-acceptance.ts';
 
 const run = `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 let n = 0;
