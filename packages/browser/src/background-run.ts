@@ -4,7 +4,7 @@
  * the run; if one does, it is asked to run; if it does not answer (a frozen tab), the
  * service worker takes the lead by force, runs, and lets go.
  */
-import type { FerryClient, SyncResult } from '@ferry/client';
+import type { FerryClient, SyncOptions, SyncResult } from '@ferry/client';
 import { channelName, randomId } from './channel.ts';
 import { FerryLeaderUnavailableError } from './errors.ts';
 import {
@@ -47,9 +47,17 @@ async function leadOnce<T>(
   }
 }
 
-/** Pushes the outbox and pulls to the end, wherever the store's engine runs; rejects if the run fails. */
-export async function syncInBackground(options: HostOptions): Promise<SyncResult> {
-  const run = (client: FerryClient) => client.sync();
+/**
+ * Pushes the outbox and pulls to the end, wherever the store's engine runs; rejects if the
+ * run fails. The run records `syncOptions.trigger`: `background` (the default) for a
+ * Background Sync or a periodic sync, `push` for a Web Push.
+ */
+export async function syncInBackground(
+  options: HostOptions,
+  syncOptions: SyncOptions = {},
+): Promise<SyncResult> {
+  const trigger = syncOptions.trigger ?? 'background';
+  const run = (client: FerryClient) => client.sync({ trigger });
   const own = await leadOnce(options, false, run);
   if (own !== null) return own.value;
   const connection = connectFerry({
@@ -58,7 +66,7 @@ export async function syncInBackground(options: HostOptions): Promise<SyncResult
     backgroundSyncTag: false,
   });
   try {
-    return await connection.sync();
+    return await connection.sync({ trigger });
   } catch (error) {
     if (!(error instanceof FerryLeaderUnavailableError)) throw error;
     const forced = await leadOnce(options, true, run);

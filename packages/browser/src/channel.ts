@@ -9,6 +9,7 @@ import type {
   InspectOptions,
   Query,
   RejectionEvent,
+  RequestedTrigger,
   RunRecord,
   SchedulerCapabilities,
   SyncProgress,
@@ -71,7 +72,8 @@ export type RequestCall =
   | { method: 'write'; write: WriteArgs }
   | { method: 'bulkPut'; space: string; collection: string; entries: [string, JsonObject][] }
   | { method: 'bulkDelete'; space: string; collection: string; keys: string[] }
-  | { method: 'sync' }
+  // No trigger (a tab of an older version): manual.
+  | { method: 'sync'; trigger?: RequestedTrigger }
   | { method: 'history' }
   | { method: 'inspect'; options?: InspectOptions }
   | { method: 'getClientId' }

@@ -69,7 +69,7 @@ async function callClient(client: FerryClient, call: RequestCall): Promise<unkno
     case 'bulkDelete':
       return client.collection(call.collection, { space: call.space }).bulkDelete(call.keys);
     case 'sync':
-      return client.sync();
+      return client.sync(call.trigger === undefined ? undefined : { trigger: call.trigger });
     case 'history':
       return client.history();
     case 'inspect':

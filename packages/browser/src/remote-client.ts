@@ -35,6 +35,7 @@ import {
   indexesByCollection,
   type LocalWrite,
   prepareWrite,
+  syncTrigger,
 } from '@ferry/client/internal';
 import type { ClientId, JsonObject } from '@ferry/protocol';
 import {
@@ -112,6 +113,9 @@ const UNKNOWN_CAPABILITIES: SchedulerCapabilities = {
     visible: false,
     poke: false,
     'local-change': false,
+    // Requested with sync(), so always accepted.
+    background: true,
+    push: true,
     manual: true,
   },
   constraints: { network: false, unmetered: false, battery: false },
@@ -418,7 +422,11 @@ export function connectFerry<
       const space = collectionSpace(name, collectionOptions?.space, options);
       return collection(name, space);
     },
-    sync: async () => (await request({ method: 'sync' })) as SyncResult,
+    sync: async (syncOptions) => {
+      // Checked here too: a call the leader would refuse must not wait for a leader first.
+      const trigger = syncTrigger(syncOptions);
+      return (await request({ method: 'sync', trigger })) as SyncResult;
+    },
     getStatus: () => status,
     subscribeStatus(listener) {
       assertOpen();

@@ -53,7 +53,11 @@ export interface ServiceWorkerScopeLike {
   readonly location: { readonly origin: string };
 }
 
-/** What a background sync brought: the figures of the run. */
+/**
+ * What a background sync brought: the figures of the run, and the service worker event
+ * that started it (its run's history records `background` for `sync` and `periodicsync`,
+ * `push` for `push`).
+ */
 export type BackgroundSyncSummary = SyncResult & { trigger: 'sync' | 'periodicsync' | 'push' };
 
 export interface BackgroundSyncOptions {
@@ -88,7 +92,9 @@ export function handleBackgroundSync(
   const run = async (trigger: BackgroundSyncSummary['trigger']) => {
     const host = await options.host();
     if (host === null) return null;
-    return { ...(await syncInBackground(host)), trigger };
+    // What the run records: the OS's wake-up, or a push message's.
+    const recorded = trigger === 'push' ? 'push' : 'background';
+    return { ...(await syncInBackground(host, { trigger: recorded })), trigger };
   };
 
   const windows = () => scope.clients.matchAll({ type: 'window', includeUncontrolled: true });

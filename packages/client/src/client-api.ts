@@ -8,6 +8,7 @@ import type { RejectionEvent } from './push.ts';
 import type { SchedulerCapabilities } from './scheduler/environment.ts';
 import type { RunRecord } from './scheduler/history.ts';
 import type { SyncStatus } from './status.ts';
+import type { SyncOptions } from './sync-options.ts';
 import type { SyncProgress } from './sync-run.ts';
 
 export interface SyncResult {
@@ -46,14 +47,17 @@ export interface FerryClient<
     options?: { space?: string },
   ): CollectionFor<Schema[Name]>;
   /**
-   * The `manual` trigger: a run that starts after this call pushes every pending mutation
-   * and pulls to the end. Calls made while a run is under way share one follow-up run. It
+   * A requested run, recorded with `options.trigger` (default `manual`; `push` and
+   * `background` are for the wake-ups of a push message or of the OS, which the runtime
+   * adapters make): a run that starts after this call pushes every pending mutation and
+   * pulls to the end. Calls made while a run is under way share one follow-up run. It
    * waits for a server's Retry-After, but not for the rest of a backoff. Rejects with the
    * run's error when that run fails, and at once with `FerryConditionsError` when a run
    * condition is not met (offline, most often) or is lost during the run: the run it asked
-   * for still happens once the condition is met again.
+   * for still happens once the condition is met again. Any other trigger, or an option
+   * it does not know, rejects with `FerryConfigError` and asks for no run.
    */
-  sync(): Promise<SyncResult>;
+  sync(options?: SyncOptions): Promise<SyncResult>;
   getStatus(): SyncStatus;
   /** Calls `listener` on every status change. */
   subscribeStatus(listener: (status: SyncStatus) => void): Unsubscribe;

@@ -28,6 +28,7 @@ import { createScheduler } from './scheduler/scheduler.ts';
 import { createStoreScheduleStorage } from './scheduler/store-storage.ts';
 import { createStatusHolder, describeError } from './status.ts';
 import { createSubscriptions } from './subscriptions.ts';
+import { syncTrigger } from './sync-options.ts';
 import { createSyncRun } from './sync-run.ts';
 
 const resultOf = (record: RunRecord): SyncResult => ({
@@ -246,10 +247,11 @@ export function createClient<
       inspector.collectionOpened(space, name);
       return createCollection({ ctx, subscriptions, indexes, assertUsable }, space, name);
     },
-    async sync() {
+    async sync(syncOptions) {
       assertUsable();
+      const trigger = syncTrigger(syncOptions);
       await ready;
-      return resultOf(await scheduler.requestRun());
+      return resultOf(await scheduler.requestRun(trigger));
     },
     getStatus: () => status.get(),
     subscribeStatus(listener) {

@@ -52,7 +52,13 @@ export {
 } from './scheduler/environment.ts';
 export type { AbortReason, RunError, RunOutcome, RunRecord } from './scheduler/history.ts';
 export { SCHEDULE_DEFAULTS, type ScheduleOptions } from './scheduler/options.ts';
-export { type AutomaticTrigger, TRIGGERS, type Trigger } from './scheduler/triggers.ts';
+export {
+  type AutomaticTrigger,
+  REQUESTED_TRIGGERS,
+  type RequestedTrigger,
+  TRIGGERS,
+  type Trigger,
+} from './scheduler/triggers.ts';
 export type { LiveState, SyncPhase, SyncState, SyncStatus } from './status.ts';
 export type {
   EntryBounds,
@@ -64,4 +70,5 @@ export type {
   StoreBatch,
   StoredRecord,
 } from './store.ts';
+export type { SyncOptions } from './sync-options.ts';
 export type { SyncProgress } from './sync-run.ts';

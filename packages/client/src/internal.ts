@@ -24,3 +24,5 @@ export {
   type Subscriptions,
   type SubscriptionTarget,
 } from './subscriptions.ts';
+// Clients that run the engine elsewhere check a sync() call's options before sending it.
+export { syncTrigger } from './sync-options.ts';

@@ -212,6 +212,8 @@ describe('background sync', () => {
         visible: false,
         poke: true,
         'local-change': true,
+        background: true,
+        push: true,
         manual: true,
       },
       constraints: { network: false, unmetered: false, battery: false },

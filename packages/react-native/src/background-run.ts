@@ -22,6 +22,8 @@ import {
   type ClientOptions,
   createClient,
   type FerryClient,
+  FerryConfigError,
+  type RequestedTrigger,
   type RunRecord,
   type Store,
   type SyncEnvironment,
@@ -49,7 +51,18 @@ export interface BackgroundRunOptions extends BackgroundSyncSource {
   budgetMs?: number;
   /** Stops the wake-up at once when aborted (the OS expiring the task), its work so far kept. */
   signal?: AbortSignal;
+  /**
+   * What woke the app, as its run's history records it: `background` (the default) for an
+   * OS background task, `push` for a push message. `registerBackgroundSync` and
+   * `registerPushWakeUps` set it; an app's own push handler passes `push`.
+   */
+  trigger?: WakeUpTrigger;
 }
+
+/** The triggers a phone's wake-up records. */
+export type WakeUpTrigger = Extract<RequestedTrigger, 'background' | 'push'>;
+
+const WAKE_UP_TRIGGERS: readonly WakeUpTrigger[] = ['background', 'push'];
 
 /**
  * - ok: pushed everything and pulled to the end;
@@ -126,6 +139,7 @@ function abortOf(signal: AbortSignal | undefined) {
 /** The wake-up on the app's own client: ask it to sync, wait at most the budget. */
 async function runOnCurrent(
   client: FerryClient,
+  trigger: WakeUpTrigger,
   budgetMs: number,
   signal: AbortSignal | undefined,
 ): Promise<BackgroundSyncReport> {
@@ -137,7 +151,7 @@ async function runOnCurrent(
   const aborted = abortOf(signal);
   try {
     const settled = await Promise.race([
-      client.sync().then(
+      client.sync({ trigger }).then(
         () => 'ok' as const,
         () => 'failed' as const,
       ),
@@ -155,6 +169,7 @@ async function runOnCurrent(
 /** The wake-up on a client of its own, whose run budget is what is left of the wake-up's. */
 async function runOnOwn(
   options: ClientOptions,
+  trigger: WakeUpTrigger,
   startedAt: number,
   budgetMs: number,
   signal: AbortSignal | undefined,
@@ -177,7 +192,7 @@ async function runOnOwn(
     stopListening = client.on('run', resolve);
   });
   // Its outcome is the run's, read from the run record; a rejection is expected there.
-  client.sync().catch(() => {});
+  client.sync({ trigger }).catch(() => {});
   const limit = timer(timers, remainingMs);
   const aborted = abortOf(signal);
   const stopped = aborted.reached.then(() => null);
@@ -208,10 +223,17 @@ export async function runBackgroundSync(
   options: BackgroundRunOptions,
 ): Promise<BackgroundSyncReport> {
   const budgetMs = options.budgetMs ?? DEFAULT_BACKGROUND_BUDGET_MS;
+  const trigger = options.trigger ?? 'background';
+  if (!WAKE_UP_TRIGGERS.includes(trigger)) {
+    const error = new FerryConfigError(
+      `runBackgroundSync: trigger ${JSON.stringify(trigger)} is not one of ${WAKE_UP_TRIGGERS.join(', ')}.`,
+    );
+    return { outcome: 'failed', run: null, error };
+  }
   const startedAt = Date.now();
   const current = options.current?.();
   if (current != null && current.getStatus().state !== 'stopped') {
-    return runOnCurrent(current, budgetMs, options.signal);
+    return runOnCurrent(current, trigger, budgetMs, options.signal);
   }
   let clientOptions: ClientOptions | null;
   try {
@@ -223,5 +245,5 @@ export async function runBackgroundSync(
   const timers = timersOf(clientOptions.environment);
   // Measured on the environment's clock from here when it has its own (a test's).
   const started = clientOptions.environment === undefined ? startedAt : timers.now();
-  return runOnOwn(clientOptions, started, budgetMs, options.signal);
+  return runOnOwn(clientOptions, trigger, started, budgetMs, options.signal);
 }

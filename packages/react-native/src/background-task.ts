@@ -5,7 +5,7 @@
  * file, at every launch, since the OS may launch the app in the background just to run it)
  * and registers it with `registerTaskAsync(name, { minimumInterval })`, which the OS keeps
  * across restarts and reboots. Each run of the task is one `runBackgroundSync` wake-up
- * within its budget, answered with `BackgroundTaskResult.Success`, or `Failed` when the run
+ * within its budget, recorded with the `background` trigger, answered with `BackgroundTaskResult.Success`, or `Failed` when the run
  * failed; on iOS, the task's expiry (`addExpirationListener`) stops the wake-up at once.
  */
 import {
@@ -34,7 +34,7 @@ export interface BackgroundTaskLike {
   readonly BackgroundTaskResult: { readonly Success: number; readonly Failed: number };
 }
 
-export interface BackgroundSyncOptions extends Omit<BackgroundRunOptions, 'signal'> {
+export interface BackgroundSyncOptions extends Omit<BackgroundRunOptions, 'signal' | 'trigger'> {
   taskManager: TaskManagerLike;
   backgroundTask: BackgroundTaskLike;
   /** Default `ferry-background-sync`. */
@@ -73,7 +73,11 @@ export async function registerBackgroundSync(options: BackgroundSyncOptions): Pr
     const expiry = new AbortController();
     const subscription = backgroundTask.addExpirationListener?.(() => expiry.abort());
     try {
-      const report = await runBackgroundSync({ ...options, signal: expiry.signal });
+      const report = await runBackgroundSync({
+        ...options,
+        signal: expiry.signal,
+        trigger: 'background',
+      });
       tell(options.onReport, report);
       return report.outcome === 'failed' ? result.Failed : result.Success;
     } catch {

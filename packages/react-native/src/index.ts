@@ -5,6 +5,7 @@ export {
   type BackgroundSyncSource,
   DEFAULT_BACKGROUND_BUDGET_MS,
   runBackgroundSync,
+  type WakeUpTrigger,
 } from './background-run.ts';
 export {
   type BackgroundSyncOptions,

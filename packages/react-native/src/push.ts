@@ -6,11 +6,12 @@
  * `registerPushWakeUps` defines a task with `expo-task-manager` and hands it to
  * `expo-notifications`' `registerTaskAsync`, which runs it for every notification received,
  * in the foreground, in the background, or with the app not running. A message whose data
- * is a Ferry poke (`isFerryPush`) runs one `runBackgroundSync` wake-up; any other is left to
- * the app. Ferry shows nothing: the messages it reacts to carry data only, and `onReport`
- * is where an app that wants a visible notification schedules one itself. An app that
+ * is a Ferry poke (`isFerryPush`) runs one `runBackgroundSync` wake-up, its run recorded
+ * with the `push` trigger; any other is left to the app. Ferry shows nothing: the messages
+ * it reacts to carry data only, and `onReport` is where an app that wants a visible
+ * notification schedules one itself. An app that
  * receives pushes another way (its own FCM or APNs handler) calls `isFerryPush` and
- * `runBackgroundSync` from that handler.
+ * `runBackgroundSync({ …, trigger: 'push' })` from that handler.
  */
 import {
   type BackgroundRunOptions,
@@ -32,7 +33,7 @@ export interface NotificationsLike {
   };
 }
 
-export interface PushWakeUpOptions extends Omit<BackgroundRunOptions, 'signal'> {
+export interface PushWakeUpOptions extends Omit<BackgroundRunOptions, 'signal' | 'trigger'> {
   taskManager: TaskManagerLike;
   notifications: NotificationsLike;
   /** Default `ferry-push-wake-up`. */
@@ -83,7 +84,7 @@ export async function registerPushWakeUps(options: PushWakeUpOptions): Promise<v
     const data = pushData(payload);
     if (data === null || !accept(data)) return result.NoData;
     try {
-      const report = await runBackgroundSync(options);
+      const report = await runBackgroundSync({ ...options, trigger: 'push' });
       tell(options.onReport, report);
       if (report.outcome === 'failed') return result.Failed;
       return (report.run?.pulled ?? 0) > 0 ? result.NewData : result.NoData;

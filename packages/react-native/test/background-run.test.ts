@@ -125,7 +125,7 @@ describe('a background wake-up', () => {
       expect(await wakeUp.run()).toBe(wakeUp.backgroundTask.BackgroundTaskResult.Success);
       const [report] = wakeUp.reports;
       expect(report?.outcome).toBe('ok');
-      expect(report?.run).toMatchObject({ outcome: 'success', triggers: ['manual'] });
+      expect(report?.run).toMatchObject({ outcome: 'success', triggers: ['background'] });
       expect(opened).toBe(0);
       expect(app.getStatus().state).toBe('idle');
       expect(await app.collection('notes').query()).toHaveLength(3_000);
@@ -144,8 +144,27 @@ describe('a background wake-up', () => {
       open: async () => ({ url: server.url, store: tracked.store, getToken: () => token }),
     });
     expect(report.outcome).toBe('ok');
-    expect(report.run?.pulled).toBe(3_000);
+    expect(report.run).toMatchObject({ pulled: 3_000, triggers: ['background'] });
     expect(tracked.closed()).toBe(true);
+  });
+
+  it("records push when an app's own push handler runs it, and refuses a trigger a wake-up cannot have", async () => {
+    const token = await server.token('carol');
+    const tracked = trackedStore();
+    const open = async () => ({ url: server.url, store: tracked.store, getToken: () => token });
+    const pushed = await runBackgroundSync({ open, trigger: 'push' });
+    expect(pushed.run).toMatchObject({ outcome: 'success', triggers: ['push'] });
+    let opened = 0;
+    const refused = await runBackgroundSync({
+      open: async () => {
+        opened += 1;
+        return null;
+      },
+      trigger: 'manual' as never,
+    });
+    expect(refused).toMatchObject({ outcome: 'failed', run: null });
+    expect(String(refused.error)).toMatch(/trigger "manual" is not one of background, push/);
+    expect(opened).toBe(0);
   });
 
   it('answers Failed when the server refuses the run', async () => {

@@ -78,7 +78,7 @@ describe('push wake-ups', () => {
     const payload = { notification: null, data: { dataString: '{"ferry":"poke","version":20}' } };
     expect(await taskManager.run(TASK, payload)).toBe(result.NewData);
     expect(reports).toHaveLength(1);
-    expect(reports[0]).toMatchObject({ outcome: 'ok', run: { pulled: 20 } });
+    expect(reports[0]).toMatchObject({ outcome: 'ok', run: { pulled: 20, triggers: ['push'] } });
     expect(watched.shown).toEqual([]);
   });
 
@@ -113,6 +113,8 @@ describe('push wake-ups', () => {
         ['ok', 20],
         ['ok', 0],
       ]);
+      // The app's own client records why it ran, as its inspector and history show.
+      expect((await app.history()).map((run) => run.triggers)).toEqual([['push'], ['push']]);
     } finally {
       await app.close();
     }

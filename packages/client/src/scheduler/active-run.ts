@@ -3,7 +3,7 @@
  * the engine fills in as it goes, and the record that ends up in the history.
  */
 import type { AbortReason, RunError, RunOutcome, RunRecord } from './history.ts';
-import { sortTriggers, type Trigger } from './triggers.ts';
+import { type RequestedTrigger, sortTriggers, type Trigger } from './triggers.ts';
 
 /** Filled in by the engine as the run goes, so an aborted or failed run still reports its work. */
 export interface RunCounters {
@@ -30,8 +30,8 @@ export interface RunContext {
   readonly signal: AbortSignal;
   readonly counters: RunCounters;
   /**
-   * Set by the engine as it takes the outbox, before its first request: a manual request
-   * whose writes all fall in it joins the run, which pushes them and then pulls.
+   * Set by the engine as it takes the outbox, before its first request: a requested run
+   * (`sync()`) whose writes all fall in it joins the run, which pushes them and then pulls.
    */
   pushRange: PushRange | null;
 }
@@ -45,6 +45,8 @@ export interface RunSuccess {
 export type RunFn = (run: RunContext) => Promise<RunSuccess>;
 
 export interface Waiter {
+  /** What the `sync()` call said it syncs for: the run that serves it records this. */
+  readonly trigger: RequestedTrigger;
   resolve(record: RunRecord): void;
   reject(error: unknown): void;
 }

@@ -1,6 +1,6 @@
 /** Scheduling options, their defaults, and the checks applied once at `createClient`. */
 import { FerryConfigError } from '../errors.ts';
-import { AUTOMATIC_TRIGGERS, type AutomaticTrigger } from './triggers.ts';
+import { AUTOMATIC_TRIGGERS, type AutomaticTrigger, isRequestedTrigger } from './triggers.ts';
 
 export interface ScheduleOptions {
   /** The data is stale this long after the last successful run; default 5 minutes. */
@@ -23,7 +23,10 @@ export interface ScheduleOptions {
   requireBatteryNotLow?: boolean;
   /** Runs kept in the history; default 50. */
   historySize?: number;
-  /** The automatic triggers to use; default all of them. `client.sync()` always works. */
+  /**
+   * The automatic triggers to use; default all of them. The requested ones (`manual`,
+   * `push`, `background`: `client.sync()` calls) always work and cannot be listed.
+   */
   triggers?: readonly AutomaticTrigger[];
 }
 
@@ -88,7 +91,9 @@ function triggerSet(value: readonly AutomaticTrigger[] | undefined): Set<Automat
   for (const trigger of value) {
     if (!AUTOMATIC_TRIGGERS.includes(trigger)) {
       throw new FerryConfigError(
-        `schedule.triggers: ${JSON.stringify(trigger)} is not one of ${AUTOMATIC_TRIGGERS.join(', ')} (manual syncs need no trigger).`,
+        isRequestedTrigger(trigger)
+          ? `schedule.triggers: ${JSON.stringify(trigger)} is requested, not raised by the scheduler: it comes from sync({ trigger: '${trigger}' }), which always runs, so it cannot be listed here. The automatic triggers are ${AUTOMATIC_TRIGGERS.join(', ')}.`
+          : `schedule.triggers: ${JSON.stringify(trigger)} is not one of ${AUTOMATIC_TRIGGERS.join(', ')} (manual, push and background runs are requested with sync() and need no trigger).`,
       );
     }
   }

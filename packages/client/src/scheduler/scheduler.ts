@@ -1,10 +1,12 @@
 /**
  * The background scheduler: decides when a sync run starts, and runs one at a time.
  *
- * - Triggers (start, online, interval, visible, poke, local-change, manual) ask for a run.
- *   Those that only offer an opportunity (start, online, interval, visible) run only when
- *   the data is due: never synced, an unfinished run, or `minIntervalMs` since the last
- *   success. Manual and a local change with unsent mutations run regardless, and so does
+ * - Triggers (start, online, interval, visible, poke, local-change, and the requested
+ *   background, push and manual) ask for a run. Those that only offer an opportunity
+ *   (start, online, interval, visible) run only when the data is due: never synced, an
+ *   unfinished run, or `minIntervalMs` since the last success. A requested run (a
+ *   `sync()` call, whatever trigger it names: the app's own, or a runtime's background or
+ *   push wake-up) and a local change with unsent mutations run regardless, and so does
  *   a poke, unless the client already holds every change it announced (`pokeWanted`):
  *   checked again when a run ends, so the poke of a commit the run brought back is dropped.
  * - A local change runs at once when no run is in flight, and in the run right after the
@@ -12,15 +14,15 @@
  *   `localChangeDelayMs` it waits for that much quiet instead (at most ten delays).
  * - A run starts only when its constraints are met; losing one midway aborts the run (its
  *   committed pages stay) and it resumes when they are met again.
- * - Failures back off exponentially with jitter, never sooner than a Retry-After; a manual
- *   sync, the conditions met again (the network is back) and `resetBackoff()` (the server
- *   is reachable again) skip the rest of a backoff (never a Retry-After). A failure that
- *   retrying cannot fix puts the scheduler in `error` until a manual sync, a local write
- *   or a restart.
- * - A manual request made while a condition is not met (no network) is refused at once
- *   with `FerryConditionsError`, as are those a run lost its conditions under, instead of
+ * - Failures back off exponentially with jitter, never sooner than a Retry-After; a
+ *   requested run, the conditions met again (the network is back) and `resetBackoff()`
+ *   (the server is reachable again) skip the rest of a backoff (never a Retry-After). A
+ *   failure that retrying cannot fix puts the scheduler in `error` until a requested run,
+ *   a local write or a restart.
+ * - A run requested while a condition is not met (no network) is refused at once with
+ *   `FerryConditionsError`, as are those a run lost its conditions under, instead of
  *   waiting for the network; the run they asked for still happens once it is back.
- * - Triggers arriving during a run fold into at most one follow-up run. A manual request
+ * - Triggers arriving during a run fold into at most one follow-up run. A requested run
  *   joins the run in flight instead when that run pushes the last local write and pulls
  *   after it (or has not started its work yet): `put(); sync()` costs one run, not two.
  * - Each run is recorded (start and end) in the store, with the attempt count and backoff,
@@ -53,7 +55,12 @@ import { LOCAL_CHANGE_MAX_DELAYS, MAX_RETRY_AFTER_MS } from './options.ts';
 import { decideRunEnd, type RunEnd, type RunOutcomeInput } from './run-end.ts';
 import { createStatusMachine, type SchedulerEvent } from './status-machine.ts';
 import { createTimerSlot, MAX_TIMER_DELAY_MS } from './timer-slot.ts';
-import { sortTriggers, type Trigger } from './triggers.ts';
+import {
+  isRequestedTrigger,
+  type RequestedTrigger,
+  sortTriggers,
+  type Trigger,
+} from './triggers.ts';
 import type { Scheduler, SchedulerDeps, SchedulerStatus } from './types.ts';
 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
@@ -67,7 +74,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let waitingFor: WaitingFor | null = null;
   /** Triggers waiting for the next run. */
   const wanted = new Set<Trigger>();
-  /** A manual request, regained conditions or a reachable server since the last run start: they cut a backoff short. */
+  /** A requested run, regained conditions or a reachable server since the last run start: they cut a backoff short. */
   let backoffCut = false;
   const waiters: Waiter[] = [];
   let running: ActiveRun | null = null;
@@ -87,8 +94,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   function wants(trigger: Trigger): boolean {
     if (!loaded) return true;
     const pending = trigger === 'local-change' && deps.hasPendingMutations();
-    if (machine.state === 'error') return trigger === 'manual' || pending;
-    if (trigger === 'manual' || pending) return true;
+    // A requested run always runs: its caller waits for it, even in `error`.
+    if (isRequestedTrigger(trigger) || pending) return true;
+    if (machine.state === 'error') return false;
     if (trigger === 'poke') return deps.pokeWanted();
     return isDue(env.now());
   }
@@ -123,7 +131,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   function wake(trigger: Trigger) {
     if (stopped) return;
-    if ((trigger === 'manual' || options.triggers.has(trigger)) && wants(trigger)) {
+    if ((isRequestedTrigger(trigger) || options.triggers.has(trigger)) && wants(trigger)) {
       if (running?.joinable) joinRun(running, trigger);
       else wanted.add(trigger);
     }
@@ -234,7 +242,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       // Joined late, they asked for no more than this run's success: the next run serves
       // them now, as it would have had they not joined.
       waiters.push(...late);
-      wanted.add('manual');
+      for (const waiter of late) wanted.add(waiter.trigger);
       backoffCut = true;
     } else run.waiters.push(...late);
     if (end.waiters === 'carry') waiters.unshift(...run.waiters);
@@ -310,20 +318,21 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (trigger === 'local-change') localChange();
       else wake(trigger);
     },
-    requestRun() {
+    requestRun(trigger: RequestedTrigger = 'manual') {
       if (stopped) return Promise.reject(deps.closedError());
       return new Promise<RunRecord>((resolve, reject) => {
-        if (running?.joinable) running.waiters.push({ resolve, reject });
+        const waiter: Waiter = { trigger, resolve, reject };
+        if (running?.joinable) running.waiters.push(waiter);
         else if (running !== null && pushCarries(running, deps.lastMutationId())) {
           // The run in flight pushes what the caller wrote and then pulls: no second run.
-          running.lateWaiters.push({ resolve, reject });
-          joinRun(running, 'manual');
+          running.lateWaiters.push(waiter);
+          joinRun(running, trigger);
           return publish();
         } else {
-          waiters.push({ resolve, reject });
+          waiters.push(waiter);
           backoffCut = true;
         }
-        wake('manual');
+        wake(trigger);
       });
     },
     resetBackoff() {

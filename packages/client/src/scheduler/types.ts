@@ -5,7 +5,7 @@ import type { SchedulerCapabilities, SyncEnvironment, WaitingFor } from './envir
 import type { RunError, RunRecord, SavedSchedule } from './history.ts';
 import type { ResolvedScheduleOptions } from './options.ts';
 import type { SchedulerState } from './status-machine.ts';
-import type { AutomaticTrigger } from './triggers.ts';
+import type { AutomaticTrigger, RequestedTrigger } from './triggers.ts';
 
 export interface ScheduleStorage {
   load(): Promise<{ lastSuccessAt: number | null; saved: SavedSchedule }>;
@@ -50,8 +50,11 @@ export interface Scheduler {
   /** Loads the saved state, starts watching conditions, and raises `start`. */
   start(): Promise<void>;
   trigger(trigger: AutomaticTrigger): void;
-  /** A manual run: resolves with the record of the run that served it, rejects with its error. */
-  requestRun(): Promise<RunRecord>;
+  /**
+   * A requested run (`sync()`), recorded with `trigger` (default `manual`): resolves with
+   * the record of the run that served it, rejects with its error.
+   */
+  requestRun(trigger?: RequestedTrigger): Promise<RunRecord>;
   /**
    * The server is reachable again (the live stream opened): the rest of a backoff is
    * skipped, so what failed meanwhile is retried now. A Retry-After still holds.

@@ -263,6 +263,8 @@ describe('scheduler triggers', () => {
         visible: true,
         poke: true,
         'local-change': true,
+        background: true,
+        push: true,
         manual: true,
       },
       constraints: { network: true, unmetered: true, battery: true },
