@@ -2,12 +2,13 @@
  * Acceptance tests of sync as an app sees it: the status counts a local write as pending by
  * the time the write resolves; `sync()` pushes and pulls and says what it did; another
  * device of the user gets the writes; a write the server refuses is rolled back and
- * reported; runs are announced and kept in `history()`; `inspect()` shows the engine; a
- * server that does not answer fails `sync()` with `FerryNetworkError`; the live stream
- * brings another device's writes without `sync()`.
+ * reported; runs are announced and kept in `history()`, with the trigger `sync()` named;
+ * `inspect()` shows the engine; a server that does not answer fails `sync()` with
+ * `FerryNetworkError`; the live stream brings another device's writes without `sync()`.
  */
 import {
   type ChangeEvent,
+  FerryConfigError,
   FerryNetworkError,
   FerryValidationError,
   type RejectionEvent,
@@ -179,6 +180,20 @@ export function describeSyncTests(context: ClientTestContext): void {
       });
       expect(progress.length).toBeGreaterThan(0);
       expect(progress.at(-1)).toMatchObject({ runId: history[0]?.id, pushed: 1 });
+    });
+
+    it('sync({ trigger }) records why the run was asked for, and refuses any other trigger', async () => {
+      const { client } = await context.open();
+      await client.sync({ trigger: 'push' });
+      await client.sync({ trigger: 'background' });
+      const refused = await rejection(() => client.sync({ trigger: 'poke' } as never));
+      expect(refused).toBeInstanceOf(FerryConfigError);
+      expect(String(refused)).toContain('is not one of background, push, manual');
+      const history = await client.history();
+      expect(history.map((run) => [run.triggers, run.outcome])).toEqual([
+        [['push'], 'success'],
+        [['background'], 'success'],
+      ]);
     });
 
     it('sync() with the server out of reach rejects with FerryNetworkError and keeps the writes', async () => {
