@@ -4,9 +4,10 @@
  * - edits made offline are shown at once, survive a reload (the app itself served by the
  *   service worker) and are pushed when the network returns;
  * - with every page of the app closed, a Background Sync event drains the outbox;
- * - a Web Push poke makes the service worker pull and show a notification.
+ * - a Web Push poke makes the service worker pull and show a notification;
+ * - the runs those events started say so in the inspector: `background` and `push`.
  */
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   addItem,
@@ -96,6 +97,23 @@ async function deliverPoke(serviceWorker: ServiceWorkerControl): Promise<void> {
   }
 }
 
+/**
+ * Opens Ferry's inspector from the page's Details button and waits until its list of
+ * recent runs has one whose triggers are `trigger` (it takes a new snapshot every 2 s).
+ */
+async function expectRunTriggeredBy(page: Page, trigger: string): Promise<void> {
+  await page.getByTestId('sync-details').click();
+  const runs = page
+    .getByTestId('ferry-inspector')
+    .getByRole('table')
+    .filter({ hasText: 'Recent runs' });
+  await eventually(
+    () => runs.locator('tbody tr td:nth-child(3)').allInnerTexts(),
+    (triggers) => triggers.includes(trigger),
+    `a run triggered by ${trigger} in the inspector`,
+  );
+}
+
 describe('offline', () => {
   it('keeps edits made offline across a reload and pushes them when back online', async () => {
     const context = await offlineDevice();
@@ -150,6 +168,10 @@ describe('with every page of the app closed', () => {
       (t) => t.includes('Queued while offline'),
       'the service worker to push the queued edit',
     );
+    // The service worker's run is in the store's history as what it was: a background run.
+    const reopened = await context.newPage();
+    await reopened.goto(demo.server.url);
+    await expectRunTriggeredBy(reopened, 'background');
     await context.close();
   });
 
@@ -191,6 +213,7 @@ describe('with every page of the app closed', () => {
     const page = await context.newPage();
     await page.goto(demo.server.url);
     await page.getByTestId('list-team').getByText('Arrived by push').waitFor();
+    await expectRunTriggeredBy(page, 'push');
     await context.close();
   });
 });
