@@ -60,7 +60,8 @@ describe(`ferry-agent status (${kind.name})`, () => {
     const items = client.collection('items');
     await items.put('synced-1', { n: 1 });
     await items.put('synced-2', { n: 2 });
-    await client.sync();
+    // Recorded as a phone's or a service worker's push wake-up would be.
+    await client.sync({ trigger: 'push' });
     await items.put('pending-1', { n: 3 });
     await items.patch('synced-1', { n: 10 });
     await client.collection('notes').delete('gone');
@@ -84,7 +85,7 @@ describe(`ferry-agent status (${kind.name})`, () => {
     expect(text).toMatch(/^ {2}4 +inspector +items +synced-1 +patch +not sent$/m);
     expect(text).toMatch(/^ {2}5 +inspector +notes +gone +delete +not sent$/m);
     expect(text).toContain('Recent runs: 1');
-    expect(text).toMatch(/^ {2}1 +\S+Z +manual +success +[\d.]+ m?s +2 +2 +0 /m);
+    expect(text).toMatch(/^ {2}1 +\S+Z +push +success +[\d.]+ m?s +2 +2 +0 /m);
     expect(text).toMatch(/^Cursor: held, last success \S+Z \(\d+ s ago\)$/m);
     expect(text).toContain('Store: 3 outbox entries');
     expect(text).toMatch(/^ {2}inspector +items +2$/m);
@@ -105,7 +106,7 @@ describe(`ferry-agent status (${kind.name})`, () => {
     expect(snapshot.runs.entries).toHaveLength(1);
     expect(snapshot.runs.entries[0]).toMatchObject({
       outcome: 'success',
-      triggers: ['manual'],
+      triggers: ['push'],
       pushed: 2,
       pulled: 2,
     });

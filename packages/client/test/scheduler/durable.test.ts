@@ -95,4 +95,20 @@ describe('scheduler durable state', () => {
     expect(parsed.runs.map((r) => [r.id, r.triggers])).toEqual([[3, ['poke']]]);
     expect(parsed.nextRunId).toBe(4);
   });
+
+  it('reads runs saved before push and background existed as they were, and new ones in order', () => {
+    const parsed = parseSavedSchedule({
+      nextRunId: 4,
+      runs: [
+        { id: 1, startedAt: 5, outcome: 'success', triggers: ['start', 'local-change', 'manual'] },
+        { id: 2, startedAt: 6, outcome: 'success', triggers: ['manual', 'push', 'poke'] },
+        { id: 3, startedAt: 7, outcome: 'failed', triggers: ['background'] },
+      ],
+    });
+    expect(parsed.runs.map((r) => r.triggers)).toEqual([
+      ['start', 'local-change', 'manual'],
+      ['poke', 'push', 'manual'],
+      ['background'],
+    ]);
+  });
 });
