@@ -54,18 +54,18 @@ export interface Waiter {
 export interface ActiveRun {
   readonly context: RunContext;
   /**
-   * True until the engine starts its work: a trigger or a manual request arriving before
-   * then joins this run instead of waiting for a follow-up, since the run has not read
-   * the outbox or the cursor yet.
+   * True until the engine starts its work: a trigger or a `sync()` call arriving before
+   * then joins this run instead of waiting for a follow-up, since the run has not read the
+   * outbox or the cursor yet.
    */
   joinable: boolean;
   readonly startedAt: number;
   readonly controller: AbortController;
   abortReason: AbortReason | null;
-  /** Manual requests this run serves. */
+  /** The `sync()` calls this run serves. */
   readonly waiters: Waiter[];
   /**
-   * Manual requests that joined after the run started its work, because its push carries
+   * `sync()` calls that joined after the run started its work, because its push carries
    * their writes: its success answers them, but should it fail they go on to the next run,
    * as they would have without joining.
    */
@@ -111,7 +111,7 @@ export function joinRun(run: ActiveRun, trigger: Trigger): void {
 }
 
 /**
- * True when a run that has started its work serves a manual request made now, with
+ * True when a run that has started its work serves a `sync()` made now, with
  * `lastMutationId` the last local write recorded: that write is in the run's push, which
  * sends every write the server had not acknowledged up to it, and the run pulls after.
  */
@@ -162,7 +162,7 @@ export function runRecord(
   });
 }
 
-/** Answers the manual requests a run served: with its record, or with its error. */
+/** Answers the `sync()` calls a run served: with its record, or with its error. */
 export function settleWaiters(
   run: ActiveRun,
   answer: { record: RunRecord } | { error: unknown },

@@ -1,7 +1,7 @@
 /**
  * What a run's end does to the schedule, as a pure function of the run and its outcome:
  * the new saved state, the record, the status event, and what happens to the run's
- * triggers and to the manual requests it served.
+ * triggers and to the `sync()` calls it served.
  */
 import { FerryTimeoutError } from '../errors.ts';
 import { describeError } from '../status.ts';
@@ -24,7 +24,7 @@ export interface RunEnd {
    * unmet: a run condition was lost (the network, most often); carry: they move to the next run.
    */
   waiters: 'resolve' | 'reject' | 'closed' | 'unmet' | 'carry';
-  /** What the manual requests are rejected with, when `waiters` is `reject`. */
+  /** What the `sync()` calls are rejected with, when `waiters` is `reject`. */
   error: unknown;
   /** The error to show, or undefined to leave it as it is. */
   lastError: RunError | null | undefined;
@@ -69,7 +69,7 @@ export function decideRunEnd(input: {
   }
   if (reason === 'conditions' || (reason === 'budget' && madeProgress(run))) {
     // Stopped with its work kept: its triggers carry over to the next run, and so do its
-    // manual requests, unless it lost its conditions: those are told at once.
+    // `sync()` calls, unless it lost its conditions: those are told at once.
     return {
       ...base,
       saved,

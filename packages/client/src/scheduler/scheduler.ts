@@ -161,7 +161,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     waitingFor = unmetConstraint(env.conditions(), options);
     if (waitingFor !== null) {
       move('lose-conditions');
-      // Manual requests are told now; the run they asked for waits in `wanted`.
+      // `sync()` calls are told now; the run they asked for waits in `wanted`.
       const refused = new FerryConditionsError(waitingFor);
       for (const waiter of waiters.splice(0)) waiter.reject(refused);
       return false;
@@ -206,7 +206,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     publish();
   }
 
-  /** What the manual requests a run served are rejected with. */
+  /** What the `sync()` calls a run served are rejected with. */
   function waiterError(end: RunEnd): unknown {
     switch (end.waiters) {
       case 'closed':

@@ -10,7 +10,7 @@
  *       │                  back-off │    │ backoff-elapsed             │  │  │  │
  *       │                           ▼    │                             │  │  │  │
  *       │  lose-conditions   ┌─────────────┐ ◀──── fail-retryable ─────┘  │  │  │
- *       └─────────────────── │ backing-off │ ── start-run (manual) ───────┘  │  │
+ *       └─────────────────── │ backing-off │ ── start-run (sync()) ───────┘  │  │
  *                            └─────────────┘                                 │  │
  *                            ┌───────┐ ───────────── start-run ──────────────┘  │
  *                            │ error │ ◀──────────── fail-fatal ────────────────┘
@@ -24,8 +24,8 @@
  *   is set, low battery when "not on low battery" is set); runs resume when it is.
  * - backing-off: the last run failed in a way worth retrying; the next try is planned.
  * - error: the last run failed in a way retrying cannot fix (a refused token after a
- *   refresh, another 4xx, a server that does not speak the protocol). Only a manual sync,
- *   a local write or a restart tries again.
+ *   refresh, another 4xx, a server that does not speak the protocol). Only a requested
+ *   run (`sync()`: manual, push or background), a local write or a restart tries again.
  * - stopped: the client is closed.
  *
  * A run that loses its conditions midway is aborted and ends with `abort`; the scheduler
@@ -91,7 +91,7 @@ export const TRANSITIONS: TransitionTable = {
     close: 'stopped',
   },
   'backing-off': {
-    // Only a manual sync skips the rest of a backoff (never a Retry-After).
+    // Only a requested run (`sync()`) skips the rest of a backoff (never a Retry-After).
     'start-run': 'syncing',
     succeed: null,
     abort: null,

@@ -41,7 +41,7 @@ export interface SchedulerDeps {
   pokes: boolean;
   onStatus(status: SchedulerStatus): void;
   onRunEnd(record: RunRecord): void;
-  /** What manual requests still waiting are rejected with when the scheduler stops. */
+  /** What `sync()` calls still waiting are rejected with when the scheduler stops. */
   closedError(): Error;
   logger: Logger;
 }
