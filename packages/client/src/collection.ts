@@ -16,13 +16,12 @@ import { FerryConfigError, FerryValidationError } from './errors.ts';
 import type { IndexDefinition } from './index-key.ts';
 import { createLiveQuery } from './live-query.ts';
 import {
-  commitWrite,
+  checkWrite,
   commitWrites,
   countLocal,
   findLocal,
   getManyLocal,
   type LocalWrite,
-  prepareWrite,
   readRow,
   readRows,
 } from './local-ops.ts';
@@ -233,15 +232,22 @@ export function createCollection<T extends JsonObject, Input extends JsonObject 
 
   const write = async (write: Omit<LocalWrite, 'space' | 'collection'>): Promise<void> => {
     assertUsable();
-    const build = prepareWrite({ ...write, space, collection: name });
-    await commitWrite(ctx, build);
+    await commitWrites(ctx, [checkWrite({ ...write, space, collection: name })]);
   };
 
-  const bulk = async (writes: Iterable<Omit<LocalWrite, 'space' | 'collection'>>) => {
+  // Each entry is checked as it is read, straight into its mutation: a bulk write of tens
+  // of thousands makes no intermediate objects per entry.
+  const bulk = async (
+    entries: Iterable<readonly [string, unknown]> | Iterable<string>,
+    op: 'put' | 'delete',
+  ) => {
     assertUsable();
-    const builds = [];
-    for (const write of writes) builds.push(prepareWrite({ ...write, space, collection: name }));
-    await commitWrites(ctx, builds);
+    const checked = [];
+    for (const entry of entries) {
+      const [key, value] = op === 'put' ? (entry as readonly [string, unknown]) : [entry as string];
+      checked.push(checkWrite({ op, space, collection: name, key, value }));
+    }
+    await commitWrites(ctx, checked);
   };
 
   return {
@@ -269,13 +275,8 @@ export function createCollection<T extends JsonObject, Input extends JsonObject 
       write({ op: 'patch', key, value: changes, ifVersion: options?.ifVersion }),
     delete: (key, options) => write({ op: 'delete', key, ifVersion: options?.ifVersion }),
     bulkPut: (entries) =>
-      bulk(
-        Array.from(
-          Symbol.iterator in entries ? entries : Object.entries(entries),
-          ([key, value]) => ({ op: 'put' as const, key, value }),
-        ),
-      ),
-    bulkDelete: (keys) => bulk(Array.from(keys, (key) => ({ op: 'delete' as const, key }))),
+      bulk(Symbol.iterator in entries ? entries : Object.entries(entries), 'put'),
+    bulkDelete: (keys) => bulk(keys, 'delete'),
     subscribe(
       first: ((rows: Row<T>[]) => void) | Query<T>,
       second?: QueryOptions<T> | ((rows: Row<T>[]) => void),

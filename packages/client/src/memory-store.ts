@@ -114,7 +114,7 @@ export function openMemoryStore(data: MemoryStoreData): Store {
     async listOutbox() {
       assertOpen();
       const entries = [...data.outbox.values()].sort((a, b) => a.id - b.id);
-      return entries.map((entry) => structuredClone(entry));
+      return entries.map(copyEntry);
     },
 
     async getMeta(key: string) {
@@ -156,11 +156,31 @@ function copyRecord({ space, collection, key, version, value }: StoredRecord): S
  * metadata values are JSON and get the fast JSON copy; the rest gets `structuredClone`.
  */
 function copyBatch(batch: StoreBatch): StoreBatch {
-  const { putRecords, setMeta, ...rest } = batch;
+  const { putRecords, addOutbox, setMeta, ...rest } = batch;
   const copy: StoreBatch = structuredClone(rest);
   if (putRecords !== undefined) copy.putRecords = putRecords.map(copyRecord);
+  // A bulk write brings tens of thousands of entries: `structuredClone` would be most of it.
+  if (addOutbox !== undefined) copy.addOutbox = addOutbox.map(copyEntry);
   if (setMeta !== undefined) copy.setMeta = copyMeta(setMeta);
   return copy;
+}
+
+/**
+ * An outbox entry's own copy, field by field: a validated entry holds only these, and only
+ * its value is not a primitive.
+ */
+function copyEntry(entry: OutboxEntry): OutboxEntry {
+  const { space, collection, key, id, ifVersion } = entry;
+  if (entry.op === 'delete') {
+    return ifVersion === undefined
+      ? { space, collection, key, id, op: 'delete' }
+      : { space, collection, key, ifVersion, id, op: 'delete' };
+  }
+  const { op } = entry;
+  const value = copyJson(entry.value);
+  return ifVersion === undefined
+    ? { space, collection, key, id, op, value }
+    : { space, collection, key, ifVersion, id, op, value };
 }
 
 function copyMeta(setMeta: NonNullable<StoreBatch['setMeta']>): StoreBatch['setMeta'] {

@@ -16,6 +16,11 @@ export class Outbox {
     return this.#entries.length;
   }
 
+  /** The lowest id, or infinity when empty. */
+  get firstId(): number {
+    return this.#entries[0]?.id ?? Number.POSITIVE_INFINITY;
+  }
+
   /** The highest id, or 0 when empty. */
   get lastId(): number {
     return this.#entries.at(-1)?.id ?? 0;

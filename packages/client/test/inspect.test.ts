@@ -172,6 +172,29 @@ describe('client.inspect()', () => {
     await reopened.close();
   });
 
+  it('times every entry of a bulk write alike and keeps pending times once earlier writes are confirmed', async () => {
+    const clock = manualClock();
+    const { client } = setup({ now: clock.now });
+    const todos = client.collection('todos');
+    await todos.put('a', { title: 'a' });
+    await client.sync();
+    clock.advance(4_000);
+    await todos.bulkPut([
+      ['b', { title: 'b' }],
+      ['c', { title: 'c' }],
+    ]);
+    clock.advance(1_000);
+    await todos.put('d', { title: 'd' });
+    clock.advance(500);
+    const snapshot = await client.inspect();
+    expect(snapshot.pending.entries.map((e) => [e.key, e.ageMs])).toEqual([
+      ['b', 1_500],
+      ['c', 1_500],
+      ['d', 500],
+    ]);
+    await client.close();
+  });
+
   it('rejects bounds that are not whole numbers ≥ 0', async () => {
     const { client } = setup();
     await expect(client.inspect({ maxPending: -1 })).rejects.toThrow(FerryValidationError);
