@@ -7,7 +7,8 @@ import { replicateRxCollection } from 'rxdb/plugins/replication';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { Subject } from 'rxjs';
 import type { BenchRecord } from '../types.ts';
-import { openStream, postJson } from './http.ts';
+import { openReconnectingStream } from './event-source.ts';
+import { postJson } from './http.ts';
 import type { ClientSystem, Target } from './types.ts';
 
 const BATCH = 1000;
@@ -147,8 +148,11 @@ export const rxdbClient: ClientSystem = {
   async openWatcher(target, onSeen) {
     const { db, items } = await openDatabase();
     const resync = new Subject<'RESYNC'>();
-    const stream = await openStream(`${target.url}${rxdbClient.eventStream(target).path}`, {}, () =>
-      resync.next('RESYNC'),
+    // Every event, and every reconnect after an outage (as RxDB's docs ask of a pull
+    // stream$), sends the replication through its checkpoint iteration.
+    const stream = await openReconnectingStream(
+      `${target.url}${rxdbClient.eventStream(target).path}`,
+      { onData: () => resync.next('RESYNC'), onReopen: () => resync.next('RESYNC') },
     );
     const replication = replicateRxCollection<ItemDoc, Checkpoint>({
       collection: items,
