@@ -45,13 +45,25 @@ export interface BrowserBundle {
   close(): Promise<void>;
 }
 
-export async function bundleBrowserPages(): Promise<BrowserBundle> {
+export interface BundleOptions {
+  /** The pages to build (default: those of W1B and BOOT). */
+  entries?: readonly string[];
+  /**
+   * Extra package export conditions: `['@ferry/source']` bundles Ferry's sources instead of
+   * its built `dist/`, as the Node workloads run them with `--conditions=@ferry/source`.
+   */
+  conditions?: readonly string[];
+}
+
+export async function bundleBrowserPages(options: BundleOptions = {}): Promise<BrowserBundle> {
+  const entries = options.entries ?? ENTRIES;
   const dir = await mkdtemp(join(tmpdir(), 'ferry-bench-browser-'));
   const previous = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
   try {
     await build({
-      entryPoints: ENTRIES.map((e) => join(PAGES, `${e}.ts`)),
+      entryPoints: entries.map((e) => join(PAGES, `${e}.ts`)),
+      ...(options.conditions === undefined ? {} : { conditions: [...options.conditions] }),
       outdir: dir,
       bundle: true,
       format: 'esm',
@@ -68,7 +80,7 @@ export async function bundleBrowserPages(): Promise<BrowserBundle> {
   }
   const require = createRequire(import.meta.url);
   await copyFile(require.resolve('pouchdb/dist/pouchdb.min.js'), join(dir, 'pouchdb.min.js'));
-  for (const entry of ENTRIES) await writeFile(join(dir, `${entry}.html`), html(entry));
+  for (const entry of entries) await writeFile(join(dir, `${entry}.html`), html(entry));
   const server = createServer(async (request, response) => {
     const path = normalize(new URL(request.url ?? '/', 'http://x').pathname).replace(/^\/+/, '');
     try {

@@ -6,7 +6,7 @@
  */
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../../test/support/chromium.ts';
-import { type BrowserBundle, bundleBrowserPages } from './bundle.ts';
+import { type BrowserBundle, type BundleOptions, bundleBrowserPages } from './bundle.ts';
 
 export interface BenchBrowser {
   /** A fresh profile (empty IndexedDB) with `entry`'s page loaded and its module ready. */
@@ -14,8 +14,8 @@ export interface BenchBrowser {
   close(): Promise<void>;
 }
 
-export async function launchBenchBrowser(): Promise<BenchBrowser> {
-  const bundle: BrowserBundle = await bundleBrowserPages();
+export async function launchBenchBrowser(pages?: BundleOptions): Promise<BenchBrowser> {
+  const bundle: BrowserBundle = await bundleBrowserPages(pages);
   let browser: Browser;
   try {
     browser = await chromium.launch({

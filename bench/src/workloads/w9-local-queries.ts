@@ -16,44 +16,22 @@ import { openSqliteStore } from '@ferry/node';
 import Database from 'better-sqlite3';
 import { createRxDatabase, type RxCollection } from 'rxdb';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
+import {
+  BULK,
+  FIRST_ROUNDS,
+  type Item,
+  item,
+  key,
+  percentile,
+  QUERY_ROUNDS,
+  RECORDS,
+  times,
+  type W9Figures,
+  WRITES,
+} from '../w9-records.ts';
 
-type Item = { list: string; createdAt: number; title: string };
-const RECORDS = 100_000;
-const LISTS = 150;
-const QUERY_ROUNDS = 51;
-const FIRST_ROUNDS = 11;
-const WRITES = 201;
-const BULK = 20_000;
-
-interface Figures {
-  queryMs: number;
-  firstMs: number;
-  updateP50Ms: number;
-  updateP99Ms: number;
-  bulkMs: number;
-}
-
-const percentile = (xs: number[], p: number) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
-};
+type Figures = W9Figures;
 const log = (line: string) => console.log(`[w9] ${line}`);
-const item = (i: number): Item => ({
-  list: `list-${i % LISTS}`,
-  createdAt: (i * 7919) % RECORDS,
-  title: `item ${i}`,
-});
-const key = (i: number) => `k${String(i).padStart(6, '0')}`;
-
-async function times(rounds: number, run: (round: number) => Promise<unknown>): Promise<number[]> {
-  const out: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const start = performance.now();
-    await run(i);
-    out.push(performance.now() - start);
-  }
-  return out;
-}
 
 async function ferry(name: string, store: Store): Promise<Figures> {
   log(`${name}: loading ${RECORDS} records`);
