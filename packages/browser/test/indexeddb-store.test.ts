@@ -107,6 +107,36 @@ describe('IndexedDB store specifics', () => {
     await store.close();
   });
 
+  it('indexes every record when declarations change, past the pages the rewrite reads at a time', async () => {
+    const options = fresh();
+    const store = await openIndexedDbStore(options);
+    // 4,500 records in two collections and two spaces: more than two rewrite pages.
+    const records: StoredRecord[] = [];
+    for (let i = 0; i < 4_500; i++) {
+      records.push({
+        space: i % 2 === 0 ? 's1' : 's2',
+        collection: i % 3 === 0 ? 'notes' : 'todos',
+        key: `k${String(i).padStart(4, '0')}`,
+        value: { n: 4_500 - i },
+        version: 1,
+      });
+    }
+    await store.commit({ putRecords: records });
+    await store.defineIndexes([{ collection: 'todos', name: 'byN', fields: ['n'] }]);
+    const expected = (space: string) =>
+      records
+        .filter((r) => r.space === space && r.collection === 'todos')
+        .sort((a, b) => (a.value.n as number) - (b.value.n as number))
+        .map((r) => r.key);
+    for (const space of ['s1', 's2']) {
+      const scan = { space, collection: 'todos', index: 'byN' };
+      const found = await store.scanIndex(scan, 'asc');
+      expect(found.map((r) => r.key)).toEqual(expected(space));
+      expect(await store.countIndex(scan)).toBe(expected(space).length);
+    }
+    await store.close();
+  });
+
   it('clearSpaces removes those spaces, also ones whose names are prefixes of others', async () => {
     const store = await openIndexedDbStore(fresh());
     await store.commit({

@@ -35,6 +35,11 @@ const progress = (line: string) => console.log(`[w9-idb] ${line}`);
 async function ferry(): Promise<W9Figures> {
   const store = await openIndexedDbStore({ name: 'w9-ferry' });
   progress(`Ferry: loading ${RECORDS} records`);
+  let phase = performance.now();
+  const lap = (what: string) => {
+    progress(`Ferry: ${what} in ${Math.round(performance.now() - phase)} ms`);
+    phase = performance.now();
+  };
   await store.commit({
     putRecords: Array.from({ length: RECORDS }, (_, i) => ({
       space: 's',
@@ -52,9 +57,11 @@ async function ferry(): Promise<W9Figures> {
     schedule: { triggers: [] },
     collections: { items: { indexes: { byList: ['list', 'createdAt'] } } },
   });
+  lap('loaded');
   const items = client.collection('items');
   const query = { index: 'byList', where: { list: 'list-7' }, order: 'desc', limit: 50 } as const;
   if ((await items.find(query)).length !== 50) throw new Error('Ferry: expected 50 rows');
+  lap('index built and first query answered');
   const queryMs = percentile(
     await times(QUERY_ROUNDS, (i) => items.find({ ...query, where: { list: `list-${i + 10}` } })),
     0.5,
@@ -87,6 +94,7 @@ async function ferry(): Promise<W9Figures> {
     await seen;
   });
   stop();
+  lap('queries, live queries and writes timed');
   const start = performance.now();
   await items.bulkPut(
     Array.from({ length: BULK }, (_, i) => [`b${i}`, item(RECORDS + i)] as const),
