@@ -29,8 +29,11 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+/** The module specifiers a file imports; comments (which may show an import) are left out. */
 function imports(file: string): string[] {
-  const text = readFileSync(file, 'utf8');
+  const text = readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '');
   return [
     ...text.matchAll(
       /(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g,

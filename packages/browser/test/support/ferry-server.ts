@@ -10,9 +10,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import type { TestProject } from 'vitest/node';
-import { createFerryServer, nodeListener } from '../../../server/src/index.ts';
-import { DATABASE_KINDS } from '../../../server/test/support/databases.ts';
-import { TEST_SECRET } from '../../../server/test/support/server.ts';
+import buildPackages from '../../../../test/support/build-packages.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,6 +20,13 @@ declare module 'vitest' {
 }
 
 export default async function startFerryServer(project: TestProject) {
+  // Global setups load outside the `@ferry/source` condition, so the server's imports of
+  // Ferry's packages resolve to their compiled output: build it before loading them (a
+  // clean clone has none yet, and this setup may load before the root one has run).
+  buildPackages();
+  const { createFerryServer, nodeListener } = await import('../../../server/src/index.ts');
+  const { DATABASE_KINDS } = await import('../../../server/test/support/databases.ts');
+  const { TEST_SECRET } = await import('../../../server/test/support/server.ts');
   const { database, dispose } = await DATABASE_KINDS[0]!.create();
   const ferry = await createFerryServer({
     database,
