@@ -237,6 +237,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     if (end.lastError !== undefined) lastError = end.lastError;
     if (end.event !== null) move(end.event);
     if (end.carryTriggers) for (const trigger of run.context.triggers) wanted.add(trigger);
+    if (record.outcome === 'failed') logger.warn({ ...record.error }, 'sync run failed');
+    refilterWanted();
+    try {
+      await deps.storage.save(snapshot());
+    } catch (error) {
+      logger.error(errorFields(error), 'could not save the sync schedule');
+    }
+    // Taken only now: a sync() whose writes the run pushed may join it while the schedule
+    // is being saved, and must be answered with the others.
     const late = run.lateWaiters.splice(0);
     if (late.length > 0 && (end.waiters === 'reject' || end.waiters === 'carry')) {
       // Joined late, they asked for no more than this run's success: the next run serves
@@ -246,13 +255,6 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       backoffCut = true;
     } else run.waiters.push(...late);
     if (end.waiters === 'carry') waiters.unshift(...run.waiters);
-    if (record.outcome === 'failed') logger.warn({ ...record.error }, 'sync run failed');
-    refilterWanted();
-    try {
-      await deps.storage.save(snapshot());
-    } catch (error) {
-      logger.error(errorFields(error), 'could not save the sync schedule');
-    }
     running = null;
     if (end.waiters !== 'carry') {
       settleWaiters(run, end.waiters === 'resolve' ? { record } : { error: waiterError(end) });

@@ -126,6 +126,27 @@ describe('scheduler failures', () => {
     expect(h.scheduler.status()).toMatchObject({ state: 'idle', lastError: null });
   });
 
+  it('a sync() whose write a failed run pushed, made while that run saves its end, goes on to the next run', async () => {
+    const h = schedulerHarness({ lastMutationId: () => 1 });
+    await h.scheduler.start();
+    await h.sim.settle();
+    const run = h.runs[0]!;
+    run.context.pushRange = { after: 0, through: 1 };
+    let joined: Promise<unknown> | null = null;
+    h.storage.onSave = () => {
+      h.storage.onSave = null;
+      joined = h.scheduler.requestRun();
+    };
+    run.fail(networkError());
+    await h.sim.settle();
+    expect(joined).not.toBeNull();
+    // It joined the failed run (which records it) and is served by the next one, which the
+    // failure's carried trigger and the call both ask for.
+    expect(h.runs).toHaveLength(2);
+    h.runs[1]!.succeed();
+    await expect(joined).resolves.toMatchObject({ id: h.runs[1]!.context.id, outcome: 'success' });
+  });
+
   it.each([
     ['403 forbidden', () => httpError(403, 'forbidden')],
     ['400 invalid_request', () => httpError(400, 'invalid_request')],

@@ -16,11 +16,14 @@ export class MemoryScheduleStorage implements ScheduleStorage {
   lastSuccessAt: number | null = null;
   saved: SavedSchedule = { ...EMPTY_SCHEDULE, runs: [] };
   saves = 0;
+  /** Called as each save starts, before it completes: what happens while the schedule is written. */
+  onSave: (() => void) | null = null;
   async load() {
     return { lastSuccessAt: this.lastSuccessAt, saved: structuredClone(this.saved) };
   }
   async save(saved: SavedSchedule) {
     this.saves += 1;
+    this.onSave?.();
     this.saved = structuredClone(saved);
   }
 }
@@ -58,6 +61,8 @@ export interface HarnessOptions {
   storage?: MemoryScheduleStorage;
   /** Called at each run start; may finish the run (e.g. after a delay). */
   onRun?: (run: FakeRun, sim: Simulation) => void;
+  /** The last local write recorded (0, none, unless a test says otherwise). */
+  lastMutationId?: () => number;
 }
 
 export function schedulerHarness(options: HarnessOptions = {}): SchedulerHarness {
@@ -104,7 +109,7 @@ export function schedulerHarness(options: HarnessOptions = {}): SchedulerHarness
         });
       }),
     hasPendingMutations: () => pending.value,
-    lastMutationId: () => 0,
+    lastMutationId: options.lastMutationId ?? (() => 0),
     pokeWanted: () => pokeWanted.value,
     pokes: true,
     onStatus: (status) => statuses.push(status),
