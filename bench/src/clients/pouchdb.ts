@@ -18,6 +18,22 @@ function localDb(): PouchDB.Database {
   return new PouchDB(`bench-${process.pid}-${++databases}`, { adapter: 'memory' });
 }
 
+/**
+ * In an outage PouchDB's replication leaves the rejection of a request cut short ("socket
+ * hang up") unhandled, and Node ends a process on an unhandled rejection where a browser
+ * logs it and carries on. The live clients of RECOVER stand for browsers, so that one
+ * error is let pass, as a browser would; any other still ends the process.
+ */
+let toleratingHangUps = false;
+function tolerateHangUps(): void {
+  if (toleratingHangUps) return;
+  toleratingHangUps = true;
+  process.on('unhandledRejection', (reason) => {
+    if (reason instanceof Error && /socket hang up|ECONNRESET/.test(reason.message)) return;
+    throw reason;
+  });
+}
+
 const remote = (target: Target) => `${target.url}/${encodeURIComponent(target.space)}`;
 const asDoc = (r: BenchRecord): PouchDB.Doc => ({ _id: r.key, ...r.value });
 
@@ -85,6 +101,7 @@ export const pouchClient: ClientSystem = {
     };
   },
   async openWatcher(target, onSeen) {
+    tolerateHangUps();
     await ensureRemote(target);
     const db = localDb();
     const replication = db.replicate.from(remote(target), { live: true, retry: true });
