@@ -15,10 +15,12 @@ export interface BackoffOptions {
  * The event stream's reconnects: short while the app is in the foreground, so that every
  * client is back within seconds of the server (spread over the half of the delay that is
  * random); longer while it is hidden, when nobody is looking and each attempt costs battery.
+ * The foreground cap of 4 s keeps a client that waited through a long outage back within
+ * 5 s of the server answering, with a second left for connecting and catching up.
  */
 export const LIVE_BACKOFF = {
   initialDelayMs: 500,
-  maxDelayMs: 5_000,
+  maxDelayMs: 4_000,
   hiddenMaxDelayMs: 30_000,
 } as const;
 
