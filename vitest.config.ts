@@ -7,6 +7,9 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/support/chromium.ts';
 const SOURCE_CONDITION = '@ferry/source';
 
 export default defineConfig({
+  // One TypeScript configuration for every file the tests load: the nearest one would do,
+  // but the Expo example's extends Expo's own, which only the example's install provides.
+  tsconfig: 'tsconfig.json',
   resolve: { conditions: [SOURCE_CONDITION, ...defaultClientConditions] },
   ssr: { resolve: { conditions: [SOURCE_CONDITION, ...defaultServerConditions] } },
   test: {
