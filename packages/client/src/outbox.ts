@@ -4,12 +4,47 @@
  */
 import type { OutboxEntry } from './store.ts';
 
+const collectionId = (space: string, collection: string) => `${space}\u0000${collection}`;
+
 export class Outbox {
   /** Ascending id order: entries are only ever added with ids above every existing one. */
   #entries: OutboxEntry[];
+  /**
+   * The same entries by collection, then key, each group in id order: a query reads its
+   * collection's pending writes without going over every other one (a bulk write leaves
+   * thousands).
+   */
+  #byCollection = new Map<string, Map<string, OutboxEntry[]>>();
 
   constructor(entries: readonly OutboxEntry[]) {
     this.#entries = [...entries].sort((a, b) => a.id - b.id);
+    for (const entry of this.#entries) this.#group(entry);
+  }
+
+  #group(entry: OutboxEntry): void {
+    const id = collectionId(entry.space, entry.collection);
+    let byKey = this.#byCollection.get(id);
+    if (byKey === undefined) {
+      byKey = new Map();
+      this.#byCollection.set(id, byKey);
+    }
+    const group = byKey.get(entry.key);
+    if (group === undefined) byKey.set(entry.key, [entry]);
+    else group.push(entry);
+  }
+
+  #ungroup(removed: readonly OutboxEntry[]): void {
+    const gone = new Set(removed.map((entry) => entry.id));
+    for (const entry of removed) {
+      const id = collectionId(entry.space, entry.collection);
+      const byKey = this.#byCollection.get(id);
+      const group = byKey?.get(entry.key);
+      if (byKey === undefined || group === undefined) continue;
+      const kept = group.filter((e) => !gone.has(e.id));
+      if (kept.length > 0) byKey.set(entry.key, kept);
+      else byKey.delete(entry.key);
+      if (byKey.size === 0) this.#byCollection.delete(id);
+    }
   }
 
   get size(): number {
@@ -28,12 +63,14 @@ export class Outbox {
 
   add(entry: OutboxEntry): void {
     this.#entries.push(entry);
+    this.#group(entry);
   }
 
   /** Removes these ids and returns the removed entries. */
   remove(ids: ReadonlySet<number>): OutboxEntry[] {
     const removed = this.#entries.filter((entry) => ids.has(entry.id));
     this.#entries = this.#entries.filter((entry) => !ids.has(entry.id));
+    this.#ungroup(removed);
     return removed;
   }
 
@@ -41,6 +78,7 @@ export class Outbox {
   removeThrough(id: number): OutboxEntry[] {
     const removed = this.#entries.filter((entry) => entry.id <= id);
     this.#entries = this.#entries.filter((entry) => entry.id > id);
+    this.#ungroup(removed);
     return removed;
   }
 
@@ -54,20 +92,17 @@ export class Outbox {
   }
 
   forRecord(space: string, collection: string, key: string): OutboxEntry[] {
-    return this.#entries.filter(
-      (e) => e.space === space && e.collection === collection && e.key === key,
-    );
+    return [...(this.#byCollection.get(collectionId(space, collection))?.get(key) ?? [])];
   }
 
-  /** One collection's entries grouped by key, each group in id order. */
-  forCollection(space: string, collection: string): Map<string, OutboxEntry[]> {
-    const byKey = new Map<string, OutboxEntry[]>();
-    for (const entry of this.#entries) {
-      if (entry.space !== space || entry.collection !== collection) continue;
-      const group = byKey.get(entry.key);
-      if (group === undefined) byKey.set(entry.key, [entry]);
-      else group.push(entry);
-    }
-    return byKey;
+  /**
+   * One collection's entries grouped by key, each group in id order. The map is the
+   * outbox's own: it changes with the outbox, so read it before the next commit (callers
+   * hold the mutex).
+   */
+  forCollection(space: string, collection: string): ReadonlyMap<string, readonly OutboxEntry[]> {
+    return this.#byCollection.get(collectionId(space, collection)) ?? EMPTY;
   }
 }
+
+const EMPTY: ReadonlyMap<string, readonly OutboxEntry[]> = new Map();
