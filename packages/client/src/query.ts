@@ -226,8 +226,8 @@ async function pendingCandidates(
     }
   }
   await read(inBounds.filter((key) => !bases.has(key)));
-  // Of those read: a key read for neither reason shadows no record the scan can reach
-  // unless a write moved it out of bounds, and then the scan just reads one more page.
+  // Counted among the records read: a pending put or delete left unread may still hide a
+  // stored record in range, and then the scan skips it and reads one more page.
   let shadowed = 0;
   for (const [key, base] of bases) {
     if (base !== undefined && withinBounds(indexEntry(def.fields, base.value, key), bounds)) {
