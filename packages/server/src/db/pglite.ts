@@ -5,6 +5,7 @@ import { makeDataDirInChild } from './pglite-init.ts';
 import { createPreparedStatements, type PreparedStatements } from './pglite-prepared.ts';
 import { pgliteStartParams } from './pglite-settings.ts';
 import { scheduleVacuum } from './pglite-vacuum.ts';
+import { grownTables, watchTableGrowth } from './table-growth.ts';
 
 export interface PGliteOptions {
   /** Directory for the data files; omitted = in memory (tests). One process per directory. */
@@ -41,8 +42,8 @@ function queryable(
  * Embedded PostgreSQL (WASM) in this process. It has a single connection, so transactions
  * run one after another; the schema and queries are exactly those used on PostgreSQL. It
  * starts with settings that keep this process's memory small (pglite-settings.ts), makes a
- * new data folder in a child process (pglite-init.ts), and vacuums after writes, which
- * autovacuum does not do here (pglite-vacuum.ts).
+ * new data folder in a child process (pglite-init.ts), and vacuums after writes and as
+ * tables grow, which autovacuum does not do here (pglite-vacuum.ts, table-growth.ts).
  */
 export async function createPGliteDatabase(options: PGliteOptions = {}): Promise<Database> {
   const startParams = pgliteStartParams(options.settings);
@@ -55,6 +56,12 @@ export async function createPGliteDatabase(options: PGliteOptions = {}): Promise
   const direct = queryable(db, statements, (work) => db.transaction(work));
   const vacuum = scheduleVacuum(async () => {
     await db.exec('VACUUM');
+  });
+  const growth = watchTableGrowth({
+    grown: () => grownTables(direct),
+    onGrown: async (tables) => {
+      await db.exec(`VACUUM (ANALYZE) ${tables.join(', ')}`);
+    },
   });
   return {
     kind: 'pglite',
@@ -70,6 +77,7 @@ export async function createPGliteDatabase(options: PGliteOptions = {}): Promise
         return await db.transaction((tx) => work(queryable(tx, statements, (inside) => inside())));
       } finally {
         vacuum.noteWrite();
+        growth.noteWrite();
       }
     },
     // PGlite is single-process and single-connection: nothing else can race us.
@@ -77,7 +85,7 @@ export async function createPGliteDatabase(options: PGliteOptions = {}): Promise
       return work(direct);
     },
     async close() {
-      await vacuum.close();
+      await Promise.all([vacuum.close(), growth.close()]);
       await db.close();
     },
   };

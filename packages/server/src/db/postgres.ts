@@ -3,6 +3,7 @@ import pg from 'pg';
 import { FerryConfigError } from '../errors.ts';
 import { type Database, preparedName, type Queryable, type SqlParam } from './driver.ts';
 import { startPgListener } from './pg-listener.ts';
+import { grownTables, watchTableGrowth } from './table-growth.ts';
 
 export interface PostgresOptions {
   connectionString: string;
@@ -77,6 +78,13 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
     return schemaReady;
   };
   const pooled = wrap(pool);
+  // Autovacuum records a table's growth once a minute at best, and never where it is off.
+  const growth = watchTableGrowth({
+    grown: () => grownTables(pooled),
+    onGrown: async (tables) => {
+      await pool.query(`ANALYZE ${tables.join(', ')}`);
+    },
+  });
   // A checked-out connection that dies emits 'error' on its client; unheard, that would end
   // the process. The query in flight fails on its own, which is how the caller learns of it.
   const checkout = async () => {
@@ -110,6 +118,7 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
         await client.query('BEGIN');
         const result = await work(wrap(client));
         await client.query('COMMIT');
+        growth.noteWrite();
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
@@ -142,6 +151,7 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
       );
     },
     async close() {
+      await growth.close();
       await pool.end();
     },
   };
