@@ -15,10 +15,10 @@ import type { Queryable } from '../db/driver.ts';
 import type { VisibilityGate } from '../events/visibility.ts';
 import { type PullQuery, readChanges } from '../storage/pull.ts';
 
-/** The push's answer with the pulled page as `pull`, as JSON bytes. */
 /** How long a push's pull waits for its own commit to become visible. */
 const OWN_COMMIT_WAIT_MS = 100;
 
+/** The push's answer with the pulled page as `pull`, as JSON bytes. */
 export async function pushAndPullBody(
   database: Queryable,
   visibility: VisibilityGate,
