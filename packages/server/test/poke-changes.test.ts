@@ -128,6 +128,22 @@ describe.each(DATABASE_KINDS)('pokes with changes on $name', (kind) => {
     await stream.close();
   });
 
+  it('a commit overwriting the space’s newest records follows on from the newest it left alone', async () => {
+    const cy = await server.token('cy', ['notes-cy']);
+    const old = await put(cy, 'writer-cy', 'notes-cy', ['old']);
+    for (const key of ['a', 'b', 'c']) await put(cy, 'writer-cy', 'notes-cy', [key]);
+    const stream = await openStream(cy);
+    const position = await pull(cy, null);
+    const seen = stream.pokes.length;
+    await put(cy, 'writer-cy', 'notes-cy', ['c', 'a', 'b']);
+    const poke = await nextPoke(stream, seen);
+    // 'a', 'b' and 'c' were the space's three newest records and are all rewritten: what
+    // the commit follows on from is 'old', the newest one it left alone.
+    expect(poke.from).toBe(old.body.results[0].version);
+    await expectSameAsPull(cy, poke, position);
+    await stream.close();
+  });
+
   it('a stream over several spaces gets only its spaces’ changes, after commits elsewhere', async () => {
     const carol = await server.token('carol', ['carol', 'team']);
     const dave = await server.token('dave', ['dave', 'team']);

@@ -105,12 +105,19 @@ export async function writeBatch(db: Queryable, writes: BatchWrites): Promise<Wr
     : '1';
   // Never below the compaction floor: a cursor under it may have missed a deletion whose
   // tombstone is gone, and must pull (and be reset) rather than take a poke's changes.
+  // Only the space's newest records are read, one more than the batch names: at least one
+  // of them is not the batch's, and no record the batch leaves alone can be newer than it.
+  // (A max over the space with the batch's records filtered out read the whole space: 2.8 ms
+  // a push at 4,000 records, growing with them.)
   const bases = basesOf
     ? `(SELECT json_object_agg(s.space, GREATEST((
-          SELECT max(r.version) FROM ferry_records r
-          WHERE r.space = s.space AND NOT EXISTS (
+          SELECT max(top.version) FROM (
+            SELECT r.version, r.collection, r.key FROM ferry_records r
+            WHERE r.space = s.space ORDER BY r.version DESC
+            LIMIT ${param(writes.records.length + 1)}::bigint) top
+          WHERE NOT EXISTS (
             SELECT 1 FROM unnest(${addresses()}) AS w(space, collection, key)
-            WHERE w.space = r.space AND w.collection = r.collection AND w.key = r.key)),
+            WHERE w.space = s.space AND w.collection = top.collection AND w.key = top.key)),
           (SELECT min_cursor_version FROM ferry_server WHERE id = 1), 0))::text
         FROM unnest(${param([...basesOf])}::text[]) AS s(space))`
     : 'NULL::text';
