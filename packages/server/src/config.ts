@@ -14,7 +14,12 @@ export interface ServerLimits {
   defaultPullLimit: number;
   /** Largest page size a pull may ask for. */
   maxPullLimit: number;
-  /** Most mutations committed in one group-commit transaction. */
+  /**
+   * Most mutations committed in one group-commit transaction. Many small pushes share one
+   * transaction; pushes near the size cap commit on their own, which costs them little and
+   * keeps a transaction's memory (in the server's own process on embedded PGlite) to one
+   * push's worth.
+   */
   maxBatchMutations: number;
   /**
    * Most mutations waiting for a group-commit transaction. A client push beyond it is
@@ -49,7 +54,7 @@ export interface ServerLimits {
 export const DEFAULT_SERVER_LIMITS: ServerLimits = {
   ...DEFAULT_LIMITS,
   maxValueDepth: 64,
-  maxBatchMutations: 5000,
+  maxBatchMutations: 1000,
   maxQueuedMutations: 20_000,
   maxQueuedMutationsPerUser: 5000,
   maxEventStreamsPerUser: 32,

@@ -10,11 +10,10 @@
  *
  * So while writes go on, at most once per `checkMs` (1 s), the database looks for tables
  * that have grown by a fifth, and by at least 32 pages (256 KiB), since their size was last
- * recorded, and hands them to `onGrown` (ANALYZE on PostgreSQL, VACUUM (ANALYZE) on PGlite):
- * their size and statistics are recorded and the plans that read them are made again. A
- * table growing from nothing to 100,000 records of ~1 KB is analyzed at most about thirty
- * times in all, fewer when it grows fast. The check reads each table's size in pages, and
- * no data.
+ * recorded, and hands them to `onGrown` (ANALYZE on PostgreSQL, VACUUM on PGlite): their size
+ * is recorded and the plans that read them are made again. A table growing from nothing to
+ * 100,000 records of ~1 KB is handed over at most about thirty times in all, fewer when it
+ * grows fast. The check reads each table's size in pages, and no data.
  */
 import type { Queryable } from './driver.ts';
 
@@ -35,7 +34,7 @@ export async function grownTables(db: Queryable): Promise<string[]> {
 export interface GrowthWatchOptions {
   /** The tables to record again; `grownTables` on the database. */
   grown: () => Promise<readonly string[]>;
-  /** Records them: ANALYZE, or VACUUM (ANALYZE) where nothing else vacuums. */
+  /** Records their size: ANALYZE, or VACUUM where nothing else vacuums. */
   onGrown: (tables: readonly string[]) => Promise<void>;
   /** How often, at most, writes look for grown tables. */
   checkMs?: number;
