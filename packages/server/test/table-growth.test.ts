@@ -5,17 +5,10 @@
  * test per database sees a statement prepared on an empty table read an index once the
  * table has grown.
  */
-import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { prepared, preparedName } from '../src/db/driver.ts';
 import { watchTableGrowth } from '../src/db/table-growth.ts';
-import {
-  createPGliteDatabase,
-  createPostgresDatabase,
-  type Database,
-  dropPostgresSchema,
-} from '../src/index.ts';
-import { DATABASE_KINDS, DATABASE_URL } from './support/databases.ts';
+import { DATABASE_KINDS } from './support/databases.ts';
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -90,30 +83,10 @@ describe('the growth watch', () => {
   });
 });
 
-/** A database with one connection, so that a statement prepared on it can be explained. */
-async function singleConnection(kind: 'postgres' | 'pglite') {
-  if (kind === 'pglite') {
-    const database = await createPGliteDatabase();
-    return { database, dispose: () => database.close() };
-  }
-  const schema = `ferry_test_${randomBytes(6).toString('hex')}`;
-  const database: Database = createPostgresDatabase({
-    connectionString: DATABASE_URL,
-    schema,
-    poolSize: 1,
-  });
-  return {
-    database,
-    async dispose() {
-      await database.close();
-      await dropPostgresSchema(DATABASE_URL, schema);
-    },
-  };
-}
-
 describe.each(DATABASE_KINDS)('tables growing on $name', (kind) => {
   it('replaces the plan of a statement prepared on an empty table once the table has grown', async () => {
-    const { database, dispose } = await singleConnection(kind.name);
+    // One connection, so that the statement explained is the one prepared and run.
+    const { database, dispose } = await kind.create({ poolSize: 1 });
     try {
       await database.exec(
         'CREATE TABLE probe (space text, key text, value text, PRIMARY KEY (space, key))',

@@ -22,7 +22,8 @@ export interface TestDatabase {
 
 export interface TestDatabaseKind {
   name: 'postgres' | 'pglite';
-  create(): Promise<TestDatabase>;
+  /** `poolSize`: connections on PostgreSQL (20 by default); PGlite has one. */
+  create(options?: { poolSize?: number }): Promise<TestDatabase>;
 }
 
 async function postgresAnswers(): Promise<boolean> {
@@ -40,12 +41,12 @@ async function postgresAnswers(): Promise<boolean> {
 
 const postgres: TestDatabaseKind = {
   name: 'postgres',
-  async create() {
+  async create(options) {
     const schema = `ferry_test_${randomBytes(6).toString('hex')}`;
     const database = createPostgresDatabase({
       connectionString: DATABASE_URL,
       schema,
-      poolSize: 20,
+      poolSize: options?.poolSize ?? 20,
     });
     return {
       database,
