@@ -58,7 +58,7 @@ export async function createPGliteDatabase(options: PGliteOptions = {}): Promise
     await db.exec('VACUUM');
   });
   // VACUUM records a table's size as ANALYZE does, which is what new plans need; ANALYZE's
-  // sample of 30,000 rows would grow this process for good (100 MiB with rows of ~1 KB).
+  // sample of 30,000 rows would grow this process for good (50-90 MiB with rows of ~1 KB).
   const growth = watchTableGrowth({
     grown: () => grownTables(direct),
     onGrown: async (tables) => {

@@ -106,7 +106,7 @@ export async function writeBatch(db: Queryable, writes: BatchWrites): Promise<Wr
   // Never below the compaction floor: a cursor under it may have missed a deletion whose
   // tombstone is gone, and must pull (and be reset) rather than take a poke's changes.
   // Only the space's newest records are read, one more than the batch names: at least one
-  // of them is not the batch's, and no record the batch leaves alone can be newer than it.
+  // of them is not the batch's, and the newest record the batch leaves alone is among them.
   // (A max over the space with the batch's records filtered out read the whole space: 2.8 ms
   // a push at 4,000 records, growing with them.)
   const bases = basesOf
