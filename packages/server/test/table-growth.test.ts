@@ -1,7 +1,7 @@
 /**
  * Statements prepared while a table was small keep their plan until the table's size is
  * recorded again; while writes go on, the database records the size of tables that have
- * grown (ANALYZE), so those plans are made again. The watch runs on a simulated clock; one
+ * grown (ANALYZE on PostgreSQL, VACUUM on PGlite), so those plans are made again. The watch runs on a simulated clock; one
  * test per database sees a statement prepared on an empty table read an index once the
  * table has grown.
  */
