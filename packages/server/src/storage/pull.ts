@@ -127,7 +127,7 @@ function pullStatement(changes: string): string {
 }
 
 /** One space: a single range scan of the `(space, version)` index, already in order. */
-const PULL_ONE_SPACE_SQL = pullStatement(`CROSS JOIN LATERAL (
+export const PULL_ONE_SPACE_SQL = pullStatement(`CROSS JOIN LATERAL (
     SELECT space, collection, key, value, version FROM ferry_records
     WHERE space = ($3::text[])[1] AND version > h.from_version AND version <= h.head_version
     ORDER BY version
@@ -139,7 +139,7 @@ const PULL_ONE_SPACE_SQL = pullStatement(`CROSS JOIN LATERAL (
  * page's (space, version) pairs; only then are those rows read. A pair names one row:
  * every applied write takes a version of its own (storage/commit-batch.ts).
  */
-const PULL_SPACES_SQL = pullStatement(`CROSS JOIN LATERAL (
+export const PULL_SPACES_SQL = pullStatement(`CROSS JOIN LATERAL (
     SELECT p.space, p.version
     FROM unnest($3::text[]) AS s(space)
     CROSS JOIN LATERAL (
@@ -166,12 +166,18 @@ export const REMAINING_COUNT_CAPS = { snapshotStart: 1_000_000, pagesAhead: 10 }
  * The changes after `version` in the spaces, counted on the `(space, version)` index and
  * stopped at the cap. A separate statement, run only when there is more to read: it may see
  * commits made since the page was read, which is fine for an estimate.
+ *
+ * The `ORDER BY` keeps the count on the index. Without it, the generic plan a prepared
+ * statement settles on guesses that a third of the space lies after the unknown version and
+ * reads the table from the start instead, stopping at the cap: 80 ms a page at 1,000,000
+ * records, against about 3 ms on the index.
  */
-const REMAINING_SQL = prepared(`
+export const REMAINING_SQL = prepared(`
   SELECT count(*)::int AS n FROM (
     SELECT 1 FROM unnest($1::text[]) AS s(space)
     CROSS JOIN LATERAL (
-      SELECT 1 FROM ferry_records WHERE space = s.space AND version > $2 LIMIT $3
+      SELECT 1 FROM ferry_records WHERE space = s.space AND version > $2
+      ORDER BY version LIMIT $3
     ) r
     LIMIT $3
   ) counted`);
