@@ -9,7 +9,10 @@ import type { Store } from './store.ts';
 
 export interface EngineContext {
   readonly store: Store;
-  /** Held around every store commit and every read, never across a network call. */
+  /**
+   * Held around every store commit (alone) and every read (beside other reads), never
+   * across a network call.
+   */
   readonly mutex: Mutex;
   /** Settles once the local state is loaded; rejects if the store could not be read. */
   readonly ready: Promise<LocalState>;

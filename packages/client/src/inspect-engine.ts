@@ -120,7 +120,7 @@ export function createEngineInspector(sources: EngineInspectorSources): EngineIn
         for (const { space, collection } of outbox) {
           known.set(JSON.stringify([space, collection]), { space, collection });
         }
-        collections = await sources.mutex.run(() =>
+        collections = await sources.mutex.read(() =>
           countByReading(sources.store, [...known.values()]),
         );
       }

@@ -121,7 +121,7 @@ export async function readRow(
   collection: string,
   key: string,
 ): Promise<Row | undefined> {
-  return ctx.mutex.run(async () => {
+  return ctx.mutex.read(async () => {
     const local = await ctx.ready;
     const base = await ctx.store.getRecord({ space, collection, key });
     return overlayRecord(key, base, local.outbox.forRecord(space, collection, key));
@@ -133,14 +133,14 @@ export async function readRows(
   space: string,
   collection: string,
 ): Promise<Row[]> {
-  return ctx.mutex.run(async () => {
+  return ctx.mutex.read(async () => {
     const local = await ctx.ready;
     const base = await ctx.store.listRecords(space, collection);
     return overlayCollection(base, local.outbox.forCollection(space, collection));
   });
 }
 
-/** A query's rows, read under the mutex so no commit lands half-way through its pages. */
+/** A query's rows, read under the lock so no commit lands half-way through its pages. */
 export async function findLocal(
   ctx: EngineContext,
   space: string,
@@ -148,7 +148,7 @@ export async function findLocal(
   def: IndexDefinition | undefined,
   query: FindQuery,
 ): Promise<Row[]> {
-  return ctx.mutex.run(async () => {
+  return ctx.mutex.read(async () => {
     const local = await ctx.ready;
     const pending = local.outbox.forCollection(space, collection);
     return findRows(ctx.store, pending, space, collection, def, query);
@@ -162,7 +162,7 @@ export async function countLocal(
   def: IndexDefinition | undefined,
   query: FindQuery,
 ): Promise<number> {
-  return ctx.mutex.run(async () => {
+  return ctx.mutex.read(async () => {
     const local = await ctx.ready;
     const pending = local.outbox.forCollection(space, collection);
     return countRows(ctx.store, pending, space, collection, def, query);
@@ -175,7 +175,7 @@ export async function getManyLocal(
   collection: string,
   keys: readonly string[],
 ): Promise<(Row | undefined)[]> {
-  return ctx.mutex.run(async () => {
+  return ctx.mutex.read(async () => {
     const local = await ctx.ready;
     const pending = local.outbox.forCollection(space, collection);
     return getRows(ctx.store, (key) => pending.get(key) ?? [], space, collection, keys);

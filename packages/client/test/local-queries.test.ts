@@ -93,3 +93,49 @@ describe('collection queries', () => {
     await client.close();
   });
 });
+
+describe('reads beside commits', () => {
+  it('a read waits for the commit running, not for the commits queued behind it', async () => {
+    const store = createMemoryStore();
+    let holdCommits = false;
+    const held: (() => void)[] = [];
+    const commit = store.commit.bind(store);
+    store.commit = async (batch) => {
+      if (holdCommits) await new Promise<void>((release) => held.push(release));
+      return commit(batch);
+    };
+    const client = createClient<{ todos: Todo }>({
+      url: 'http://127.0.0.1:9',
+      store,
+      defaultSpace: 's',
+      fetch: () => new Promise<Response>(() => {}),
+      schedule: { triggers: [] },
+    });
+    const todos = client.collection('todos');
+    await todos.put('ready', { list: 'l', at: 0, title: 'opened' });
+    holdCommits = true;
+    const first = todos.put('a', { list: 'l', at: 1, title: 'first' });
+    const second = todos.put('b', { list: 'l', at: 2, title: 'second' });
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    await tick();
+    // The first write's commit runs; the second is queued behind it.
+    expect(held).toHaveLength(1);
+    let read: Row<Todo>[] | undefined;
+    const reading = todos.find({}).then((rows) => {
+      read = rows;
+    });
+    await tick();
+    expect(read).toBeUndefined();
+    held.shift()!();
+    await first;
+    await reading;
+    // The read saw the first write and ran while the second still waited for its commit.
+    expect(read?.map((row) => row.key)).toEqual(['a', 'ready']);
+    await tick();
+    expect(held).toHaveLength(1);
+    held.shift()!();
+    await second;
+    expect((await todos.find({})).map((row) => row.key)).toEqual(['a', 'b', 'ready']);
+    await client.close();
+  });
+});

@@ -42,6 +42,99 @@ describe('mutex', () => {
   });
 });
 
+describe('mutex reads', () => {
+  const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('runs reads together, beside no commit, and waits for none queued behind the running one', async () => {
+    const mutex = createMutex();
+    const log: string[] = [];
+    const commitA = deferred<void>();
+    const commitB = deferred<void>();
+    const a = mutex.run(async () => {
+      log.push('a start');
+      await commitA.promise;
+      log.push('a end');
+    });
+    const b = mutex.run(async () => {
+      log.push('b start');
+      await commitB.promise;
+      log.push('b end');
+    });
+    const readsHeld = deferred<void>();
+    const reads = [1, 2].map((n) =>
+      mutex.read(async () => {
+        log.push(`read ${n} start`);
+        await readsHeld.promise;
+        log.push(`read ${n} end`);
+        return n;
+      }),
+    );
+    await tick();
+    expect(log).toEqual(['a start']);
+    commitA.resolve();
+    await a;
+    await tick();
+    // Both reads run together once the running commit ended, before the queued one.
+    expect(log).toEqual(['a start', 'a end', 'read 1 start', 'read 2 start']);
+    readsHeld.resolve();
+    expect(await Promise.all(reads)).toEqual([1, 2]);
+    await tick();
+    expect(log.slice(4)).toEqual(['read 1 end', 'read 2 end', 'b start']);
+    commitB.resolve();
+    await b;
+    await mutex.idle();
+  });
+
+  it('lets a commit queued while reads run go before the reads that arrive after it', async () => {
+    const mutex = createMutex();
+    const log: string[] = [];
+    const firstRead = deferred<void>();
+    const early = mutex.read(async () => {
+      log.push('early read start');
+      await firstRead.promise;
+      log.push('early read end');
+    });
+    await tick();
+    const commit = mutex.run(async () => {
+      log.push('commit');
+    });
+    const late = mutex.read(async () => {
+      log.push('late read');
+    });
+    await tick();
+    expect(log).toEqual(['early read start']);
+    firstRead.resolve();
+    await Promise.all([early, commit, late]);
+    expect(log).toEqual(['early read start', 'early read end', 'commit', 'late read']);
+  });
+
+  it('passes a failed read on and stays usable; idle waits for reads and commits', async () => {
+    const mutex = createMutex();
+    const failed = mutex.read(async () => {
+      throw new Error('store read failed');
+    });
+    await expect(failed).rejects.toThrow('store read failed');
+    let done = 0;
+    const held = deferred<void>();
+    void mutex.read(async () => {
+      await held.promise;
+      done++;
+    });
+    void mutex.run(async () => {
+      done++;
+    });
+    let idle = false;
+    const idling = mutex.idle().then(() => {
+      idle = true;
+    });
+    await tick();
+    expect(idle).toBe(false);
+    held.resolve();
+    await idling;
+    expect(done).toBe(2);
+  });
+});
+
 describe('emitter', () => {
   it('delivers to every listener, isolates one that throws, and unsubscribes', () => {
     const errors: unknown[] = [];
