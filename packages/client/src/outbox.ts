@@ -12,7 +12,9 @@ export class Outbox {
   /**
    * The same entries by collection, then key, each group in id order: a query reads its
    * collection's pending writes without going over every other one (a bulk write leaves
-   * thousands).
+   * thousands). A group only grows in place or is replaced by a new array, and its
+   * entries never change: queries remember what a group's writes give by its identity and
+   * length (pending-entries.ts).
    */
   #byCollection = new Map<string, Map<string, OutboxEntry[]>>();
 
@@ -98,7 +100,7 @@ export class Outbox {
   /**
    * One collection's entries grouped by key, each group in id order. The map is the
    * outbox's own: it changes with the outbox, so read it before the next commit (callers
-   * hold the mutex).
+   * hold the engine's lock).
    */
   forCollection(space: string, collection: string): ReadonlyMap<string, readonly OutboxEntry[]> {
     return this.#byCollection.get(collectionId(space, collection)) ?? EMPTY;

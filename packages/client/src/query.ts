@@ -22,12 +22,12 @@ import {
   withinBounds,
 } from './index-key.ts';
 import {
-  applyMutation,
   compareKeys,
   overlayCollection,
   overlayRecord,
   type Row,
 } from './overlay.ts';
+import { pendingEntry } from './pending-entries.ts';
 import type { OutboxEntry, Store, StoredRecord } from './store.ts';
 
 /** Bounds on the index field right after those `where` fixes. */
@@ -219,11 +219,8 @@ async function pendingCandidates(
   await read([...pending].filter(([, entries]) => entries[0]?.op === 'patch').map(([k]) => k));
   const inBounds: string[] = [];
   for (const [key, entries] of pending) {
-    let value: JsonObject | undefined = bases.get(key)?.value;
-    for (const entry of entries) value = applyMutation(value, entry);
-    if (value !== undefined && withinBounds(indexEntry(def.fields, value, key), bounds)) {
-      inBounds.push(key);
-    }
+    const entry = pendingEntry(def, key, entries, bases.get(key)?.value);
+    if (entry !== undefined && withinBounds(entry, bounds)) inBounds.push(key);
   }
   await read(inBounds.filter((key) => !bases.has(key)));
   // Counted among the records read: a pending put or delete left unread may still hide a
@@ -268,6 +265,10 @@ export async function findRows(
   for (const row of dirtyRows) {
     if (passes(query, row)) candidates.push([indexEntry(def.fields, row.value, row.key), row]);
   }
+  // With no pending row to merge in, the store's rows come in the query's order already:
+  // no entry is worked out for them and nothing is sorted (most queries, most of the time).
+  const merging = candidates.length > 0;
+  const inOrder: Row[] = [];
 
   let scan = bounds;
   // Enough for the limit in one read unless the filter refuses rows (then pages double).
@@ -288,7 +289,8 @@ export async function findRows(
         pending: false,
       };
       if (!passes(query, row)) continue;
-      candidates.push([indexEntry(def.fields, row.value, row.key), row]);
+      if (merging) candidates.push([indexEntry(def.fields, row.value, row.key), row]);
+      else inOrder.push(row);
       accepted++;
     }
     const last = records.at(-1);
@@ -303,6 +305,7 @@ export async function findRows(
     page *= 2;
   }
 
+  if (!merging) return inOrder.length > limit ? inOrder.slice(0, limit) : inOrder;
   candidates.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   if (order === 'desc') candidates.reverse();
   return candidates.slice(0, limit).map(([, row]) => row);

@@ -139,3 +139,52 @@ describe('reads beside commits', () => {
     await client.close();
   });
 });
+
+describe('pending writes remembered between queries', () => {
+  it('a key written again, a patch on a stored record and a delete each move the row', async () => {
+    const { store, client, todos } = open();
+    await store.commit({
+      putRecords: [
+        {
+          space: 's',
+          collection: 'todos',
+          key: 'stored',
+          version: 1,
+          value: { list: 'work', at: 5, title: 'stored' },
+        },
+      ],
+    });
+    const groceries = { index: 'byList', where: { list: 'groceries' }, order: 'asc' } as const;
+    const keys = async () => (await todos.find(groceries)).map((row) => row.key);
+    await todos.bulkPut(
+      Array.from({ length: 10 }, (_, i) => [`n${i}`, { list: 'groceries', at: i, title: '' }]),
+    );
+    expect(await keys()).toEqual(['n0', 'n1', 'n2', 'n3', 'n4', 'n5', 'n6', 'n7', 'n8', 'n9']);
+    // The same key again: its group of writes grows, and its row moves.
+    await todos.put('n0', { list: 'groceries', at: 20, title: '' });
+    await todos.patch('n1', { list: 'work' });
+    await todos.delete('n2');
+    expect(await keys()).toEqual(['n3', 'n4', 'n5', 'n6', 'n7', 'n8', 'n9', 'n0']);
+    // A patch builds on the stored record, so its row follows the record.
+    await todos.patch('stored', { title: 'edited' });
+    expect(await keys()).not.toContain('stored');
+    await store.commit({
+      putRecords: [
+        {
+          space: 's',
+          collection: 'todos',
+          key: 'stored',
+          version: 2,
+          value: { list: 'groceries', at: 30, title: 'moved by the server' },
+        },
+      ],
+    });
+    const rows = await todos.find(groceries);
+    expect(rows.at(-1)).toMatchObject({
+      key: 'stored',
+      pending: true,
+      value: { list: 'groceries', at: 30, title: 'edited' },
+    });
+    await client.close();
+  });
+});
