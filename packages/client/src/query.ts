@@ -21,12 +21,7 @@ import {
   intersectBounds,
   withinBounds,
 } from './index-key.ts';
-import {
-  compareKeys,
-  overlayCollection,
-  overlayRecord,
-  type Row,
-} from './overlay.ts';
+import { compareKeys, overlayCollection, overlayRecord, type Row } from './overlay.ts';
 import { pendingEntry } from './pending-entries.ts';
 import type { OutboxEntry, Store, StoredRecord } from './store.ts';
 
