@@ -70,6 +70,19 @@ export function createLiveQuery(
 
   let window: Kept[] = [];
   const entries = new Map<string, string>();
+  /**
+   * False until a change needs the window's entries: a query read from scratch comes in its
+   * order already, so its first delivery works none out.
+   */
+  let entriesKnown = true;
+  const knowEntries = () => {
+    if (entriesKnown) return;
+    for (const kept of window) {
+      kept.entry = entryOf(kept.row);
+      entries.set(kept.row.key, kept.entry);
+    }
+    entriesKnown = true;
+  };
   /** False when rows of the result may lie after the window's last. */
   let whole = true;
 
@@ -98,9 +111,9 @@ export function createLiveQuery(
 
   const read = async () => {
     const found = await source.find(query);
-    window = [];
+    window = found.map((row) => ({ entry: '', row: deepFreeze(row) }));
     entries.clear();
-    keep(found);
+    entriesKnown = false;
     whole = found.length < limit;
     return rows();
   };
@@ -109,6 +122,7 @@ export function createLiveQuery(
     read,
     async update(keys) {
       const fresh = await source.getRows(keys);
+      knowEntries();
       keys.forEach((key, i) => {
         const old = entries.get(key);
         if (old !== undefined) {
