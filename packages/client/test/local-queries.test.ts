@@ -4,8 +4,7 @@ import { createClient, createMemoryStore, FerryValidationError, type Row } from 
 
 type Todo = { list: string; at: number; title: string };
 
-function open() {
-  const store = createMemoryStore();
+function open(store = createMemoryStore()) {
   const client = createClient<{ todos: Todo }>({
     url: 'http://127.0.0.1:9',
     store,
@@ -104,14 +103,7 @@ describe('reads beside commits', () => {
       if (holdCommits) await new Promise<void>((release) => held.push(release));
       return commit(batch);
     };
-    const client = createClient<{ todos: Todo }>({
-      url: 'http://127.0.0.1:9',
-      store,
-      defaultSpace: 's',
-      fetch: () => new Promise<Response>(() => {}),
-      schedule: { triggers: [] },
-    });
-    const todos = client.collection('todos');
+    const { client, todos } = open(store);
     await todos.put('ready', { list: 'l', at: 0, title: 'opened' });
     holdCommits = true;
     const first = todos.put('a', { list: 'l', at: 1, title: 'first' });
