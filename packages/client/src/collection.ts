@@ -26,7 +26,13 @@ import {
   readRows,
 } from './local-ops.ts';
 import type { Row } from './overlay.ts';
-import { type DeclaredIndexes, type FieldRange, type FindQuery, queryIndex } from './query.ts';
+import {
+  type DeclaredIndexes,
+  type FieldRange,
+  type FindQuery,
+  queryIndex,
+  shareKeyOf,
+} from './query.ts';
 import type { Subscriptions } from './subscriptions.ts';
 
 /** Fields to change: a field set to null is removed; absent fields are left as they are. */
@@ -291,11 +297,14 @@ export function createCollection<T extends JsonObject, Input extends JsonObject 
         find: (q) => findLocal(ctx, space, name, def, q),
         getRows: (keys) => getManyLocal(ctx, space, name, keys),
       });
+      const shareKey = shareKeyOf(space, name, query as FindQuery);
       return subscriptions.add({
         space,
         collection: name,
         read: live.read,
         update: live.update,
+        adopt: live.adopt,
+        ...(shareKey === undefined ? {} : { shareKey }),
         // A new array every time: the app may sort or change the array it is given.
         listener: (rows) => listener(rows.slice() as Row<T>[]),
       });

@@ -27,6 +27,8 @@ export interface LiveQuery {
   read(): Promise<readonly Row[]>;
   /** Brings the window up to date after these keys changed. */
   update(keys: readonly string[]): Promise<readonly Row[]>;
+  /** Takes the (frozen) rows of the same query, read since the last change, as the window. */
+  adopt(rows: readonly Row[]): void;
 }
 
 interface Kept {
@@ -109,17 +111,20 @@ export function createLiveQuery(
   };
   const rows = () => window.map((kept) => kept.row);
 
-  const read = async () => {
-    const found = await source.find(query);
+  const adopt = (found: readonly Row[]) => {
     window = found.map((row) => ({ entry: '', row: deepFreeze(row) }));
     entries.clear();
     entriesKnown = false;
     whole = found.length < limit;
+  };
+  const read = async () => {
+    adopt(await source.find(query));
     return rows();
   };
 
   return {
     read,
+    adopt,
     async update(keys) {
       const fresh = await source.getRows(keys);
       knowEntries();

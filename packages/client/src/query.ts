@@ -344,3 +344,24 @@ export async function getRows(
   const bases = keys.length === 0 ? [] : await store.getRecords(space, collection, keys);
   return keys.map((key, i) => overlayRecord(key, bases[i], pending(key)));
 }
+
+/**
+ * A name for the rows a query selects, equal for queries that select the same rows in the
+ * same order (live queries share such rows: subscriptions.ts); undefined for a query with a
+ * `filter`, a function that cannot be compared. What JSON would lose is spelled out, since
+ * `where: { list: undefined }` (the field is missing) is not the same query as `where: {}`.
+ */
+export function shareKeyOf(
+  space: string,
+  collection: string,
+  query: FindQuery,
+): string | undefined {
+  if (query.filter !== undefined) return undefined;
+  return JSON.stringify([space, collection, query], (_key, value: unknown) => {
+    if (value === undefined) return { '\u0000': 'undefined' };
+    if (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0))) {
+      return { '\u0000': Object.is(value, -0) ? '-0' : String(value) };
+    }
+    return value;
+  });
+}

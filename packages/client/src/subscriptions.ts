@@ -8,6 +8,11 @@
  *
  * The rows handed to listeners are frozen and shared between deliveries: a row that did not
  * change is the same object as last time, which also lets a UI skip re-rendering it.
+ *
+ * Being frozen, rows can be shared between subscriptions too. The last rows delivered for a
+ * query (named by `shareKey`) are kept until the next change, so a subscription to a query
+ * just shown — a screen opened again, a second component on the same query — gets its first
+ * rows without a read. Any change drops them all.
  */
 import { type ChangeEvent, changeAffects } from './changes.ts';
 import type { Unsubscribe } from './emitter.ts';
@@ -20,6 +25,13 @@ export interface SubscriptionTarget {
   read(): Promise<readonly Row[]>;
   /** Updates the rows after these keys changed; without it every change reads again. */
   update?(keys: readonly string[]): Promise<readonly Row[]>;
+  /**
+   * Names the query's result, the same for every subscription whose query selects the same
+   * rows in the same order; absent when rows cannot be shared (a filter function).
+   */
+  shareKey?: string;
+  /** Takes rows another subscription read for the same `shareKey` as its own. */
+  adopt?(rows: readonly Row[]): void;
   /** Gets the subscription's own kept rows: copy them before handing them to anyone who may change the array. */
   listener(rows: readonly Row[]): void;
 }
@@ -47,19 +59,39 @@ export function createSubscriptions(
   onError: (error: unknown, stage: 'read' | 'listener') => void,
 ): Subscriptions {
   const subscriptions = new Set<Subscription>();
+  /** The rows last delivered for each shared query since the last change. */
+  const shared = new Map<string, readonly Row[]>();
+  /** Counts changes, so that rows read across one are not kept as current. */
+  let changes = 0;
+  const SHARED_QUERIES = 32;
+  const share = (sub: Subscription, readAt: number) => {
+    if (sub.shareKey === undefined || sub.rows === undefined || readAt !== changes) return;
+    shared.delete(sub.shareKey);
+    shared.set(sub.shareKey, sub.rows);
+    if (shared.size > SHARED_QUERIES) shared.delete(shared.keys().next().value!);
+  };
 
   /** Brings the kept rows up to date; false if the read failed. */
   const update = async (sub: Subscription): Promise<boolean> => {
+    const readAt = changes;
     try {
       if (sub.stale || sub.rows === undefined || sub.update === undefined) {
         sub.stale = false;
         sub.dirty.clear();
+        const known = sub.shareKey === undefined ? undefined : shared.get(sub.shareKey);
+        if (known !== undefined && sub.adopt !== undefined) {
+          sub.adopt(known);
+          sub.rows = known;
+          return true;
+        }
         sub.rows = await sub.read();
+        share(sub, readAt);
         return true;
       }
       const keys = [...sub.dirty];
       sub.dirty.clear();
       sub.rows = await sub.update(keys);
+      share(sub, readAt);
       return true;
     } catch (error) {
       // The kept rows may be half updated: the next change runs the query again.
@@ -118,6 +150,8 @@ export function createSubscriptions(
       };
     },
     notify(event) {
+      changes++;
+      shared.clear();
       for (const sub of subscriptions) {
         if (!changeAffects(event, sub.space, sub.collection)) continue;
         invalidate(sub, event);
@@ -127,6 +161,7 @@ export function createSubscriptions(
     clear() {
       for (const sub of subscriptions) sub.active = false;
       subscriptions.clear();
+      shared.clear();
     },
   };
 }

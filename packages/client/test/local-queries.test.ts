@@ -180,3 +180,60 @@ describe('pending writes remembered between queries', () => {
     await client.close();
   });
 });
+
+describe('live queries sharing rows', () => {
+  it('a subscription to a query just delivered gets its rows without a read, until a change', async () => {
+    const { store, client, todos } = open();
+    await todos.bulkPut([
+      ['a', { list: 'groceries', at: 1, title: 'a' }],
+      ['b', { list: 'groceries', at: 2, title: 'b' }],
+      ['c', { list: 'work', at: 3, title: 'c' }],
+    ]);
+    let scans = 0;
+    const scanIndex = store.scanIndex.bind(store);
+    store.scanIndex = (...args) => {
+      scans++;
+      return scanIndex(...args);
+    };
+    const firstRows = <T>(subscribe: (listener: (rows: T[]) => void) => () => void) =>
+      new Promise<T[]>((resolve) => {
+        const stop = subscribe((rows) => {
+          stop();
+          resolve(rows);
+        });
+      });
+    const query = { index: 'byList', where: { list: 'groceries' }, order: 'desc' } as const;
+    const first = await firstRows((l) => todos.subscribe(query, l));
+    expect(first.map((row) => row.key)).toEqual(['b', 'a']);
+    const readsForFirst = scans;
+    expect(readsForFirst).toBeGreaterThan(0);
+    const again = await firstRows((l) => todos.subscribe({ ...query }, l));
+    expect(scans).toBe(readsForFirst);
+    expect(again[0]).toBe(first[0]);
+    // Not the same query: a missing field is not "any value".
+    const missing = await firstRows((l) =>
+      todos.subscribe({ index: 'byList', where: { list: undefined } }, l),
+    );
+    expect(missing).toEqual([]);
+    const all = await firstRows((l) => todos.subscribe({ index: 'byList' }, l));
+    expect(all.map((row) => row.key)).toEqual(['a', 'b', 'c']);
+    // A change drops what was kept: the next subscription reads, and sees the write.
+    await todos.put('d', { list: 'groceries', at: 4, title: 'd' });
+    const before = scans;
+    const afterWrite = await firstRows((l) => todos.subscribe(query, l));
+    expect(scans).toBeGreaterThan(before);
+    expect(afterWrite.map((row) => row.key)).toEqual(['d', 'b', 'a']);
+    // A subscription that took shared rows keeps itself up to date like any other.
+    const updates: string[][] = [];
+    const stop = todos.subscribe(query, (rows) => updates.push(rows.map((row) => row.key)));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    await todos.delete('b');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    stop();
+    expect(updates).toEqual([
+      ['d', 'b', 'a'],
+      ['d', 'a'],
+    ]);
+    await client.close();
+  });
+});
