@@ -195,8 +195,8 @@ describe('live queries sharing rows', () => {
       scans++;
       return scanIndex(...args);
     };
-    const firstRows = <T>(subscribe: (listener: (rows: T[]) => void) => () => void) =>
-      new Promise<T[]>((resolve) => {
+    const firstRows = (subscribe: (listener: (rows: Row<Todo>[]) => void) => () => void) =>
+      new Promise<Row<Todo>[]>((resolve) => {
         const stop = subscribe((rows) => {
           stop();
           resolve(rows);
