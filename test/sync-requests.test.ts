@@ -5,7 +5,7 @@
  * before it were acknowledged and pulled back.
  */
 import { createClient, createMemoryStore, type FerryClient } from '@ferry/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DATABASE_KINDS } from '../packages/server/test/support/databases.ts';
 import { type RunningServer, startServer } from '../packages/server/test/support/server.ts';
 
@@ -90,7 +90,9 @@ describe(`sync() after a write, on ${kind.name}`, () => {
       const items = writer.client.collection('items');
       const release = writer.holdPushes();
       await items.put('first', { n: 1 });
-      // The first write's run holds its push now; this one waits for the next run.
+      // Once the first write's run has sent its push (held here), the next write waits for
+      // the next run.
+      await vi.waitFor(() => expect(writer.requests.push).toBe(1));
       await items.put('second', { n: 2 });
       const synced = writer.client.sync();
       release();
