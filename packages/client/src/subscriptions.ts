@@ -55,6 +55,9 @@ interface Subscription extends SubscriptionTarget {
   rows: readonly Row[] | undefined;
 }
 
+/** How many queries' rows are kept for sharing at most (the least recently delivered go). */
+const SHARED_QUERIES = 32;
+
 export function createSubscriptions(
   onError: (error: unknown, stage: 'read' | 'listener') => void,
 ): Subscriptions {
@@ -63,7 +66,6 @@ export function createSubscriptions(
   const shared = new Map<string, readonly Row[]>();
   /** Counts changes, so that rows read across one are not kept as current. */
   let changes = 0;
-  const SHARED_QUERIES = 32;
   const share = (sub: Subscription, readAt: number) => {
     if (sub.shareKey === undefined || sub.rows === undefined || readAt !== changes) return;
     shared.delete(sub.shareKey);
