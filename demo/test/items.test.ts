@@ -57,12 +57,17 @@ describe('items, as a person uses them', () => {
     await addItem(alice, 'team', 'Tick me twice');
     await item(bob, 'team', 'Tick me twice').waitFor();
 
-    // Neither has seen the other's tick when it ticks: bob's goes out when he is back online.
+    // Neither has seen the other's tick when it ticks: bob ticks offline first, then alice;
+    // bob's goes out when he is back online. (Offline emulation leaves an open socket alone,
+    // so bob could see alice's tick arrive; his own must already be made by then.)
     await bob.context().setOffline(true);
-    await Promise.all([
-      item(alice, 'team', 'Tick me twice').getByRole('checkbox').click(),
-      item(bob, 'team', 'Tick me twice').getByRole('checkbox').click(),
-    ]);
+    await item(bob, 'team', 'Tick me twice').getByRole('checkbox').click();
+    await eventually(
+      () => bob.getByTestId('pending-count').count(),
+      (n) => n === 1,
+      "bob's tick to wait in his outbox",
+    );
+    await item(alice, 'team', 'Tick me twice').getByRole('checkbox').click();
     await eventually(
       () => serverDone('Tick me twice'),
       (done) => done === true,
