@@ -9,7 +9,7 @@
  * `BEGIN IMMEDIATE` transaction.
  *
  * Other programs may read the file while a client writes it (WAL lets readers and one
- * writer work at once): `ferry_records(space, collection, key, version, value)` holds the
+ * writer work at once): `ferry_records(id, space, collection, key, version, value)` holds the
  * server's records as JSON text. Only one client may write a file at a time.
  */
 import type { Store } from '@ferry/client';

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { encodeField, HIGH, indexEntry } from '@ferry/client/internal';
 import { openSqliteStore } from '@ferry/node';
 import { runStoreAcceptanceTests } from '@ferry/testing';
 import Database from 'better-sqlite3';
@@ -44,6 +45,62 @@ describe('SQLite store specifics', () => {
     raw.pragma('user_version = 99');
     raw.close();
     expect(() => openSqliteStore(path)).toThrow(/newer version/);
+  });
+
+  it('upgrades a file of schema 2 and keeps its records, index entries, outbox and metadata', async () => {
+    const path = freshPath();
+    const raw = new Database(path);
+    // What schema 2 wrote: records keyed by (space, collection, key), entries naming the key.
+    raw.exec(`
+      CREATE TABLE ferry_records (space TEXT NOT NULL, collection TEXT NOT NULL, key TEXT NOT NULL,
+        version INTEGER NOT NULL, value TEXT NOT NULL, PRIMARY KEY (space, collection, key)) WITHOUT ROWID;
+      CREATE TABLE ferry_outbox (id INTEGER PRIMARY KEY, mutation TEXT NOT NULL);
+      CREATE TABLE ferry_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE ferry_indexes (collection TEXT NOT NULL, name TEXT NOT NULL, fields TEXT NOT NULL,
+        PRIMARY KEY (collection, name)) WITHOUT ROWID;
+      CREATE TABLE ferry_index_entries (space TEXT NOT NULL, collection TEXT NOT NULL, name TEXT NOT NULL,
+        entry TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (space, collection, name, entry)) WITHOUT ROWID;
+      CREATE INDEX ferry_index_entries_by_key ON ferry_index_entries (space, collection, key);
+      PRAGMA user_version = 2;`);
+    const byList = { collection: 'items', name: 'byList', fields: ['list'] };
+    raw.prepare('INSERT INTO ferry_indexes VALUES (?, ?, ?)').run('items', 'byList', '["list"]');
+    const put = raw.prepare('INSERT INTO ferry_records VALUES (?, ?, ?, ?, ?)');
+    const entry = raw.prepare('INSERT INTO ferry_index_entries VALUES (?, ?, ?, ?, ?)');
+    for (const [key, list] of [
+      ['a', 'x'],
+      ['b', 'y'],
+      ['c', 'x'],
+    ] as const) {
+      put.run('s', 'items', key, 1, JSON.stringify({ list }));
+      entry.run('s', 'items', 'byList', indexEntry(['list'], { list }, key), key);
+    }
+    const mutation = { id: 1, op: 'put', space: 's', collection: 'items', key: 'd', value: {} };
+    raw.prepare('INSERT INTO ferry_outbox VALUES (1, ?)').run(JSON.stringify(mutation));
+    raw.prepare('INSERT INTO ferry_meta VALUES (?, ?)').run('cursor', '"c1"');
+    raw.close();
+
+    const store = openSqliteStore(path);
+    await store.defineIndexes([byList]);
+    const x = encodeField('x');
+    const listX = { space: 's', collection: 'items', index: 'byList', lower: x, upper: x + HIGH };
+    const keysOf = async () => (await store.scanIndex(listX, 'asc')).map((r) => r.key);
+    expect(await keysOf()).toEqual(['a', 'c']);
+    expect(await store.listOutbox()).toEqual([mutation]);
+    expect(await store.getMeta('cursor')).toBe('c1');
+    // Entries follow writes made after the upgrade: a record moved out, one deleted, one added.
+    await store.commit({
+      deleteRecords: [{ space: 's', collection: 'items', key: 'c' }],
+      putRecords: [
+        { space: 's', collection: 'items', key: 'a', version: 2, value: { list: 'y' } },
+        { space: 's', collection: 'items', key: 'e', version: 2, value: { list: 'x' } },
+      ],
+    });
+    expect(await keysOf()).toEqual(['e']);
+    await store.close();
+    const check = new Database(path, { readonly: true });
+    expect(check.pragma('user_version', { simple: true })).toBe(3);
+    expect(check.prepare('SELECT count(*) FROM ferry_index_entries').pluck().get()).toBe(3);
+    check.close();
   });
 
   it('lists keys in the same order as the memory store, beyond ASCII too', async () => {

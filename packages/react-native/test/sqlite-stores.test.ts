@@ -70,7 +70,7 @@ describe('expo-sqlite store', () => {
       'PRAGMA busy_timeout = 1234',
       'DELETE FROM ferry_meta WHERE 0',
       expect.stringMatching(/^SELECT id FROM ferry_outbox/),
-      expect.stringMatching(/^INSERT OR REPLACE INTO ferry_records/),
+      expect.stringMatching(/^INSERT INTO ferry_records/),
       expect.stringMatching(/^INSERT INTO ferry_outbox/),
       'COMMIT',
     ]);

@@ -1,10 +1,11 @@
 /**
  * Declared indexes on SQLite: the declarations in `ferry_indexes`, and one row per record
  * per index in `ferry_index_entries`, whose `entry` is `indexEntry` of `@ferry/client`
- * (ASCII, so SQLite's BINARY order is the order every store uses). A range of an index is
- * a range of the table's primary key, joined to the records it names.
+ * (ASCII, so SQLite's BINARY order is the order every store uses) and whose `record` is the
+ * record's id. A range of an index is a range of the table's primary key, joined to the
+ * records it names by id.
  */
-import type { IndexDefinition, IndexScan, StoredRecord } from '@ferry/client';
+import type { IndexDefinition, IndexScan, RecordAddress, StoredRecord } from '@ferry/client';
 import { FerryValidationError } from '@ferry/client';
 import { indexEntry, sameDefinitions } from '@ferry/client/internal';
 import type { SqlRow, SqlValue } from './executor.ts';
@@ -26,21 +27,40 @@ export function* readDefinitions(): Work<IndexDefinition[]> {
   }));
 }
 
-/** Index entry writes for one record written (replacing its earlier entries). */
+/** The id of the record at (space, collection, key), inside a statement. */
+const RECORD_ID = '(SELECT id FROM ferry_records WHERE space = ? AND collection = ? AND key = ?)';
+
+/** Deletes a record's index entries: run before the record itself is deleted. */
+export function entryDeletes(address: RecordAddress): Step {
+  return run(`DELETE FROM ferry_index_entries WHERE record = ${RECORD_ID}`, [
+    address.space,
+    address.collection,
+    address.key,
+  ]);
+}
+
+/**
+ * Index entry writes for one record written (replacing its earlier entries): run after the
+ * record is, so that its id is there to name.
+ */
 export function entryWrites(definitions: readonly IndexDefinition[], record: StoredRecord): Step[] {
   const defs = definitions.filter((d) => d.collection === record.collection);
   if (defs.length === 0) return [];
   const { space, collection, key } = record;
   return [
-    run('DELETE FROM ferry_index_entries WHERE space = ? AND collection = ? AND key = ?', [
-      space,
-      collection,
-      key,
-    ]),
+    entryDeletes(record),
     ...defs.map((d) =>
       run(
-        'INSERT INTO ferry_index_entries (space, collection, name, entry, key) VALUES (?, ?, ?, ?, ?)',
-        [space, collection, d.name, indexEntry(d.fields, record.value, key), key],
+        `INSERT INTO ferry_index_entries (space, collection, name, entry, record) VALUES (?, ?, ?, ?, ${RECORD_ID})`,
+        [
+          space,
+          collection,
+          d.name,
+          indexEntry(d.fields, record.value, key),
+          space,
+          collection,
+          key,
+        ],
       ),
     ),
   ];
@@ -75,19 +95,18 @@ export function* defineIndexes(wanted: readonly IndexDefinition[]): Work<void> {
       def.name,
       JSON.stringify(def.fields),
     ]);
-    const rows = yield all('SELECT space, key, value FROM ferry_records WHERE collection = ?', [
+    const rows = yield all('SELECT id, space, key, value FROM ferry_records WHERE collection = ?', [
       def.collection,
     ]);
     for (const row of rows) {
-      const key = text(row, 'key');
       yield run(
-        'INSERT INTO ferry_index_entries (space, collection, name, entry, key) VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO ferry_index_entries (space, collection, name, entry, record) VALUES (?, ?, ?, ?, ?)',
         [
           text(row, 'space'),
           def.collection,
           def.name,
-          indexEntry(def.fields, JSON.parse(text(row, 'value')), key),
-          key,
+          indexEntry(def.fields, JSON.parse(text(row, 'value')), text(row, 'key')),
+          Number(row.id),
         ],
       );
     }
@@ -124,7 +143,7 @@ export function* scanIndex(
   const [condition, params] = where(scan);
   const rows = yield all(
     `SELECT r.key, r.version, r.value FROM ferry_index_entries e
-     JOIN ferry_records r ON r.space = e.space AND r.collection = e.collection AND r.key = e.key
+     JOIN ferry_records r ON r.id = e.record
      WHERE ${condition} ORDER BY e.entry ${order === 'desc' ? 'DESC' : 'ASC'}${limit === undefined ? '' : ' LIMIT ?'}`,
     limit === undefined ? params : [...params, limit],
   );

@@ -16,7 +16,7 @@ import type {
 import { checkStoreBatch } from '@ferry/client/internal';
 import type { JsonValue } from '@ferry/protocol';
 import type { SqlRow } from './executor.ts';
-import { entryWrites } from './indexes.ts';
+import { entryDeletes, entryWrites } from './indexes.ts';
 import { all, run, type Step, type Work } from './work.ts';
 
 /** SQLite compares UTF-8 bytes; keys are listed in UTF-16 order like every other store. */
@@ -121,6 +121,8 @@ function writesOf(batch: StoreBatch, indexes: readonly IndexDefinition[]): Step[
       writes.push(run('DELETE FROM ferry_index_entries WHERE space = ?', [space]));
   }
   for (const r of batch.deleteRecords ?? []) {
+    // The entries first: they name the record by its id, which goes with it.
+    if (indexed.has(r.collection)) writes.push(entryDeletes(r));
     writes.push(
       run('DELETE FROM ferry_records WHERE space = ? AND collection = ? AND key = ?', [
         r.space,
@@ -128,20 +130,13 @@ function writesOf(batch: StoreBatch, indexes: readonly IndexDefinition[]): Step[
         r.key,
       ]),
     );
-    if (indexed.has(r.collection)) {
-      writes.push(
-        run('DELETE FROM ferry_index_entries WHERE space = ? AND collection = ? AND key = ?', [
-          r.space,
-          r.collection,
-          r.key,
-        ]),
-      );
-    }
   }
   for (const r of batch.putRecords ?? []) {
+    // An upsert, not a replace: the record keeps its id, which its index entries name.
     writes.push(
       run(
-        'INSERT OR REPLACE INTO ferry_records (space, collection, key, version, value) VALUES (?, ?, ?, ?, ?)',
+        `INSERT INTO ferry_records (space, collection, key, version, value) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (space, collection, key) DO UPDATE SET version = excluded.version, value = excluded.value`,
         [r.space, r.collection, r.key, r.version, JSON.stringify(r.value)],
       ),
     );

@@ -6,7 +6,7 @@
  * either the whole batch is there or none of it.
  *
  * Other programs may read the file while a client writes it (in WAL mode readers and one
- * writer work at once): `ferry_records(space, collection, key, version, value)` holds the
+ * writer work at once): `ferry_records(id, space, collection, key, version, value)` holds the
  * server's records as JSON text. One client writes a file at a time.
  */
 import { FerryClosedError, type IndexDefinition, type Store } from '@ferry/client';
