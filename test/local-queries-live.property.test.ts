@@ -19,6 +19,7 @@ import type { JsonObject, MutationId, SpaceId } from '@ferry/protocol';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLiveQuery } from '../packages/client/src/live-query.ts';
+import { Outbox } from '../packages/client/src/outbox.ts';
 import { type FindQuery, findRows, getRows } from '../packages/client/src/query.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ferry-live-queries-'));
@@ -94,11 +95,11 @@ describe.each(STORES)('live queries kept from changed keys: %s', (_name, open) =
             await store.commit({ putRecords: base(initial) });
             let outbox: OutboxEntry[] = [];
             let nextId = 1;
-            const pending = () => {
-              const byKey = new Map<string, OutboxEntry[]>();
-              for (const e of outbox) byKey.set(e.key, [...(byKey.get(e.key) ?? []), e]);
-              return byKey;
-            };
+            // The live query reads an outbox changed step by step, whose pending index is
+            // edited as it changes; a fresh query reads one made anew from the same entries.
+            const kept = new Outbox([]);
+            const pending = () => kept.pendingWrites('s', 'items');
+            const freshPending = () => new Outbox(outbox).pendingWrites('s', 'items');
             const def = INDEXES.find((d) => d.name === q.index);
             const find: FindQuery = { order: q.order };
             if (def !== undefined) {
@@ -107,11 +108,11 @@ describe.each(STORES)('live queries kept from changed keys: %s', (_name, open) =
             }
             if (q.limit !== undefined) find.limit = q.limit;
             if (q.filterEven) find.filter = (v) => (v.n as number) % 2 === 0;
-            const fresh = () => findRows(store, pending(), 's', 'items', def, find);
+            const fresh = () => findRows(store, freshPending(), 's', 'items', def, find);
             const live = createLiveQuery('items', def, find, {
               find: (query) => findRows(store, pending(), 's', 'items', def, query),
               getRows: (keys) => {
-                const byKey = pending();
+                const { byKey } = pending();
                 return getRows(store, (k) => byKey.get(k) ?? [], 's', 'items', keys);
               },
             });
@@ -123,14 +124,16 @@ describe.each(STORES)('live queries kept from changed keys: %s', (_name, open) =
               for (const s of round) {
                 if (s.kind === 'write') {
                   const value = s.op === 'delete' ? {} : { value: s.value };
-                  outbox.push({
+                  const entry = {
                     id: nextId++ as MutationId,
                     space: 's' as SpaceId,
                     collection: 'items',
                     key: s.key,
                     op: s.op,
                     ...value,
-                  } as OutboxEntry);
+                  } as OutboxEntry;
+                  outbox.push(entry);
+                  kept.add(entry);
                   changed.add(s.key);
                 } else if (s.kind === 'pull') {
                   const deletes = s.deletes.filter((k) => !(k in s.puts));
@@ -145,12 +148,14 @@ describe.each(STORES)('live queries kept from changed keys: %s', (_name, open) =
                     removeOutbox: confirmed.map((e) => e.id),
                   });
                   outbox = outbox.slice(confirmed.length);
+                  kept.remove(new Set(confirmed.map((e) => e.id)));
                   for (const k of [...Object.keys(s.puts), ...deletes]) changed.add(k);
                   for (const e of confirmed) changed.add(e.key);
                 } else if (s.kind === 'rollback') {
                   const dropped = outbox[s.at % Math.max(1, outbox.length)];
                   if (dropped === undefined) continue;
                   outbox = outbox.filter((e) => e !== dropped);
+                  kept.remove(new Set([dropped.id]));
                   changed.add(dropped.key);
                 } else {
                   await store.commit({ putRecords: base(s.puts) });

@@ -21,6 +21,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readPath } from '../packages/client/src/index-key.ts';
+import { Outbox } from '../packages/client/src/outbox.ts';
 import { overlayCollection } from '../packages/client/src/overlay.ts';
 import { countRows, type FindQuery, findRows } from '../packages/client/src/query.ts';
 import 'fake-indexeddb/auto';
@@ -149,11 +150,8 @@ const query = fc.record(
   { requiredKeys: ['index', 'order', 'useWhere', 'filterEven'] },
 );
 
-function pendingOf(entries: readonly OutboxEntry[]): Map<string, OutboxEntry[]> {
-  const byKey = new Map<string, OutboxEntry[]>();
-  for (const e of entries) byKey.set(e.key, [...(byKey.get(e.key) ?? []), e]);
-  return byKey;
-}
+const pendingOf = (entries: readonly OutboxEntry[]) =>
+  new Outbox(entries).pendingWrites('s', 'items');
 
 describe.each(STORES)('indexed queries with pending writes: %s', (_name, open) => {
   it('match the naive reference, before and after a rollback', async () => {
@@ -185,7 +183,7 @@ describe.each(STORES)('indexed queries with pending writes: %s', (_name, open) =
             const def = INDEXES.find((d) => d.name === q.index)!;
             const whole = overlayCollection(
               await store.listRecords('s', 'items'),
-              pendingOf(outbox),
+              pendingOf(outbox).byKey,
             );
             const find: FindQuery = { index: q.index, order: q.order };
             if (q.useWhere) find.where = { [def.fields[0]!]: q.whereValue ?? null };
@@ -200,7 +198,7 @@ describe.each(STORES)('indexed queries with pending writes: %s', (_name, open) =
 
             for (const kept of [outbox, outbox.filter((_, i) => !rolledBack[i])]) {
               const pending = pendingOf(kept);
-              const all = overlayCollection(await store.listRecords('s', 'items'), pending);
+              const all = overlayCollection(await store.listRecords('s', 'items'), pending.byKey);
               const got = await findRows(store, pending, 's', 'items', def, find);
               expect(got).toEqual(reference(all, def, find));
               const { limit: _l, after: _a, order: _o, ...countable } = find;

@@ -150,7 +150,7 @@ export async function findLocal(
 ): Promise<Row[]> {
   return ctx.mutex.read(async () => {
     const local = await ctx.ready;
-    const pending = local.outbox.forCollection(space, collection);
+    const pending = local.outbox.pendingWrites(space, collection);
     return findRows(ctx.store, pending, space, collection, def, query);
   });
 }
@@ -164,7 +164,7 @@ export async function countLocal(
 ): Promise<number> {
   return ctx.mutex.read(async () => {
     const local = await ctx.ready;
-    const pending = local.outbox.forCollection(space, collection);
+    const pending = local.outbox.pendingWrites(space, collection);
     return countRows(ctx.store, pending, space, collection, def, query);
   });
 }

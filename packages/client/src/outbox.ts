@@ -2,6 +2,9 @@
  * The outbox held in memory, mirroring the store's after every commit. It is loaded once
  * when the client opens and is usually small, so views read it without touching the store.
  */
+import type { IndexDefinition } from './index-key.ts';
+import { PendingIndex } from './pending-index.ts';
+import type { PendingWrites } from './query.ts';
 import type { OutboxEntry } from './store.ts';
 
 const collectionId = (space: string, collection: string) => `${space}\u0000${collection}`;
@@ -17,6 +20,8 @@ export class Outbox {
    * length (pending-entries.ts).
    */
   #byCollection = new Map<string, Map<string, OutboxEntry[]>>();
+  /** By collection, the orders of its pending keys that queries asked for, told of changes. */
+  #indexes = new Map<string, Map<IndexDefinition, PendingIndex>>();
 
   constructor(entries: readonly OutboxEntry[]) {
     this.#entries = [...entries].sort((a, b) => a.id - b.id);
@@ -33,6 +38,12 @@ export class Outbox {
     const group = byKey.get(entry.key);
     if (group === undefined) byKey.set(entry.key, [entry]);
     else group.push(entry);
+    this.#changed(id, entry.key);
+  }
+
+  #changed(id: string, key: string): void {
+    const indexes = this.#indexes.get(id);
+    if (indexes !== undefined) for (const index of indexes.values()) index.changed(key);
   }
 
   #ungroup(removed: readonly OutboxEntry[]): void {
@@ -45,6 +56,7 @@ export class Outbox {
       const kept = group.filter((e) => !gone.has(e.id));
       if (kept.length > 0) byKey.set(entry.key, kept);
       else byKey.delete(entry.key);
+      this.#changed(id, entry.key);
       if (byKey.size === 0) this.#byCollection.delete(id);
     }
   }
@@ -104,6 +116,33 @@ export class Outbox {
    */
   forCollection(space: string, collection: string): ReadonlyMap<string, readonly OutboxEntry[]> {
     return this.#byCollection.get(collectionId(space, collection)) ?? EMPTY;
+  }
+
+  /**
+   * One collection's pending writes as queries read them: by key (`forCollection`), and in
+   * the order of an index. Read them under the engine's lock.
+   */
+  pendingWrites(space: string, collection: string): PendingWrites {
+    return {
+      byKey: this.forCollection(space, collection),
+      inIndex: (def) => this.#pendingIndex(space, collection, def),
+    };
+  }
+
+  /** Kept for the next query, and told of every change (a client's definitions stay the same objects). */
+  #pendingIndex(space: string, collection: string, def: IndexDefinition): PendingIndex {
+    const id = collectionId(space, collection);
+    let indexes = this.#indexes.get(id);
+    if (indexes === undefined) {
+      indexes = new Map();
+      this.#indexes.set(id, indexes);
+    }
+    let index = indexes.get(def);
+    if (index === undefined) {
+      index = new PendingIndex(def, () => this.forCollection(space, collection));
+      indexes.set(def, index);
+    }
+    return index;
   }
 }
 

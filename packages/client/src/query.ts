@@ -23,6 +23,7 @@ import {
 } from './index-key.ts';
 import { compareKeys, overlayCollection, overlayRecord, type Row } from './overlay.ts';
 import { pendingEntry } from './pending-entries.ts';
+import type { PendingIndex } from './pending-index.ts';
 import type { OutboxEntry, Store, StoredRecord } from './store.ts';
 
 /** Bounds on the index field right after those `where` fixes. */
@@ -99,6 +100,12 @@ export function checkQuery(
 
 /** What a query needs to know about the pending writes of its collection. */
 export type PendingByKey = ReadonlyMap<string, readonly OutboxEntry[]>;
+
+/** A collection's pending writes, by key and in the order of an index. */
+export interface PendingWrites {
+  readonly byKey: PendingByKey;
+  inIndex(def: IndexDefinition): PendingIndex;
+}
 
 function describe(collection: string, def: IndexDefinition | undefined): string {
   return def === undefined
@@ -193,13 +200,14 @@ async function findByKey(
 /**
  * The rows pending writes make within `bounds`, and how many stored records in `bounds`
  * they shadow (the index scan skips those). A key whose writes start with a put or a delete
- * has a value that does not depend on its stored record, so only keys that start with a
- * patch, and those that land in `bounds` (for their version), are read from the store:
- * after a bulk write of thousands of new records, a query reads only its own.
+ * has a value that does not depend on its stored record: the pending index gives those in
+ * `bounds` by binary search. Only keys that start with a patch, and those that land in
+ * `bounds` (for their version), are read from the store: after a bulk write of thousands of
+ * new records, a query reads and looks at only its own.
  */
 async function pendingCandidates(
   store: Store,
-  pending: PendingByKey,
+  pending: PendingWrites,
   space: string,
   collection: string,
   def: IndexDefinition,
@@ -211,10 +219,12 @@ async function pendingCandidates(
     const records = await store.getRecords(space, collection, keys);
     for (const [i, key] of keys.entries()) bases.set(key, records[i]);
   };
-  await read([...pending].filter(([, entries]) => entries[0]?.op === 'patch').map(([k]) => k));
-  const inBounds: string[] = [];
-  for (const [key, entries] of pending) {
-    const entry = pendingEntry(def, key, entries, bases.get(key)?.value);
+  const index = pending.inIndex(def);
+  const patchFirst = [...index.patchFirst()];
+  await read(patchFirst);
+  const inBounds = index.keysIn(bounds);
+  for (const key of patchFirst) {
+    const entry = pendingEntry(def, key, pending.byKey.get(key) ?? [], bases.get(key)?.value);
     if (entry !== undefined && withinBounds(entry, bounds)) inBounds.push(key);
   }
   await read(inBounds.filter((key) => !bases.has(key)));
@@ -228,7 +238,7 @@ async function pendingCandidates(
   }
   const rows: Row[] = [];
   for (const key of inBounds) {
-    const row = overlayRecord(key, bases.get(key), pending.get(key) ?? []);
+    const row = overlayRecord(key, bases.get(key), pending.byKey.get(key) ?? []);
     if (row !== undefined) rows.push(row);
   }
   return { rows, shadowed };
@@ -237,14 +247,14 @@ async function pendingCandidates(
 /** The query's rows: base records from the store's index, pending writes merged in. */
 export async function findRows(
   store: Store,
-  pending: PendingByKey,
+  pending: PendingWrites,
   space: string,
   collection: string,
   def: IndexDefinition | undefined,
   query: FindQuery,
 ): Promise<Row[]> {
   const bounds = boundsOf(collection, def, query);
-  if (def === undefined) return findByKey(store, pending, space, collection, query);
+  if (def === undefined) return findByKey(store, pending.byKey, space, collection, query);
   const order = query.order ?? 'asc';
   const limit = query.limit ?? Number.POSITIVE_INFINITY;
   const candidates: [string, Row][] = [];
@@ -276,7 +286,7 @@ export async function findRows(
       page,
     );
     for (const record of records) {
-      if (pending.has(record.key)) continue;
+      if (pending.byKey.has(record.key)) continue;
       const row: Row = {
         key: record.key,
         value: record.value,
@@ -309,7 +319,7 @@ export async function findRows(
 /** How many rows the query selects: its limit, order and `after` aside (a count of every page). */
 export async function countRows(
   store: Store,
-  pending: PendingByKey,
+  pending: PendingWrites,
   space: string,
   collection: string,
   def: IndexDefinition | undefined,
@@ -321,13 +331,13 @@ export async function countRows(
   }
   const bounds = boundsOf(collection, def, unlimited);
   let count = await store.countIndex({ space, collection, index: def.name, ...bounds });
-  const dirty = [...pending.keys()];
+  const dirty = [...pending.byKey.keys()];
   const bases = dirty.length === 0 ? [] : await store.getRecords(space, collection, dirty);
   dirty.forEach((key, i) => {
     const base = bases[i];
     if (base !== undefined && withinBounds(indexEntry(def.fields, base.value, key), bounds))
       count--;
-    const row = overlayRecord(key, base, pending.get(key) ?? []);
+    const row = overlayRecord(key, base, pending.byKey.get(key) ?? []);
     if (row !== undefined && withinBounds(indexEntry(def.fields, row.value, key), bounds)) count++;
   });
   return count;
