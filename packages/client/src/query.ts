@@ -330,17 +330,27 @@ export async function countRows(
     return (await findRows(store, pending, space, collection, def, unlimited)).length;
   }
   const bounds = boundsOf(collection, def, unlimited);
-  let count = await store.countIndex({ space, collection, index: def.name, ...bounds });
-  const dirty = [...pending.byKey.keys()];
-  const bases = dirty.length === 0 ? [] : await store.getRecords(space, collection, dirty);
-  dirty.forEach((key, i) => {
-    const base = bases[i];
-    if (base !== undefined && withinBounds(indexEntry(def.fields, base.value, key), bounds))
-      count--;
-    const row = overlayRecord(key, base, pending.byKey.get(key) ?? []);
-    if (row !== undefined && withinBounds(indexEntry(def.fields, row.value, key), bounds)) count++;
-  });
-  return count;
+  const scan = { space, collection, index: def.name, ...bounds };
+  const stored = await store.countIndex(scan);
+  if (pending.byKey.size === 0) return stored;
+  // The stored records in range that pending writes hide, found from the smaller side: the
+  // range's records, or the stored records of every pending key.
+  let hidden = 0;
+  if (stored < pending.byKey.size) {
+    for (const record of await store.scanIndex(scan, 'asc', undefined)) {
+      if (pending.byKey.has(record.key)) hidden++;
+    }
+  } else {
+    const keys = [...pending.byKey.keys()];
+    const bases = await store.getRecords(space, collection, keys);
+    keys.forEach((key, i) => {
+      const base = bases[i];
+      if (base !== undefined && withinBounds(indexEntry(def.fields, base.value, key), bounds))
+        hidden++;
+    });
+  }
+  const { rows } = await pendingCandidates(store, pending, space, collection, def, bounds);
+  return stored - hidden + rows.length;
 }
 
 /** The rows of these keys, in the order asked (undefined where there is none). */
