@@ -20,10 +20,14 @@
  * declared index, so declaring or changing one rewrites the `ix` of that collection's
  * records in a readwrite transaction and needs no new database version (no `versionchange`
  * for the other tabs).
+ *
+ * Version 3 writes entries shorter (plain text stands for itself in them): the upgrade
+ * forgets the declarations, so the client rewrites every declared index's entries when it
+ * opens, and a Ferry that knows only the former entries does not open the database.
  */
 import { FerryStorageFullError, FerryStoreBlockedError, FerryStoreVersionError } from './errors.ts';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 export const RECORDS = 'records';
 export const OUTBOX = 'outbox';
 export const META = 'meta';
@@ -45,6 +49,7 @@ function upgrade(db: IDBDatabase, tx: IDBTransaction, oldVersion: number): void 
   if (oldVersion < 2) {
     tx.objectStore(RECORDS).createIndex(ENTRIES, 'ix', { multiEntry: true });
   }
+  if (oldVersion === 2) tx.objectStore(FENCE).delete(INDEXES);
 }
 
 /**

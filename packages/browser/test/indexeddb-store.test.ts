@@ -13,6 +13,7 @@ import {
   openIndexedDbStore,
 } from '@ferry/browser';
 import { FerryClosedError, FerryValidationError, type StoredRecord } from '@ferry/client';
+import { encodeField, HIGH } from '@ferry/client/internal';
 import type { MutationId, SpaceId } from '@ferry/protocol';
 import { runStoreAcceptanceTests } from '@ferry/testing';
 import { IDBFactory } from 'fake-indexeddb';
@@ -223,6 +224,47 @@ describe('IndexedDB store specifics', () => {
       vi.useRealTimers();
       deaf.close();
     }
+  });
+
+  it('upgrades a version 2 database: its records stay and its index entries are rewritten', async () => {
+    const options = fresh();
+    const byList = { collection: 'todos', name: 'byList', fields: ['list'] };
+    // What version 2 wrote: entries in the former encoding (every code unit as four hex
+    // digits), which the bounds of today's queries do not find.
+    const hexUnits = (text: string) =>
+      `${[...text].map((c) => c.charCodeAt(0).toString(16).padStart(4, '0')).join('')}!`;
+    await new Promise<void>((resolve, reject) => {
+      const request = options.indexedDB.open(options.name, 2);
+      request.onupgradeneeded = () => {
+        const db = request.result;
+        const records = db.createObjectStore('records', {
+          keyPath: ['space', 'collection', 'key'],
+        });
+        records.createIndex('entries', 'ix', { multiEntry: true });
+        db.createObjectStore('outbox', { keyPath: 'id' });
+        db.createObjectStore('meta');
+        db.createObjectStore('fence').put([byList], 'indexes');
+        for (const [key, list] of [
+          ['a', 'x'],
+          ['b', 'y'],
+          ['c', 'x'],
+        ] as const) {
+          const ix = [['s1', 'todos', 'byList', `5${hexUnits(list)}${hexUnits(key)}`]];
+          records.put({ space: 's1', collection: 'todos', key, value: { list }, version: 1, ix });
+        }
+      };
+      request.onsuccess = () => {
+        request.result.close();
+        resolve();
+      };
+      request.onerror = () => reject(request.error);
+    });
+    const store = await openIndexedDbStore(options);
+    await store.defineIndexes([byList]);
+    const x = encodeField('x');
+    const listX = { space: 's1', collection: 'todos', index: 'byList', lower: x, upper: x + HIGH };
+    expect((await store.scanIndex(listX, 'asc')).map((r) => r.key)).toEqual(['a', 'c']);
+    await store.close();
   });
 
   it('refuses a database written by a newer schema', async () => {

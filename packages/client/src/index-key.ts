@@ -9,8 +9,14 @@
  *   compared as a string).
  *
  * Each field's encoding is a type tag followed by a body that is prefix-free (numbers are a
- * fixed 16 hex digits, strings end with `!`, below every hex digit), so comparing two entries
- * compares their first differing field, and a shorter string sorts before its extensions.
+ * fixed 16 hex digits, strings end with `!`, below every character a string's body holds),
+ * so comparing two entries compares their first differing field, and a shorter string sorts
+ * before its extensions.
+ *
+ * A string's code units from `#` to `|` stand for themselves (most text and keys: an entry
+ * is about as long as its fields); those below `#` become `"` and one character, those
+ * above `|` become `}` and four hex digits. Each form starts with a character of its own
+ * range and has a fixed length, so entries compare as the code units they encode.
  */
 import type { JsonObject, JsonValue } from '@ferry/protocol';
 
@@ -40,10 +46,25 @@ function numberBody(value: number): string {
   return high.toString(16).padStart(8, '0') + low.toString(16).padStart(8, '0');
 }
 
+/** The lowest and highest code units a string body holds as themselves (`#` and `|`). */
+const PLAIN_LOW = 0x23;
+const PLAIN_HIGH = 0x7c;
+
 function stringBody(value: string): string {
   let body = '';
-  for (let i = 0; i < value.length; i++) body += value.charCodeAt(i).toString(16).padStart(4, '0');
-  return `${body}!`;
+  // Start of the run of plain code units not yet copied: they go in one slice.
+  let plainFrom = 0;
+  for (let i = 0; i < value.length; i++) {
+    const unit = value.charCodeAt(i);
+    if (unit >= PLAIN_LOW && unit <= PLAIN_HIGH) continue;
+    body += value.slice(plainFrom, i);
+    body +=
+      unit < PLAIN_LOW
+        ? `"${String.fromCharCode(PLAIN_LOW + unit)}`
+        : `}${unit.toString(16).padStart(4, '0')}`;
+    plainFrom = i + 1;
+  }
+  return `${plainFrom === 0 ? value : body + value.slice(plainFrom)}!`;
 }
 
 /** One field's encoding; `undefined` stands for a missing field. */

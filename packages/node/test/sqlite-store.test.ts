@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeField, HIGH, indexEntry } from '@ferry/client/internal';
+import { encodeField, HIGH } from '@ferry/client/internal';
 import { openSqliteStore } from '@ferry/node';
 import { runStoreAcceptanceTests } from '@ferry/testing';
 import Database from 'better-sqlite3';
@@ -17,6 +17,9 @@ runStoreAcceptanceTests('SQLite store', async () => {
   const path = freshPath();
   return { store: openSqliteStore(path), reopen: async () => openSqliteStore(path) };
 });
+
+const hexUnits = (text: string) =>
+  `${[...text].map((c) => c.charCodeAt(0).toString(16).padStart(4, '0')).join('')}!`;
 
 describe('SQLite store specifics', () => {
   it('uses WAL, and other connections can read while it is open', async () => {
@@ -47,10 +50,11 @@ describe('SQLite store specifics', () => {
     expect(() => openSqliteStore(path)).toThrow(/newer version/);
   });
 
-  it('upgrades a file of schema 2 and keeps its records, index entries, outbox and metadata', async () => {
+  it('upgrades a file of schema 2, keeps its records, outbox and metadata and rebuilds its indexes', async () => {
     const path = freshPath();
     const raw = new Database(path);
-    // What schema 2 wrote: records keyed by (space, collection, key), entries naming the key.
+    // What schema 2 wrote: records keyed by (space, collection, key), entries naming the key
+    // in the former encoding (every code unit as four hex digits).
     raw.exec(`
       CREATE TABLE ferry_records (space TEXT NOT NULL, collection TEXT NOT NULL, key TEXT NOT NULL,
         version INTEGER NOT NULL, value TEXT NOT NULL, PRIMARY KEY (space, collection, key)) WITHOUT ROWID;
@@ -72,7 +76,7 @@ describe('SQLite store specifics', () => {
       ['c', 'x'],
     ] as const) {
       put.run('s', 'items', key, 1, JSON.stringify({ list }));
-      entry.run('s', 'items', 'byList', indexEntry(['list'], { list }, key), key);
+      entry.run('s', 'items', 'byList', `5${hexUnits(list)}${hexUnits(key)}`, key);
     }
     const mutation = { id: 1, op: 'put', space: 's', collection: 'items', key: 'd', value: {} };
     raw.prepare('INSERT INTO ferry_outbox VALUES (1, ?)').run(JSON.stringify(mutation));

@@ -42,6 +42,8 @@ const MIGRATIONS: readonly string[] = [
   // 2 → 3: records get an integer id, and index entries name their record by it. An index
   // read joins 50 entries to their records in about two thirds of the time a look-up by
   // (space, collection, key) took. The id is an INTEGER PRIMARY KEY so that VACUUM keeps it.
+  // Entries are also written shorter from this schema on (plain text stands for itself), so
+  // the old ones and their declarations go: the client rebuilds its indexes when it opens.
   `CREATE TABLE ferry_records_3 (
      id INTEGER PRIMARY KEY,
      space TEXT NOT NULL,
@@ -53,7 +55,11 @@ const MIGRATIONS: readonly string[] = [
    );
    INSERT INTO ferry_records_3 (space, collection, key, version, value)
      SELECT space, collection, key, version, value FROM ferry_records;
-   CREATE TABLE ferry_index_entries_3 (
+   DROP TABLE ferry_records;
+   ALTER TABLE ferry_records_3 RENAME TO ferry_records;
+   DROP TABLE ferry_index_entries;
+   DELETE FROM ferry_indexes;
+   CREATE TABLE ferry_index_entries (
      space TEXT NOT NULL,
      collection TEXT NOT NULL,
      name TEXT NOT NULL,
@@ -61,13 +67,6 @@ const MIGRATIONS: readonly string[] = [
      record INTEGER NOT NULL,
      PRIMARY KEY (space, collection, name, entry)
    ) WITHOUT ROWID;
-   INSERT INTO ferry_index_entries_3 (space, collection, name, entry, record)
-     SELECT e.space, e.collection, e.name, e.entry, r.id FROM ferry_index_entries e
-     JOIN ferry_records_3 r ON r.space = e.space AND r.collection = e.collection AND r.key = e.key;
-   DROP TABLE ferry_index_entries;
-   DROP TABLE ferry_records;
-   ALTER TABLE ferry_records_3 RENAME TO ferry_records;
-   ALTER TABLE ferry_index_entries_3 RENAME TO ferry_index_entries;
    CREATE INDEX ferry_index_entries_by_record ON ferry_index_entries (record);`,
 ];
 
