@@ -80,6 +80,10 @@ export function encodeField(value: JsonValue | undefined): string {
 
 /** The value at a dot-separated path, or undefined when some step is missing or not an object. */
 export function readPath(value: JsonObject, path: string): JsonValue | undefined {
+  // Most indexed fields are top-level: no steps to split.
+  if (!path.includes('.') && !Array.isArray(value)) {
+    return Object.hasOwn(value, path) ? value[path] : undefined;
+  }
   let current: JsonValue | undefined = value;
   for (const step of path.split('.')) {
     if (typeof current !== 'object' || current === null || Array.isArray(current)) return undefined;
