@@ -21,6 +21,40 @@ runStoreAcceptanceTests('SQLite store', async () => {
 const hexUnits = (text: string) =>
   `${[...text].map((c) => c.charCodeAt(0).toString(16).padStart(4, '0')).join('')}!`;
 
+const SCHEMA2_PENDING = { id: 1, op: 'put', space: 's', collection: 'items', key: 'd', value: {} };
+
+/** A file as schema 2 wrote it, with records a, b, c in lists x, y, x, one pending write and a cursor. */
+function schema2File(path: string): void {
+  const raw = new Database(path);
+  // What schema 2 wrote: records keyed by (space, collection, key), entries naming the key
+  // in the former encoding (every code unit as four hex digits).
+  raw.exec(`
+  CREATE TABLE ferry_records (space TEXT NOT NULL, collection TEXT NOT NULL, key TEXT NOT NULL,
+    version INTEGER NOT NULL, value TEXT NOT NULL, PRIMARY KEY (space, collection, key)) WITHOUT ROWID;
+  CREATE TABLE ferry_outbox (id INTEGER PRIMARY KEY, mutation TEXT NOT NULL);
+  CREATE TABLE ferry_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  CREATE TABLE ferry_indexes (collection TEXT NOT NULL, name TEXT NOT NULL, fields TEXT NOT NULL,
+    PRIMARY KEY (collection, name)) WITHOUT ROWID;
+  CREATE TABLE ferry_index_entries (space TEXT NOT NULL, collection TEXT NOT NULL, name TEXT NOT NULL,
+    entry TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (space, collection, name, entry)) WITHOUT ROWID;
+  CREATE INDEX ferry_index_entries_by_key ON ferry_index_entries (space, collection, key);
+  PRAGMA user_version = 2;`);
+  raw.prepare('INSERT INTO ferry_indexes VALUES (?, ?, ?)').run('items', 'byList', '["list"]');
+  const put = raw.prepare('INSERT INTO ferry_records VALUES (?, ?, ?, ?, ?)');
+  const entry = raw.prepare('INSERT INTO ferry_index_entries VALUES (?, ?, ?, ?, ?)');
+  for (const [key, list] of [
+    ['a', 'x'],
+    ['b', 'y'],
+    ['c', 'x'],
+  ] as const) {
+    put.run('s', 'items', key, 1, JSON.stringify({ list }));
+    entry.run('s', 'items', 'byList', `5${hexUnits(list)}${hexUnits(key)}`, key);
+  }
+  raw.prepare('INSERT INTO ferry_outbox VALUES (1, ?)').run(JSON.stringify(SCHEMA2_PENDING));
+  raw.prepare('INSERT INTO ferry_meta VALUES (?, ?)').run('cursor', '"c1"');
+  raw.close();
+}
+
 describe('SQLite store specifics', () => {
   it('uses WAL, and other connections can read while it is open', async () => {
     const path = freshPath();
@@ -52,44 +86,15 @@ describe('SQLite store specifics', () => {
 
   it('upgrades a file of schema 2, keeps its records, outbox and metadata and rebuilds its indexes', async () => {
     const path = freshPath();
-    const raw = new Database(path);
-    // What schema 2 wrote: records keyed by (space, collection, key), entries naming the key
-    // in the former encoding (every code unit as four hex digits).
-    raw.exec(`
-      CREATE TABLE ferry_records (space TEXT NOT NULL, collection TEXT NOT NULL, key TEXT NOT NULL,
-        version INTEGER NOT NULL, value TEXT NOT NULL, PRIMARY KEY (space, collection, key)) WITHOUT ROWID;
-      CREATE TABLE ferry_outbox (id INTEGER PRIMARY KEY, mutation TEXT NOT NULL);
-      CREATE TABLE ferry_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-      CREATE TABLE ferry_indexes (collection TEXT NOT NULL, name TEXT NOT NULL, fields TEXT NOT NULL,
-        PRIMARY KEY (collection, name)) WITHOUT ROWID;
-      CREATE TABLE ferry_index_entries (space TEXT NOT NULL, collection TEXT NOT NULL, name TEXT NOT NULL,
-        entry TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (space, collection, name, entry)) WITHOUT ROWID;
-      CREATE INDEX ferry_index_entries_by_key ON ferry_index_entries (space, collection, key);
-      PRAGMA user_version = 2;`);
+    schema2File(path);
     const byList = { collection: 'items', name: 'byList', fields: ['list'] };
-    raw.prepare('INSERT INTO ferry_indexes VALUES (?, ?, ?)').run('items', 'byList', '["list"]');
-    const put = raw.prepare('INSERT INTO ferry_records VALUES (?, ?, ?, ?, ?)');
-    const entry = raw.prepare('INSERT INTO ferry_index_entries VALUES (?, ?, ?, ?, ?)');
-    for (const [key, list] of [
-      ['a', 'x'],
-      ['b', 'y'],
-      ['c', 'x'],
-    ] as const) {
-      put.run('s', 'items', key, 1, JSON.stringify({ list }));
-      entry.run('s', 'items', 'byList', `5${hexUnits(list)}${hexUnits(key)}`, key);
-    }
-    const mutation = { id: 1, op: 'put', space: 's', collection: 'items', key: 'd', value: {} };
-    raw.prepare('INSERT INTO ferry_outbox VALUES (1, ?)').run(JSON.stringify(mutation));
-    raw.prepare('INSERT INTO ferry_meta VALUES (?, ?)').run('cursor', '"c1"');
-    raw.close();
-
     const store = openSqliteStore(path);
     await store.defineIndexes([byList]);
     const x = encodeField('x');
     const listX = { space: 's', collection: 'items', index: 'byList', lower: x, upper: x + HIGH };
     const keysOf = async () => (await store.scanIndex(listX, 'asc')).map((r) => r.key);
     expect(await keysOf()).toEqual(['a', 'c']);
-    expect(await store.listOutbox()).toEqual([mutation]);
+    expect(await store.listOutbox()).toEqual([SCHEMA2_PENDING]);
     expect(await store.getMeta('cursor')).toBe('c1');
     // Entries follow writes made after the upgrade: a record moved out, one deleted, one added.
     await store.commit({
@@ -105,6 +110,20 @@ describe('SQLite store specifics', () => {
     expect(check.pragma('user_version', { simple: true })).toBe(3);
     expect(check.prepare('SELECT count(*) FROM ferry_index_entries').pluck().get()).toBe(3);
     check.close();
+  });
+
+  it('opened read-only on a file of schema 2, offers no index rather than misread its entries', async () => {
+    const path = freshPath();
+    schema2File(path);
+    const reader = openSqliteStore(path, { readonly: true });
+    expect((await reader.listRecords('s', 'items')).map((r) => r.key)).toEqual(['a', 'b', 'c']);
+    await expect(
+      reader.scanIndex({ space: 's', collection: 'items', index: 'byList' }, 'asc'),
+    ).rejects.toThrow(/No index "byList" is declared/);
+    await expect(
+      reader.defineIndexes([{ collection: 'items', name: 'byList', fields: ['list'] }]),
+    ).rejects.toThrow(/read-only and keeps other indexes/);
+    await reader.close();
   });
 
   it('lists keys in the same order as the memory store, beyond ASCII too', async () => {

@@ -9,16 +9,18 @@ import type { IndexDefinition, IndexScan, RecordAddress, StoredRecord } from '@f
 import { FerryValidationError } from '@ferry/client';
 import { indexEntry, sameDefinitions } from '@ferry/client/internal';
 import type { SqlRow, SqlValue } from './executor.ts';
+import { schemaVersion } from './schema.ts';
 import { all, run, type Step, type Work } from './work.ts';
 
 const text = (row: SqlRow, column: string) => String(row[column]);
 
+/** The first schema whose index entries this code reads (they name records by id, shorter). */
+const ENTRIES_SINCE = 3;
+
 export function* readDefinitions(): Work<IndexDefinition[]> {
-  // A read-only store may open a file of schema 1, from before indexes.
-  const [table] = yield all(
-    "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'ferry_indexes'",
-  );
-  if (table === undefined) return [];
+  // A read-only store may open a file of an older schema, which it cannot upgrade: before
+  // schema 3 there were no indexes (1) or entries it cannot read (2), so it offers none.
+  if ((yield* schemaVersion()) < ENTRIES_SINCE) return [];
   const rows = yield all('SELECT collection, name, fields FROM ferry_indexes');
   return rows.map((row) => ({
     collection: text(row, 'collection'),
