@@ -278,7 +278,7 @@ export function renderReport(args: {
     '',
     '- **Ferry**: `createFerryServer` + `listen` on PostgreSQL (a schema of its own per measurement) or on embedded PGlite (a temporary data folder); clients are `createClient` with the memory store.',
     '- **floor**: the same bytes through bare `node:http` + `JSON.parse` and a plain bulk insert into the same database and into the same memory store on the client — no auth, no exactly-once, no ordering guarantee. The distance to the floor is the price of Ferry’s guarantees and framework.',
-    '- **RxDB**: `rxdb` with its free memory storage and `replicateRxCollection`, against a minimal pull/push endpoint over PostgreSQL/PGlite written for this bench (`bench/src/servers/rxdb-endpoint.ts`): `rxdb-server` does not install with a matching major version (it is at 15.x while RxDB is at 17.x) and is SSPL-licensed. The endpoint serialises writers on a counter row, as Ferry does, so pulls skip nothing.',
+    '- **RxDB**: `rxdb` with its free memory storage and `replicateRxCollection`, against a minimal pull/push endpoint over PostgreSQL/PGlite written for this bench (`bench/src/servers/rxdb-endpoint.ts`): `rxdb-server` does not install with a matching major version (it is at 15.x while RxDB is at 17.x) and is SSPL-licensed. The endpoint serialises writers on a counter row, so pulls skip nothing (Ferry takes versions from a sequence and reads below a watermark instead: docs/internals.md).',
     '- **PouchDB**: `pouchdb` with the memory adapter on the client, replicating with `express-pouchdb` (CouchDB protocol) whose databases live in LevelDB. It does not run on PostgreSQL or PGlite: its figure is repeated on both rows and compared with Ferry’s on each.',
     '',
     '## Ferry against the targets of the benchmark issue',
@@ -303,7 +303,10 @@ export function renderReport(args: {
   out.push(
     '## Not measured here',
     '',
-    '- **W7 in the browser**: every client figure above except W1B and BOOT is Node with an in-memory store.',
+    '- **W7 in the browser**: every client figure above except W1B and BOOT is Node with an in-memory store; local queries on SQLite and in the browser are W9, measured by scripts of their own (below).',
+    ...(args.results.some((r) => r.id === 'RECOVER')
+      ? []
+      : ['- **RECOVER** is not in this run: its figures below come from a run of its own, dated.']),
     '- **W6** is not part of the workload list.',
     '',
     args.notes.trim(),
