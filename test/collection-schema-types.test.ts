@@ -2,7 +2,8 @@
  * A client typed by the server's zod schemas writes each schema's input type and reads its
  * output type: `put('k', { title })` type-checks when the schema fills `done` by default,
  * and the value read back after a sync has it. It used to be typed by the output type on
- * both sides, so that put did not type-check.
+ * both sides, so that put did not type-check. Queries name fields of the value type in
+ * `where`, with values of their types.
  */
 import { type Collection, createClient, createMemoryStore, type FerryClient } from '@ferry/client';
 import type { InferCollections, InputOf, OutputOf } from '@ferry/protocol';
@@ -44,6 +45,24 @@ describe('collection types from schemas', () => {
   it('leave a plain value type one type both ways', () => {
     type Todos = ReturnType<typeof plain.collection<'todos'>>;
     expectTypeOf<Todos>().toEqualTypeOf<Collection<{ title: string }, { title: string }>>();
+  });
+
+  it("type a query's where by the value's field paths, and keep clients of two schemas apart", () => {
+    // Types only: never called.
+    const typesOnly = (todos: Collection<TodoOut & { meta?: { at: number } }>) => {
+      void todos.find({ index: 'byTitle', where: { title: 'milk' } });
+      void todos.count({ index: 'byAt', where: { 'meta.at': 1 } });
+      void todos.find({ index: 'byAt', where: { 'meta.at': undefined } });
+      // @ts-expect-error: title is a string.
+      void todos.find({ index: 'byTitle', where: { title: 1 } });
+      // @ts-expect-error: the value has no such field.
+      void todos.subscribe({ index: 'byTitle', where: { titel: 'milk' } }, () => {});
+      // @ts-expect-error: a client of one schema is not a client of another.
+      const other: FerryClient<{ notes: { text: string } }> = plain;
+      const untyped: FerryClient = plain;
+      return [other, untyped];
+    };
+    expect(typesOnly).toBeTypeOf('function');
   });
 });
 

@@ -32,9 +32,17 @@ export interface ClientEvents {
   progress: SyncProgress;
 }
 
+/** The key of `FerryClient`'s type-only schema property; no such value exists at run time. */
+declare const schemaOfClient: unique symbol;
+
 export interface FerryClient<
   Schema extends Record<string, JsonObject> = Record<string, JsonObject>,
 > {
+  /**
+   * Types only, never set: the client's schema, so that a client of one schema is not taken
+   * for a client of another (`FerryProvider`, functions that take a typed client).
+   */
+  readonly [schemaOfClient]?: Schema;
   /**
    * A handle on one collection in one space (default: the `defaultSpace` option). Its reads
    * give the schema entry's output type and its writes take the input type (the same type,

@@ -78,6 +78,14 @@ export type FieldValue<T, P extends string> = P extends `${infer K}.${infer Rest
     : undefined;
 
 /**
+ * What `where` fixes: field paths of `T`, each to the value it must have (`undefined`: the
+ * field is missing). They must be the index's leading fields, checked when the query runs.
+ */
+export type WhereFields<T extends JsonObject> = {
+  readonly [P in FieldPath<T>]?: FieldValue<T, P>;
+};
+
+/**
  * A query on a collection (see docs/client.md, "Queries"): with `index`, rows in the
  * index's order then by key; `where` fixes the index's leading fields, `range` bounds the
  * next one; `order`, `limit` and `after` (the last row of the previous page) page through.
@@ -92,7 +100,7 @@ export interface Query<T extends JsonObject> extends CountQuery<T> {
 /** The part of a `Query` that selects rows, without ordering or paging: what `count` takes. */
 export interface CountQuery<T extends JsonObject> {
   index?: string;
-  where?: { readonly [field: string]: JsonValue | undefined };
+  where?: WhereFields<T>;
   range?: FieldRange<JsonValue>;
   filter?(value: T, key: string): boolean;
 }
