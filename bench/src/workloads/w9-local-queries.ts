@@ -4,7 +4,8 @@
  * into the list until the live query shows it (p50/p99); a bulk insert of 20,000 local
  * writes. Ferry on its memory store and on SQLite (@ferry/node), RxDB on its memory storage
  * with the same index, and a floor: the same query on a raw better-sqlite3 table with the
- * same index. Everything in one run, so the ratios compare like with like.
+ * same index, timed in the same rounds as Ferry's query (floor, then Ferry, list by list).
+ * Everything in one run, so the ratios compare like with like.
  *
  *   npx tsx --conditions=@ferry/source bench/src/workloads/w9-local-queries.ts
  */
@@ -33,7 +34,16 @@ import {
 type Figures = W9Figures;
 const log = (line: string) => console.log(`[w9] ${line}`);
 
-async function ferry(name: string, store: Store): Promise<Figures> {
+/**
+ * Ferry's figures on one store. With `floor`, each round of the indexed query also times the
+ * floor's query right before Ferry's, so that the two are compared at the same moments: the
+ * machine's speed drifts over the seconds between one system's rounds and the next's.
+ */
+async function ferry(
+  name: string,
+  store: Store,
+  floor?: (round: number) => void,
+): Promise<Figures & { floorMs?: number }> {
   log(`${name}: loading ${RECORDS} records`);
   await store.commit({
     putRecords: Array.from({ length: RECORDS }, (_, i) => ({
@@ -57,11 +67,23 @@ async function ferry(name: string, store: Store): Promise<Figures> {
   if ((await items.find(query)).length !== 50) throw new Error(`${name}: expected 50 rows`);
   // Another list each round: RxDB keeps the results of a query it has run, so repeating one
   // query would time its cache, not its index.
-  const queryMs = percentile(
-    await times(QUERY_ROUNDS, (i) => items.find({ ...query, where: { list: `list-${i + 10}` } })),
-    0.5,
+  const ferryTimes: number[] = [];
+  const floorTimes: number[] = [];
+  for (let i = 0; i < QUERY_ROUNDS; i++) {
+    if (floor !== undefined) {
+      const start = performance.now();
+      floor(i);
+      floorTimes.push(performance.now() - start);
+    }
+    const start = performance.now();
+    await items.find({ ...query, where: { list: `list-${i + 10}` } });
+    ferryTimes.push(performance.now() - start);
+  }
+  const queryMs = percentile(ferryTimes, 0.5);
+  const floorMs = floor === undefined ? undefined : percentile(floorTimes, 0.5);
+  log(
+    `${name}: indexed query ${queryMs.toFixed(3)} ms${floorMs === undefined ? '' : `, the floor in the same rounds ${floorMs.toFixed(3)} ms`}`,
   );
-  log(`${name}: indexed query ${queryMs.toFixed(3)} ms`);
 
   const firstMs = percentile(
     await times(
@@ -114,6 +136,7 @@ async function ferry(name: string, store: Store): Promise<Figures> {
   await store.close();
   return {
     queryMs,
+    ...(floorMs === undefined ? {} : { floorMs }),
     firstMs,
     updateP50Ms: percentile(updates, 0.5),
     updateP99Ms: percentile(updates, 0.99),
@@ -203,8 +226,11 @@ async function rxdb(): Promise<Figures> {
   };
 }
 
-/** The floor: the same query on a plain SQLite table with the same index. */
-function rawSqlite(file: string): number {
+/**
+ * The floor: the same query on a plain SQLite table with the same index, one list a round
+ * (as Ferry's rounds), to be timed beside Ferry's; `close` closes the database.
+ */
+function rawSqlite(file: string): { query: (round: number) => void; close: () => void } {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.exec(
@@ -220,24 +246,25 @@ function rawSqlite(file: string): number {
   const select = db.prepare(
     'SELECT * FROM items WHERE list = ? ORDER BY createdAt DESC, key DESC LIMIT 50',
   );
-  const out: number[] = [];
-  for (let i = 0; i < QUERY_ROUNDS; i++) {
-    const start = performance.now();
-    if (select.all(`list-${i + 10}`).length !== 50) throw new Error('raw SQLite: expected 50 rows');
-    out.push(performance.now() - start);
-  }
-  db.close();
-  const ms = percentile(out, 0.5);
-  log(`raw better-sqlite3: indexed query ${ms.toFixed(3)} ms`);
-  return ms;
+  return {
+    query: (round) => {
+      if (select.all(`list-${round + 10}`).length !== 50) {
+        throw new Error('raw SQLite: expected 50 rows');
+      }
+    },
+    close: () => db.close(),
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'ferry-w9-'));
 try {
-  const floor = rawSqlite(join(dir, 'raw.db'));
-  const memory = await ferry('Ferry memory', createMemoryStore());
-  const sqlite = await ferry('Ferry SQLite', openSqliteStore(join(dir, 'ferry.db')));
+  const raw = rawSqlite(join(dir, 'raw.db'));
+  const memory = await ferry('Ferry memory', createMemoryStore(), raw.query);
+  const sqlite = await ferry('Ferry SQLite', openSqliteStore(join(dir, 'ferry.db')), raw.query);
+  raw.close();
   const rx = await rxdb();
+  // The floor as timed beside Ferry's SQLite store, whose distance to it is the target.
+  const floor = sqlite.floorMs!;
   const row = (name: string, f: Figures) =>
     `| ${name} | ${f.queryMs.toFixed(3)} | ${f.firstMs.toFixed(3)} | ${f.updateP50Ms.toFixed(3)} / ${f.updateP99Ms.toFixed(3)} | ${f.bulkMs.toFixed(0)} |`;
   console.log(
@@ -250,7 +277,7 @@ try {
   console.log(`| raw better-sqlite3 (floor) | ${floor.toFixed(3)} | – | – | – |`);
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
   console.log(
-    `\nratios: query memory/RxDB ${ratio(memory.queryMs, rx.queryMs)}, SQLite/floor ${ratio(sqlite.queryMs, floor)}, memory/floor ${ratio(memory.queryMs, floor)}; write → live p50 memory/RxDB ${ratio(memory.updateP50Ms, rx.updateP50Ms)}, SQLite/RxDB ${ratio(sqlite.updateP50Ms, rx.updateP50Ms)}; bulk memory/RxDB ${ratio(memory.bulkMs, rx.bulkMs)}, SQLite/RxDB ${ratio(sqlite.bulkMs, rx.bulkMs)}`,
+    `\nratios: query memory/RxDB ${ratio(memory.queryMs, rx.queryMs)}, SQLite/floor ${ratio(sqlite.queryMs, floor)} (each round beside the other), memory/floor ${ratio(memory.queryMs, memory.floorMs!)} (the same); write → live p50 memory/RxDB ${ratio(memory.updateP50Ms, rx.updateP50Ms)}, SQLite/RxDB ${ratio(sqlite.updateP50Ms, rx.updateP50Ms)}; bulk memory/RxDB ${ratio(memory.bulkMs, rx.bulkMs)}, SQLite/RxDB ${ratio(sqlite.bulkMs, rx.bulkMs)}`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });
