@@ -212,9 +212,12 @@ async function pendingCandidates(
   collection: string,
   def: IndexDefinition,
   bounds: EntryBounds,
+  /** Stored records of pending keys already read by the caller, not read again. */
+  known: ReadonlyMap<string, StoredRecord | undefined> = new Map(),
 ): Promise<{ rows: Row[]; shadowed: number }> {
-  const bases = new Map<string, StoredRecord | undefined>();
-  const read = async (keys: string[]) => {
+  const bases = new Map(known);
+  const read = async (all: string[]) => {
+    const keys = all.filter((key) => !bases.has(key));
     if (keys.length === 0) return;
     const records = await store.getRecords(space, collection, keys);
     for (const [i, key] of keys.entries()) bases.set(key, records[i]);
@@ -227,7 +230,7 @@ async function pendingCandidates(
     const entry = pendingEntry(def, key, pending.byKey.get(key) ?? [], bases.get(key)?.value);
     if (entry !== undefined && withinBounds(entry, bounds)) inBounds.push(key);
   }
-  await read(inBounds.filter((key) => !bases.has(key)));
+  await read(inBounds);
   // Counted among the records read: a pending put or delete left unread may still hide a
   // stored record in range, and then the scan skips it and reads one more page.
   let shadowed = 0;
@@ -336,6 +339,7 @@ export async function countRows(
   // The stored records in range that pending writes hide, found from the smaller side: the
   // range's records, or the stored records of every pending key.
   let hidden = 0;
+  const known = new Map<string, StoredRecord | undefined>();
   if (stored < pending.byKey.size) {
     for (const record of await store.scanIndex(scan, 'asc', undefined)) {
       if (pending.byKey.has(record.key)) hidden++;
@@ -345,11 +349,12 @@ export async function countRows(
     const bases = await store.getRecords(space, collection, keys);
     keys.forEach((key, i) => {
       const base = bases[i];
+      known.set(key, base);
       if (base !== undefined && withinBounds(indexEntry(def.fields, base.value, key), bounds))
         hidden++;
     });
   }
-  const { rows } = await pendingCandidates(store, pending, space, collection, def, bounds);
+  const { rows } = await pendingCandidates(store, pending, space, collection, def, bounds, known);
   return stored - hidden + rows.length;
 }
 
