@@ -16,6 +16,14 @@
  * one flooding user has queued; within a lane jobs keep their order. A user whose lane
  * holds `maxQueuedMutationsPerUser` is refused with 429 `rate_limited`, so one user can
  * fill at most that share of the queue.
+ *
+ * On PostgreSQL several transactions may run at once (`maxConcurrentBatches`): a push that
+ * arrives while one is running goes into another at once instead of waiting for it, so
+ * where each transaction waits on the network a push waits for no transaction but its own. Batches share no lock that
+ * orders them (storage/commit-batch.ts), and pokes of a batch that commits before an older
+ * one wait for the watermark (events/visibility.ts). A lane has one job in flight at a time,
+ * so one user's pushes still commit in the order they came. Embedded PGlite has one
+ * connection in this thread: there, one transaction at a time.
  */
 import { FerryError } from '@ferry/protocol';
 import { type Database, isConnectionError } from './db/driver.ts';
@@ -43,6 +51,8 @@ export interface CommitQueueOptions {
   maxQueuedMutations: number;
   /** Most mutations one user's pushes may have waiting; 0: no cap of its own. */
   maxQueuedMutationsPerUser: number;
+  /** Most transactions running at once; default 1. */
+  maxConcurrentBatches?: number;
   onCommit: (committed: CommittedBatch) => void;
   onBatch?: (outcomes: readonly WriteJobOutcome[]) => void;
 }
@@ -113,8 +123,13 @@ function laneOf(job: WriteJob): string | symbol {
 export class CommitQueue {
   /** Lanes with jobs waiting, in turn order: the first lane gives the next job. */
   private readonly lanes = new Map<string | symbol, Lane>();
+  /** Lanes with a job in a running transaction: none of their jobs is taken meanwhile. */
+  private readonly busyLanes = new Set<string | symbol>();
   private waitingMutations = 0;
-  private draining: Promise<void> | undefined;
+  /** Loops taking and running batches, at most `maxConcurrentBatches`. */
+  private readonly drainers = new Set<Promise<void>>();
+  /** Drainers inside a transaction; the others are about to take a batch. */
+  private running = 0;
 
   constructor(private readonly options: CommitQueueOptions) {}
 
@@ -152,53 +167,71 @@ export class CommitQueue {
     });
   }
 
-  /** Mutations waiting for a transaction (not those of the one running). */
+  /** Mutations waiting for a transaction (not those of the ones running). */
   get queuedMutations(): number {
     return this.waitingMutations;
   }
 
+  /** Whether a lane has a job that may be taken now (its lane has none in flight). */
+  private hasTakeable(): boolean {
+    if (this.busyLanes.size === 0) return this.lanes.size > 0;
+    for (const key of this.lanes.keys()) if (!this.busyLanes.has(key)) return true;
+    return false;
+  }
+
+  /** Starts another drainer when a job waits that none is about to take and one may run. */
   private startDraining(): void {
-    if (this.draining) return;
-    this.draining = this.drain().finally(() => {
-      this.draining = undefined;
+    const most = Math.max(1, this.options.maxConcurrentBatches ?? 1);
+    if (this.drainers.size >= most || !this.hasTakeable()) return;
+    // A drainer that has not taken its batch yet takes every job waiting by then.
+    if (this.drainers.size > this.running) return;
+    const drainer: Promise<void> = this.drain().finally(() => {
+      this.drainers.delete(drainer);
       // A caller that resumed on its answer and submitted again at once did so before this
-      // ran, while the finished drain still looked busy: its request waits here.
-      if (this.lanes.size > 0) this.startDraining();
+      // ran, while the finished drainer still looked busy: its request waits here.
+      this.startDraining();
     });
+    this.drainers.add(drainer);
   }
 
   /** Resolves once every submitted request has been answered. */
   async idle(): Promise<void> {
-    while (this.draining) await this.draining;
+    while (this.drainers.size > 0) await Promise.all(this.drainers);
   }
 
   /**
    * Takes jobs one lane at a time, each lane going to the back of the turn order once it
    * has given one, until the next job would not fit. That job's lane stays first, so the
-   * next batch starts with it: a large job is never passed over for ever.
+   * next batch starts with it: a large job is never passed over for ever. Lanes with a job
+   * in flight are passed over and keep their place.
    */
   private takeBatch(): Waiting[] {
     const batch: Waiting[] = [];
+    const taken: (string | symbol)[] = [];
     let mutations = 0;
     for (const [key, lane] of this.lanes) {
+      if (this.busyLanes.has(key)) continue;
       const next = lane.jobs[0]!;
       const count = next.job.mutations.length;
       if (batch.length > 0 && mutations + count > this.options.maxBatchMutations) break;
       batch.push(next);
+      taken.push(key);
       mutations += count;
       lane.jobs.shift();
       lane.mutations -= count;
       // Deleted, and added again at the back while it has jobs left: a Map's iteration
-      // visits entries added during it, so the loop comes back to this lane after the others.
+      // visits entries added during it, so the loop comes back to this lane after the others
+      // (and passes over it, busy from now on).
       this.lanes.delete(key);
       if (lane.jobs.length > 0) this.lanes.set(key, lane);
+      this.busyLanes.add(key);
     }
     this.waitingMutations -= mutations;
     return batch;
   }
 
   private async drain(): Promise<void> {
-    while (this.lanes.size > 0) {
+    for (;;) {
       // Every batch lets the event loop run first, the first one too. A push reaches the
       // queue in the microtasks of its socket's callback, before the loop calls those of the
       // other sockets that were readable at the same time; with an embedded database the
@@ -207,16 +240,31 @@ export class CommitQueue {
       // clients, the server's thread never idle). On an idle loop this costs one turn.
       await yieldToIo();
       const batch = this.takeBatch();
+      if (batch.length === 0) return;
       try {
-        await this.run(batch);
-      } catch (error) {
-        if (batch.length > 1 && !isConnectionError(error)) {
-          // One request must not fail its neighbours: retry each on its own.
-          for (const one of batch) await this.run([one]).catch(one.reject);
-        } else {
-          for (const one of batch) one.reject(error);
-        }
+        await this.runCatching(batch);
+      } finally {
+        for (const one of batch) this.busyLanes.delete(laneOf(one.job));
       }
+      // Lanes freed, or jobs that came meanwhile, may keep another drainer busy too.
+      this.startDraining();
+    }
+  }
+
+  /** Runs a batch and answers each of its jobs, whatever happens. */
+  private async runCatching(batch: Waiting[]): Promise<void> {
+    this.running++;
+    try {
+      await this.run(batch);
+    } catch (error) {
+      if (batch.length > 1 && !isConnectionError(error)) {
+        // One request must not fail its neighbours: retry each on its own.
+        for (const one of batch) await this.run([one]).catch(one.reject);
+      } else {
+        for (const one of batch) one.reject(error);
+      }
+    } finally {
+      this.running--;
     }
   }
 

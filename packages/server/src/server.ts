@@ -89,6 +89,12 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
   const logger = options.logger ?? createDefaultLogger();
   const limits: ServerLimits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
   checkPerUserLimits(limits);
+  if (!Number.isSafeInteger(limits.maxConcurrentBatches) || limits.maxConcurrentBatches < 1) {
+    throw new FerryConfigError(
+      'limits.maxConcurrentBatches',
+      `limits.maxConcurrentBatches is ${limits.maxConcurrentBatches}; give a whole number of at least 1 (default ${DEFAULT_SERVER_LIMITS.maxConcurrentBatches}).`,
+    );
+  }
   const { auth, sign, maxTokenLifetimeSeconds } = await createAuthenticator(options);
   if (options.dev && !sign)
     throw new FerryConfigError(
@@ -184,6 +190,8 @@ export async function createFerryServer(options: FerryServerOptions): Promise<Fe
       listenedSpaces: (touched) => hub.listenedSpaces(touched),
     },
     maxBatchMutations: limits.maxBatchMutations,
+    // PGlite runs in this thread on one connection: transactions side by side would only queue.
+    maxConcurrentBatches: database.kind === 'pglite' ? 1 : limits.maxConcurrentBatches,
     maxQueuedMutations: limits.maxQueuedMutations,
     maxQueuedMutationsPerUser: limits.maxQueuedMutationsPerUser,
     onCommit: ({ spaces, version, watermark, patch }) => {

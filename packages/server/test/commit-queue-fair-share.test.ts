@@ -7,7 +7,9 @@
  *
  * The order is read from the versions the commits got, not from the time anything took:
  * a database whose transactions are held keeps the flood queued until the other push has
- * joined it.
+ * joined it. One transaction runs at a time here (on PostgreSQL several may, and the other
+ * push would not wait at all: commit-queue-side-by-side.test.ts), so every push after the
+ * held one waits in the queue.
  */
 import { describe, expect, it } from 'vitest';
 import { DATABASE_KINDS } from './support/databases.ts';
@@ -30,7 +32,9 @@ const FLOOD = 40;
 describe.each(DATABASE_KINDS)('commit queue fair share ($name)', (kind) => {
   it("a push from a user with nothing waiting is committed within two batches of a flood's", async () => {
     const { holdable, control } = holdableKind(kind);
-    const server = await startServer(holdable, { limits: { maxBatchMutations: BATCH } });
+    const server = await startServer(holdable, {
+      limits: { maxBatchMutations: BATCH, maxConcurrentBatches: 1 },
+    });
     try {
       const flooder = await server.token('flooder');
       const other = await server.token('other');
@@ -71,7 +75,9 @@ describe.each(DATABASE_KINDS)('commit queue fair share ($name)', (kind) => {
 
   it("refuses one user's pushes beyond their share of the queue with 429; others still queue", async () => {
     const { holdable, control } = holdableKind(kind);
-    const server = await startServer(holdable, { limits: { maxQueuedMutationsPerUser: 10 } });
+    const server = await startServer(holdable, {
+      limits: { maxQueuedMutationsPerUser: 10, maxConcurrentBatches: 1 },
+    });
     try {
       const flooder = await server.token('flooder');
       const other = await server.token('other');

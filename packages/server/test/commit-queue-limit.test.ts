@@ -2,7 +2,8 @@
  * The group-commit queue is bounded: with more mutations waiting than
  * `limits.maxQueuedMutations`, a client push is refused at once with 503 `unavailable` and
  * Retry-After: 1 and changes nothing; the same push sent again later is applied once. The
- * app's own server writes always wait.
+ * app's own server writes always wait. One transaction runs at a time here, so that every
+ * push after the held one waits in the queue.
  */
 import { describe, expect, it } from 'vitest';
 import { DATABASE_KINDS } from './support/databases.ts';
@@ -21,7 +22,9 @@ const put = (id: number, key: string) => ({
 describe.each(DATABASE_KINDS)('a full commit queue ($name)', (kind) => {
   it('refuses client pushes with 503 and Retry-After; a later resend applies once', async () => {
     const { holdable, control } = holdableKind(kind);
-    const server = await startServer(holdable, { limits: { maxQueuedMutations: 2 } });
+    const server = await startServer(holdable, {
+      limits: { maxQueuedMutations: 2, maxConcurrentBatches: 1 },
+    });
     try {
       const token = await server.token('u');
       const holding = control.hold();

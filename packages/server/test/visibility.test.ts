@@ -57,6 +57,31 @@ describe('the visibility gate', () => {
     visibility.close();
   });
 
+  it("reads the watermark at once when this process's commit comes out while others are held", async () => {
+    // Two batches of this process ran side by side and the later one (versions 6–9)
+    // committed first: it is held until the earlier one (1–5) has committed too.
+    let watermark = 5;
+    let reads = 0;
+    const released: Release[] = [];
+    const visibility = new VisibilityGate({
+      readWatermark: async () => {
+        reads++;
+        return watermark;
+      },
+      release: (r) => released.push(r),
+      // Longer than the test: only a read made at once lets the held commit out.
+      firstRetryMs: 60_000,
+    });
+    visibility.committed({ spaces: new Set(['b']), version: 9, watermark: 5, own: true });
+    expect(released).toEqual([]);
+    watermark = 9;
+    visibility.committed({ spaces: new Set(['a']), version: 5, watermark: 5, own: true });
+    await vi.waitFor(() => expect(released.map((r) => r.version)).toEqual([5, 9]));
+    expect(reads).toBe(1);
+    expect(visibility.heldCount).toBe(0);
+    visibility.close();
+  });
+
   it('never lowers the watermark it has learnt', () => {
     const { visibility } = gate(async () => 0);
     visibility.learn(8);

@@ -131,6 +131,10 @@ export class VisibilityGate {
     if (watermark !== undefined) this.learn(watermark);
     if (release.version <= this.safe) {
       this.options.release(release);
+      // Commits of this process held meanwhile may have waited for this one alone (batches
+      // run side by side, and the later one committed first): read the watermark now
+      // rather than after the pause.
+      if (release.own && this.held.length > 0) this.refresh().catch(() => {});
       return;
     }
     this.held.push({ spaces: release.spaces, version: release.version, own: release.own });
